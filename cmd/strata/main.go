@@ -1,0 +1,35 @@
+// Command strata applies database migrations. See the README or
+// `strata --help`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/strata-db/strata/internal/cli"
+)
+
+func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	interrupted := false
+	go func() {
+		<-sigs
+		interrupted = true
+		fmt.Fprintln(os.Stderr, "strata: interrupted; rolling back the current migration and releasing the lock (press Ctrl-C again to exit at once)")
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "strata: second interrupt: exiting now; `strata status` shows what was recorded")
+		os.Exit(cli.ExitInterrupted)
+	}()
+	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if interrupted && code != 0 {
+		code = cli.ExitInterrupted
+	}
+	cancel()
+	os.Exit(code)
+}

@@ -1,0 +1,104 @@
+// Package dialect describes what differs between the SQL engines strata
+// migrates: the history table's DDL, the runner's lock, whether DDL is
+// transactional, timeouts and identifier quoting.
+//
+// Each engine lives in a sub-package (dialect/postgres, dialect/mysql,
+// dialect/sqlite) and satisfies [Dialect]. The migration engine in package
+// migrate only ever talks to a Dialect, so adding an engine means adding one
+// package here and nothing in migrate.
+package dialect
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Dialect is one SQL engine. Implementations are safe for concurrent use.
+type Dialect interface {
+	// Name is the engine's short name: "postgres", "mysql" or "sqlite".
+	Name() string
+	// Quote quotes one identifier so that any name, including reserved
+	// words and names with quotes in them, is safe to build into SQL.
+	Quote(ident string) string
+	// TransactionalDDL reports whether DDL statements can be rolled back.
+	TransactionalDDL() bool
+	// Placeholder returns the bind parameter for the n-th (1-based) argument.
+	Placeholder(n int) string
+	// HistoryDDL returns the statements that create the history table t if
+	// it does not exist. They are run while the runner's lock is held.
+	HistoryDDL(t Table) []string
+	// TimeoutSQL returns the statements that set the lock and statement
+	// timeouts for the statements of one migration, and those that restore
+	// the session afterwards. A zero duration leaves that setting alone. When
+	// inTx is true the settings are scoped to the transaction and reset is
+	// empty.
+	TimeoutSQL(lock, statement time.Duration, inTx bool) (set, reset []string)
+	// Lock takes the runner's lock for the history table t, waiting up to
+	// opts.Wait. It returns an error wrapping [ErrLockTimeout] when the wait
+	// runs out.
+	Lock(ctx context.Context, db *sql.DB, t Table, opts LockOptions) (Lock, error)
+	// IsMissingObject reports whether err says that the object a statement
+	// names does not exist (an undefined table, column, index or constraint).
+	IsMissingObject(err error) bool
+	// CurrentDatabase names the database or schema the connection works in,
+	// for messages.
+	CurrentDatabase(ctx context.Context, db *sql.DB) (string, error)
+}
+
+// Table names the history table. Schema may be empty for the connection's
+// default schema.
+type Table struct {
+	Schema string
+	Name   string
+}
+
+// DefaultTable is the history table used when none is configured.
+const DefaultTable = "strata_schema_migrations"
+
+// String returns the table's name, schema-qualified when a schema is set.
+func (t Table) String() string {
+	if t.Schema == "" {
+		return t.Name
+	}
+	return t.Schema + "." + t.Name
+}
+
+// Qualified quotes t for d.
+func (t Table) Qualified(d Dialect) string {
+	if t.Schema == "" {
+		return d.Quote(t.Name)
+	}
+	return d.Quote(t.Schema) + "." + d.Quote(t.Name)
+}
+
+// LockOptions tune how [Dialect.Lock] waits.
+type LockOptions struct {
+	// Wait is how long to wait for another runner to release the lock.
+	// Zero means try once.
+	Wait time.Duration
+	// OnWait is called about every few seconds while waiting, with a
+	// description of the holder when the engine can tell.
+	OnWait func(waited time.Duration, holder string)
+}
+
+// Lock is a held runner lock.
+type Lock interface {
+	// Lost is closed when the lock can no longer be guaranteed (its
+	// connection died or its lease could not be renewed). The runner stops
+	// at the next safe point when it is.
+	Lost() <-chan struct{}
+	// Unlock releases the lock. It is safe to call more than once.
+	Unlock(ctx context.Context) error
+}
+
+// ErrLockTimeout is returned (wrapped) when another runner held the lock for
+// longer than the wait allowed.
+var ErrLockTimeout = errors.New("lock not acquired")
+
+// PollInterval is how often a waiting runner retries the lock.
+const PollInterval = 200 * time.Millisecond
+
+// WaitReportInterval is how often a waiting runner calls OnWait.
+const WaitReportInterval = 5 * time.Second

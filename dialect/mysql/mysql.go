@@ -1,0 +1,162 @@
+// Package mysql is the MySQL and MariaDB [dialect.Dialect]. DDL commits
+// implicitly on these engines, so the runner records its progress statement
+// by statement; the runner's lock is GET_LOCK on a dedicated connection.
+package mysql
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+// Dialect is MySQL or MariaDB. The zero value is MySQL; set MariaDB for
+// MariaDB servers (the runner detects it from VERSION()).
+type Dialect struct {
+	MariaDB bool
+}
+
+var _ dialect.Dialect = Dialect{}
+
+// Name implements [dialect.Dialect].
+func (Dialect) Name() string { return "mysql" }
+
+// Quote implements [dialect.Dialect].
+func (Dialect) Quote(ident string) string {
+	return "`" + strings.ReplaceAll(ident, "`", "``") + "`"
+}
+
+// TransactionalDDL implements [dialect.Dialect].
+func (Dialect) TransactionalDDL() bool { return false }
+
+// Placeholder implements [dialect.Dialect].
+func (Dialect) Placeholder(int) string { return "?" }
+
+// HistoryDDL implements [dialect.Dialect].
+func (d Dialect) HistoryDDL(t dialect.Table) []string {
+	var stmts []string
+	if t.Schema != "" {
+		stmts = append(stmts, "CREATE DATABASE IF NOT EXISTS "+d.Quote(t.Schema))
+	}
+	stmts = append(stmts, `CREATE TABLE IF NOT EXISTS `+t.Qualified(d)+` (
+	version        VARCHAR(191) NOT NULL PRIMARY KEY,
+	name           VARCHAR(512) NOT NULL,
+	kind           VARCHAR(16) NOT NULL,
+	checksum       VARCHAR(64) NOT NULL,
+	state          VARCHAR(16) NOT NULL,
+	started_at     DATETIME(6) NOT NULL,
+	finished_at    DATETIME(6) NULL,
+	execution_ms   BIGINT NOT NULL DEFAULT 0,
+	applied_by     VARCHAR(255) NOT NULL DEFAULT '',
+	strata_version VARCHAR(64) NOT NULL DEFAULT '',
+	error          TEXT NOT NULL,
+	progress       TEXT NOT NULL,
+	source         LONGTEXT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`)
+	return stmts
+}
+
+// TimeoutSQL implements [dialect.Dialect]. MySQL has no transaction-scoped
+// settings, so they are always set on the session and reset afterwards.
+// lock_wait_timeout bounds metadata-lock waits (whole seconds);
+// innodb_lock_wait_timeout bounds row-lock waits. The statement timeout uses
+// MariaDB's max_statement_time; MySQL's max_execution_time only applies to
+// SELECT, so on MySQL the runner's context deadline is what enforces it.
+func (d Dialect) TimeoutSQL(lock, statement time.Duration, _ bool) (set, reset []string) {
+	if lock > 0 {
+		secs := int(math.Ceil(lock.Seconds()))
+		set = append(set,
+			fmt.Sprintf("SET SESSION lock_wait_timeout = %d", secs),
+			fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %d", secs))
+		reset = append(reset, "SET SESSION lock_wait_timeout = DEFAULT", "SET SESSION innodb_lock_wait_timeout = DEFAULT")
+	}
+	if statement > 0 {
+		if d.MariaDB {
+			set = append(set, fmt.Sprintf("SET SESSION max_statement_time = %.3f", statement.Seconds()))
+			reset = append(reset, "SET SESSION max_statement_time = DEFAULT")
+		} else {
+			set = append(set, fmt.Sprintf("SET SESSION max_execution_time = %d", statement.Milliseconds()))
+			reset = append(reset, "SET SESSION max_execution_time = DEFAULT")
+		}
+	}
+	return set, reset
+}
+
+// LockName derives the GET_LOCK name (at most 64 characters) from the
+// database and history table.
+func LockName(database string, t dialect.Table) string {
+	sum := sha256.Sum256([]byte(database + "." + t.String()))
+	return "strata:" + hex.EncodeToString(sum[:])[:40]
+}
+
+// Lock implements [dialect.Dialect] with GET_LOCK on a dedicated connection.
+func (d Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dialect.LockOptions) (dialect.Lock, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open lock connection: %w", err)
+	}
+	var database sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&database); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("read current database: %w", err)
+	}
+	name := LockName(database.String, t)
+	what := fmt.Sprintf("lock %s (history table %s)", name, t)
+	err = dialect.Poll(ctx, what, opts, func(ctx context.Context) (bool, string, error) {
+		var got sql.NullInt64
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil {
+			return false, "", err
+		}
+		if got.Valid && got.Int64 == 1 {
+			return true, "", nil
+		}
+		var holder sql.NullInt64
+		_ = conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", name).Scan(&holder)
+		if holder.Valid {
+			return false, fmt.Sprintf("connection %d (see SHOW PROCESSLIST)", holder.Int64), nil
+		}
+		return false, "", nil
+	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return dialect.NewConnLock(conn, 5*time.Second, func(ctx context.Context, c *sql.Conn) error {
+		_, err := c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
+		return err
+	}), nil
+}
+
+// IsMissingObject implements [dialect.Dialect].
+func (Dialect) IsMissingObject(err error) bool {
+	var me *driver.MySQLError
+	if !errors.As(err, &me) {
+		return false
+	}
+	switch me.Number {
+	case 1051, // unknown table
+		1054, // unknown column
+		1091, // can't DROP; check that it exists
+		1146, // table doesn't exist
+		1305, // procedure/function does not exist
+		1360: // trigger does not exist
+		return true
+	}
+	return false
+}
+
+// CurrentDatabase implements [dialect.Dialect].
+func (Dialect) CurrentDatabase(ctx context.Context, db *sql.DB) (string, error) {
+	var name sql.NullString
+	err := db.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&name)
+	return name.String, err
+}

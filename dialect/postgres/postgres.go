@@ -1,0 +1,164 @@
+// Package postgres is the PostgreSQL [dialect.Dialect]: transactional DDL,
+// a session advisory lock held on a dedicated connection, and lock_timeout /
+// statement_timeout scoped with SET LOCAL.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+// Dialect is PostgreSQL. The zero value is ready to use.
+type Dialect struct{}
+
+var _ dialect.Dialect = Dialect{}
+
+// Name implements [dialect.Dialect].
+func (Dialect) Name() string { return "postgres" }
+
+// Quote implements [dialect.Dialect].
+func (Dialect) Quote(ident string) string {
+	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+}
+
+// TransactionalDDL implements [dialect.Dialect].
+func (Dialect) TransactionalDDL() bool { return true }
+
+// Placeholder implements [dialect.Dialect].
+func (Dialect) Placeholder(n int) string { return fmt.Sprintf("$%d", n) }
+
+// HistoryDDL implements [dialect.Dialect].
+func (d Dialect) HistoryDDL(t dialect.Table) []string {
+	var stmts []string
+	if t.Schema != "" {
+		stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+d.Quote(t.Schema))
+	}
+	stmts = append(stmts, `CREATE TABLE IF NOT EXISTS `+t.Qualified(d)+` (
+	version        text PRIMARY KEY,
+	name           text NOT NULL,
+	kind           text NOT NULL,
+	checksum       text NOT NULL,
+	state          text NOT NULL,
+	started_at     timestamptz NOT NULL,
+	finished_at    timestamptz,
+	execution_ms   bigint NOT NULL DEFAULT 0,
+	applied_by     text NOT NULL DEFAULT '',
+	strata_version text NOT NULL DEFAULT '',
+	error          text NOT NULL DEFAULT '',
+	progress       text NOT NULL DEFAULT '',
+	source         text NOT NULL DEFAULT ''
+)`)
+	return stmts
+}
+
+// TimeoutSQL implements [dialect.Dialect].
+func (Dialect) TimeoutSQL(lock, statement time.Duration, inTx bool) (set, reset []string) {
+	scope := "SET "
+	if inTx {
+		scope = "SET LOCAL "
+	}
+	if lock > 0 {
+		set = append(set, fmt.Sprintf("%slock_timeout = %d", scope, lock.Milliseconds()))
+		if !inTx {
+			reset = append(reset, "RESET lock_timeout")
+		}
+	}
+	if statement > 0 {
+		set = append(set, fmt.Sprintf("%sstatement_timeout = %d", scope, statement.Milliseconds()))
+		if !inTx {
+			reset = append(reset, "RESET statement_timeout")
+		}
+	}
+	return set, reset
+}
+
+// LockKey derives the advisory lock key from the history table's name, so
+// two strata projects with different history tables in one database do not
+// block each other.
+func LockKey(t dialect.Table) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("strata:" + t.String()))
+	return int64(h.Sum64())
+}
+
+// Lock implements [dialect.Dialect] with pg_try_advisory_lock on a dedicated
+// connection, polled so that the wait can be bounded and reported.
+func (Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dialect.LockOptions) (dialect.Lock, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open lock connection: %w", err)
+	}
+	key := LockKey(t)
+	what := fmt.Sprintf("advisory lock %d (history table %s)", key, t)
+	err = dialect.Poll(ctx, what, opts, func(ctx context.Context) (bool, string, error) {
+		var ok bool
+		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
+			return false, "", err
+		}
+		if ok {
+			return true, "", nil
+		}
+		return false, holder(ctx, conn, key), nil
+	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return dialect.NewConnLock(conn, 5*time.Second, func(ctx context.Context, c *sql.Conn) error {
+		_, err := c.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", key)
+		return err
+	}), nil
+}
+
+// holder describes the session that holds the advisory lock, best effort.
+func holder(ctx context.Context, conn *sql.Conn, key int64) string {
+	var pid int
+	var user, app, addr, since string
+	err := conn.QueryRowContext(ctx, `SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),
+		coalesce(host(a.client_addr), 'local'), coalesce(to_char(now() - a.backend_start, 'HH24:MI:SS'), '')
+		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted
+		  AND l.classid = (($1::bigint >> 32) & 4294967295)::oid AND l.objid = ($1::bigint & 4294967295)::oid
+		LIMIT 1`, key).Scan(&pid, &user, &app, &addr, &since)
+	if err != nil {
+		return ""
+	}
+	s := fmt.Sprintf("pid %d (user %s from %s, connected %s", pid, user, addr, since)
+	if app != "" {
+		s += ", application " + app
+	}
+	return s + ")"
+}
+
+// IsMissingObject implements [dialect.Dialect].
+func (Dialect) IsMissingObject(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "42P01", // undefined_table
+		"42703", // undefined_column
+		"42704", // undefined_object (index, type, constraint)
+		"42883", // undefined_function
+		"3F000": // invalid_schema_name
+		return true
+	}
+	return false
+}
+
+// CurrentDatabase implements [dialect.Dialect].
+func (Dialect) CurrentDatabase(ctx context.Context, db *sql.DB) (string, error) {
+	var name string
+	err := db.QueryRowContext(ctx, "SELECT current_database()").Scan(&name)
+	return name, err
+}

@@ -1,0 +1,705 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/migrate"
+)
+
+// Version is strata's version, set at build time with
+// -ldflags "-X github.com/strata-db/strata/internal/cli.Version=v1.2.3".
+var Version = "v0.1.0-dev"
+
+func (app *App) commands() []*cobra.Command {
+	return []*cobra.Command{
+		app.demoCmd(),
+		app.newCmd(),
+		app.upCmd(),
+		app.downCmd(),
+		app.redoCmd(),
+		app.statusCmd(),
+		app.planCmd(),
+		app.validateCmd(),
+		app.baselineCmd(),
+		app.repairCmd(),
+		app.hashCmd(),
+		app.versionCmd(),
+	}
+}
+
+// runFlags are the flags of commands that run migrations.
+type runFlags struct {
+	lockTimeout     time.Duration
+	allowOutOfOrder bool
+	allowDrift      bool
+	autoRollback    bool
+	table           string
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for another runner's lock (default 5m, env STRATA_LOCK_TIMEOUT)")
+	fl.BoolVar(&f.allowOutOfOrder, "allow-out-of-order", false, "apply pending migrations older than the newest applied one")
+	fl.BoolVar(&f.allowDrift, "allow-drift", false, "run although applied files were edited (prefer `strata repair`)")
+	fl.BoolVar(&f.autoRollback, "auto-rollback", true, "when a migration fails outside a transaction, run its down section to undo it")
+	fl.StringVar(&f.table, "table", "", "history table, name or schema.name (default strata_schema_migrations, env STRATA_TABLE)")
+}
+
+// session is an open database and a provider over the migration directory.
+type session struct {
+	target   *connect.Target
+	provider *migrate.Provider
+}
+
+func (s *session) Close() {
+	if s.target != nil {
+		s.target.Close()
+	}
+}
+
+func (app *App) logger() *slog.Logger {
+	if app.Logger != nil {
+		return app.Logger
+	}
+	// The CLI prints results and errors itself; the library's log lines
+	// are for -v (and for applications that embed it).
+	level := slog.LevelError + 1
+	if app.Verbose {
+		level = slog.LevelInfo
+	}
+	if app.JSON {
+		return slog.New(slog.NewJSONHandler(app.Stderr, &slog.HandlerOptions{Level: level}))
+	}
+	return slog.New(slog.NewTextHandler(app.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// open connects to the configured database and loads the migration
+// directory. Malformed files fail before the database is touched.
+func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) (*session, error) {
+	cfg := app.config()
+	if cfg.DatabaseURL == "" {
+		return nil, Exit(ExitUsage, errors.New("no database: pass --database URL, set STRATA_DATABASE_URL, or set database in strata.yaml"))
+	}
+	engine, err := connect.Engine(cfg.DatabaseURL)
+	if err != nil {
+		return nil, Exit(ExitUsage, err)
+	}
+	fsys, err := app.migrationFS()
+	if err != nil {
+		return nil, err
+	}
+	// Parse before connecting, so a malformed file is reported even when
+	// the database is down.
+	if _, err := migrate.Load(fsys, migrate.LoadOptions{Engine: engine}); err != nil {
+		return nil, app.prefixParse(err)
+	}
+	t, err := connect.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	opts := []migrate.Option{
+		migrate.WithDialect(t.Dialect),
+		migrate.WithLogger(app.logger()),
+		migrate.WithVars(app.lookupVar),
+		migrate.WithStrataVersion(Version),
+		migrate.WithDirName(cfg.Dir),
+		migrate.WithLockTimeout(cfg.LockTimeout),
+		migrate.WithAllowOutOfOrder(cfg.AllowOutOfOrder),
+		migrate.WithAutoRollback(cfg.AutoRollback),
+	}
+	table := cfg.Table
+	if f != nil {
+		if f.lockTimeout > 0 {
+			opts = append(opts, migrate.WithLockTimeout(f.lockTimeout))
+		}
+		if f.allowOutOfOrder {
+			opts = append(opts, migrate.WithAllowOutOfOrder(true))
+		}
+		opts = append(opts, migrate.WithAllowDrift(f.allowDrift))
+		if !f.autoRollback {
+			opts = append(opts, migrate.WithAutoRollback(false))
+		}
+		if f.table != "" {
+			table = f.table
+		}
+	}
+	if table != "" {
+		opts = append(opts, migrate.WithTable(table))
+	}
+	opts = append(opts, app.progressObserver())
+	opts = append(opts, extra...)
+	p, err := migrate.NewProvider(t.DB, fsys, opts...)
+	if err != nil {
+		t.Close()
+		return nil, app.prefixParse(err)
+	}
+	return &session{target: t, provider: p}, nil
+}
+
+func (app *App) prefixParse(err error) error {
+	var pe *migrate.ParseError
+	if errors.As(err, &pe) {
+		return Exit(ExitUsage, err)
+	}
+	return err
+}
+
+func (app *App) migrationFS() (fs.FS, error) {
+	dir := app.config().Dir
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, Exit(ExitUsage, fmt.Errorf("migration directory %s: %w (set --dir or STRATA_DIR; `strata new NAME` creates it)", dir, errors.Unwrap(err)))
+	}
+	if !st.IsDir() {
+		return nil, Exit(ExitUsage, fmt.Errorf("migration directory %s is not a directory", dir))
+	}
+	return os.DirFS(dir), nil
+}
+
+// progressObserver prints one line per migration as it finishes, so a long
+// run shows where it is; the final summary follows.
+func (app *App) progressObserver() migrate.Option {
+	return migrate.WithObserver(migrate.ObserverFunc(func(_ context.Context, e migrate.Event) {
+		if app.JSON {
+			return
+		}
+		switch e.Kind {
+		case migrate.EventMigrationFinished:
+			verb := "applied "
+			if e.Direction == migrate.Down {
+				verb = "undone  "
+			}
+			fmt.Fprintf(app.Stdout, "%s %s_%s (%s)\n", verb, e.Version, e.Name, roundDur(e.Duration))
+		case migrate.EventMigrationFailed:
+			fmt.Fprintf(app.Stdout, "FAILED   %s_%s (%s)\n", e.Version, e.Name, roundDur(e.Duration))
+		case migrate.EventLockWaiting:
+			fmt.Fprintf(app.Stderr, "strata: %s\n", e.Message)
+		case migrate.EventRollbackStarted:
+			fmt.Fprintf(app.Stdout, "rolling back %s_%s with its down section\n", e.Version, e.Name)
+		}
+	}))
+}
+
+func roundDur(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+// runResult is the JSON document of up, down and redo.
+type runResult struct {
+	Command   string        `json:"command"`
+	Done      []stepJSON    `json:"done"`
+	NotRun    []string      `json:"not_run"`
+	Warnings  []string      `json:"warnings"`
+	Version   string        `json:"version"`
+	OK        bool          `json:"ok"`
+	Error     string        `json:"error,omitempty"`
+	Outcome   string        `json:"outcome,omitempty"`
+	LockWait  float64       `json:"lock_wait_seconds"`
+	ElapsedMS int64         `json:"elapsed_ms"`
+	elapsed   time.Duration `json:"-"`
+}
+
+type stepJSON struct {
+	Version    string `json:"version"`
+	Name       string `json:"name"`
+	Direction  string `json:"direction"`
+	State      string `json:"state,omitempty"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+func (app *App) report(ctx context.Context, cmdName string, s *session, res *migrate.Result, runErr error, start time.Time) error {
+	out := runResult{Command: cmdName, NotRun: []string{}, Warnings: []string{}, Done: []stepJSON{}, OK: runErr == nil, ElapsedMS: time.Since(start).Milliseconds()}
+	if res != nil {
+		for _, d := range res.Done {
+			out.Done = append(out.Done, stepJSON{Version: string(d.Version), Name: d.Name, Direction: string(d.Direction), State: d.State, DurationMS: d.Duration.Milliseconds()})
+		}
+		for _, v := range res.NotRun {
+			out.NotRun = append(out.NotRun, string(v))
+		}
+		out.Warnings = append(out.Warnings, res.Warnings...)
+		out.LockWait = res.LockWait.Seconds()
+	}
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if v, err := s.provider.Version(vctx); err == nil {
+		out.Version = string(v)
+	}
+	var merr *migrate.MigrationError
+	if runErr != nil {
+		out.Error = app.redact(runErr.Error())
+		if errors.As(runErr, &merr) {
+			out.Error = app.redact(merr.Err.Error())
+			out.Outcome = merr.Outcome
+		}
+	}
+	if app.JSON {
+		enc := json.NewEncoder(app.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(out)
+		if runErr != nil {
+			return Exit(codeFor(runErr), nil)
+		}
+		return nil
+	}
+	for _, w := range out.Warnings {
+		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
+	}
+	n := len(out.Done)
+	noun := "migrations"
+	if n == 1 {
+		noun = "migration"
+	}
+	verb := map[string]string{"up": "applied", "down": "undone", "redo": "redone", "baseline": "recorded as applied"}[cmdName]
+	if runErr == nil {
+		if n == 0 {
+			fmt.Fprintf(app.Stdout, "nothing to do; database is at version %s\n", out.Version)
+		} else {
+			fmt.Fprintf(app.Stdout, "%d %s %s in %s; database is at version %s\n", n, noun, verb, roundDur(time.Since(start)), out.Version)
+		}
+		return nil
+	}
+	if n > 0 {
+		fmt.Fprintf(app.Stderr, "%d %s %s before the failure; database is at version %s\n", n, noun, verb, out.Version)
+	}
+	if len(out.NotRun) > 0 {
+		fmt.Fprintf(app.Stderr, "not run: %s\n", strings.Join(out.NotRun, ", "))
+	}
+	return runErr
+}
+
+func (app *App) upCmd() *cobra.Command {
+	var f runFlags
+	var to string
+	var single, dryRun bool
+	cmd := &cobra.Command{
+		Use:   "up [N]",
+		Short: "Apply pending migrations (all, the next N, or up to --to V)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req := migrate.Request{Direction: migrate.Up, SingleTransaction: single}
+			if len(args) == 1 {
+				n, err := strconv.Atoi(args[0])
+				if err != nil || n <= 0 {
+					return Exit(ExitUsage, fmt.Errorf("up N: %q is not a positive number", args[0]))
+				}
+				req.Steps = n
+			}
+			if to != "" {
+				v, err := migrate.ParseVersion(to)
+				if err != nil {
+					return Exit(ExitUsage, fmt.Errorf("--to: %w", err))
+				}
+				req.To = v
+			}
+			if dryRun {
+				return app.showPlan(cmd.Context(), &f, req)
+			}
+			return app.run(cmd.Context(), "up", &f, req)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "apply pending migrations up to and including version V")
+	cmd.Flags().BoolVar(&single, "single-transaction", false, "apply all pending migrations in one transaction (PostgreSQL, SQLite)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would run (same as `strata plan`)")
+	return cmd
+}
+
+func (app *App) run(ctx context.Context, name string, f *runFlags, req migrate.Request) error {
+	start := time.Now()
+	s, err := app.open(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.provider.Run(ctx, req)
+	return app.report(ctx, name, s, res, err, start)
+}
+
+func (app *App) downCmd() *cobra.Command {
+	var f runFlags
+	var to string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "down [N]",
+		Short: "Undo the last migration, the last N, or all above --to V (--to 0 undoes everything)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req := migrate.Request{Direction: migrate.Down, Steps: 1}
+			if len(args) == 1 {
+				n, err := strconv.Atoi(args[0])
+				if err != nil || n <= 0 {
+					return Exit(ExitUsage, fmt.Errorf("down N: %q is not a positive number", args[0]))
+				}
+				req.Steps = n
+			}
+			if to != "" {
+				if len(args) == 1 {
+					return Exit(ExitUsage, errors.New("down takes N or --to V, not both"))
+				}
+				v, err := migrate.ParseVersion(to)
+				if err != nil {
+					return Exit(ExitUsage, fmt.Errorf("--to: %w", err))
+				}
+				req.To, req.Steps = v, 0
+				if v.IsZero() && !yes && !app.confirm("Undo every applied migration?") {
+					return Exit(ExitRefused, errors.New("not confirmed; pass --yes to undo every migration"))
+				}
+			}
+			return app.run(cmd.Context(), "down", &f, req)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "undo every applied migration above version V (0: all)")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation on a terminal")
+	return cmd
+}
+
+func (app *App) redoCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "redo",
+		Short: "Undo the last applied migration and apply it again",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			start := time.Now()
+			s, err := app.open(cmd.Context(), &f)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := s.provider.Redo(cmd.Context())
+			return app.report(cmd.Context(), "redo", s, res, err, start)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func (app *App) statusCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show every migration and its state",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := app.open(cmd.Context(), &f)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			sts, err := s.provider.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			v, _ := s.provider.Version(cmd.Context())
+			if app.JSON {
+				if sts == nil {
+					sts = []migrate.MigrationStatus{}
+				}
+				return writeJSON(app.Stdout, map[string]any{"database": s.target.URL, "version": string(v), "migrations": sts})
+			}
+			tw := tabwriter.NewWriter(app.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "VERSION\tNAME\tSTATE\tAPPLIED AT\tDURATION")
+			pending := 0
+			for _, st := range sts {
+				at, dur := "-", "-"
+				if !st.AppliedAt.IsZero() {
+					at = st.AppliedAt.UTC().Format("2006-01-02 15:04:05")
+					dur = roundDur(st.Duration)
+				}
+				state := st.State
+				if st.Drift {
+					if st.Repeatable {
+						state += " (changed, will run again)"
+					} else {
+						state += " (EDITED since applied: see `strata repair`)"
+					}
+				}
+				if st.State == migrate.StatePending {
+					pending++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", st.Version, st.Name, state, at, dur)
+			}
+			tw.Flush()
+			fmt.Fprintf(app.Stdout, "\ndatabase %s is at version %s; %d pending\n", s.target.URL, v, pending)
+			for _, st := range sts {
+				if st.State == migrate.StateFailed || st.State == migrate.StateRunning {
+					fmt.Fprintf(app.Stdout, "%s is %s: %s\n  fix the database, then `strata repair %s` (or `--pending` if you undid it)\n", st.Version, st.State, st.Error, st.Version)
+				}
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (app *App) planCmd() *cobra.Command {
+	var f runFlags
+	var to string
+	var down, single bool
+	cmd := &cobra.Command{
+		Use:   "plan [N]",
+		Short: "Show what up (or down with --down) would run, in order, without touching anything",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req := migrate.Request{Direction: migrate.Up, SingleTransaction: single}
+			if down {
+				req.Direction, req.Steps = migrate.Down, 1
+			}
+			if len(args) == 1 {
+				n, err := strconv.Atoi(args[0])
+				if err != nil || n <= 0 {
+					return Exit(ExitUsage, fmt.Errorf("plan N: %q is not a positive number", args[0]))
+				}
+				req.Steps = n
+			}
+			if to != "" {
+				v, err := migrate.ParseVersion(to)
+				if err != nil {
+					return Exit(ExitUsage, fmt.Errorf("--to: %w", err))
+				}
+				req.To, req.Steps = v, 0
+			}
+			return app.showPlan(cmd.Context(), &f, req)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "plan up to version V (or down to V with --down)")
+	cmd.Flags().BoolVar(&down, "down", false, "plan a down run instead of up")
+	cmd.Flags().BoolVar(&single, "single-transaction", false, "plan an up run in one transaction")
+	return cmd
+}
+
+type planJSON struct {
+	Direction         string     `json:"direction"`
+	SingleTransaction bool       `json:"single_transaction"`
+	Steps             []stepPlan `json:"steps"`
+	Warnings          []string   `json:"warnings"`
+}
+
+type stepPlan struct {
+	Version       string   `json:"version"`
+	Name          string   `json:"name"`
+	File          string   `json:"file"`
+	Direction     string   `json:"direction"`
+	Transactional bool     `json:"transactional"`
+	Mode          string   `json:"mode"`
+	Statements    []string `json:"statements"`
+}
+
+func (app *App) showPlan(ctx context.Context, f *runFlags, req migrate.Request) error {
+	s, err := app.open(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	pl, err := s.provider.Plan(ctx, req)
+	if err != nil {
+		return err
+	}
+	out := planJSON{Direction: string(pl.Direction), SingleTransaction: pl.SingleTransaction, Steps: []stepPlan{}, Warnings: append([]string{}, pl.Warnings...)}
+	for _, st := range pl.Steps {
+		sp := stepPlan{Version: string(st.Migration.Version), Name: st.Migration.Name, File: st.Migration.File(), Direction: string(st.Direction), Transactional: st.Transactional, Mode: st.Mode, Statements: []string{}}
+		if st.Migration.Repeatable {
+			sp.Version = "R__" + st.Migration.Name
+		}
+		if st.Script != nil {
+			sp.File = st.Script.File
+			for _, stmt := range st.Script.Statements {
+				sp.Statements = append(sp.Statements, stmt.SQL)
+			}
+		}
+		out.Steps = append(out.Steps, sp)
+	}
+	if app.JSON {
+		return writeJSON(app.Stdout, out)
+	}
+	if len(out.Steps) == 0 {
+		fmt.Fprintln(app.Stdout, "-- nothing to run")
+	}
+	if pl.SingleTransaction {
+		fmt.Fprintln(app.Stdout, "-- all migrations below run in ONE transaction")
+	}
+	for _, sp := range out.Steps {
+		fmt.Fprintf(app.Stdout, "-- %s %s_%s (%s)\n-- runs %s\n", sp.Direction, sp.Version, sp.Name, sp.File, sp.Mode)
+		for _, stmt := range sp.Statements {
+			fmt.Fprintf(app.Stdout, "%s;\n", stmt)
+		}
+		fmt.Fprintln(app.Stdout)
+	}
+	for _, w := range out.Warnings {
+		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
+	}
+	return nil
+}
+
+func (app *App) validateCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check that every file parses, strata.sum matches, and (with a database) nothing applied was edited",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := app.config()
+			fsys, err := app.migrationFS()
+			if err != nil {
+				return err
+			}
+			engine := "postgres"
+			if cfg.DatabaseURL != "" {
+				if engine, err = connect.Engine(cfg.DatabaseURL); err != nil {
+					return Exit(ExitUsage, err)
+				}
+			}
+			ms, err := migrate.Load(fsys, migrate.LoadOptions{Engine: engine})
+			if err != nil {
+				return app.prefixParse(err)
+			}
+			if err := migrate.CheckSum(fsys); err != nil {
+				return err
+			}
+			if cfg.DatabaseURL == "" {
+				fmt.Fprintf(app.Stdout, "%d migrations parse; strata.sum ok (no database given, so drift was not checked)\n", len(ms))
+				return nil
+			}
+			s, err := app.open(cmd.Context(), &f)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if err := s.provider.Validate(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Stdout, "%d migrations parse; strata.sum ok; no applied migration was edited\n", len(ms))
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func (app *App) baselineCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "baseline V",
+		Short: "Adopt an existing database: record every migration up to V as applied without running it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := migrate.ParseVersion(args[0])
+			if err != nil {
+				return Exit(ExitUsage, err)
+			}
+			start := time.Now()
+			s, err := app.open(cmd.Context(), &f)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := s.provider.Baseline(cmd.Context(), v)
+			return app.report(cmd.Context(), "baseline", s, res, err, start)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func (app *App) repairCmd() *cobra.Command {
+	var f runFlags
+	var pending bool
+	cmd := &cobra.Command{
+		Use:   "repair V",
+		Short: "After a human fixed the database: mark a failed migration applied (or --pending), or accept an edited file",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := migrate.ParseVersion(args[0])
+			if err != nil && strings.HasPrefix(args[0], "R__") {
+				v, err = migrate.Version(args[0]), nil
+			}
+			if err != nil {
+				return Exit(ExitUsage, err)
+			}
+			s, err := app.open(cmd.Context(), &f)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			rr, err := s.provider.Repair(cmd.Context(), v, pending)
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return writeJSON(app.Stdout, rr)
+			}
+			if rr.Diff != "" {
+				fmt.Fprintf(app.Stdout, "what changed since %s was applied:\n%s\n", v, rr.Diff)
+			}
+			fmt.Fprintf(app.Stdout, "repaired %s: %s (was %s)\n", v, rr.Action, rr.OldState)
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&pending, "pending", false, "remove the history row instead, so the migration runs again")
+	return cmd
+}
+
+func (app *App) hashCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "hash",
+		Short: "Write strata.sum, the integrity file of the migration directory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fsys, err := app.migrationFS()
+			if err != nil {
+				return err
+			}
+			sum, err := migrate.Sum(fsys)
+			if err != nil {
+				return err
+			}
+			path := strings.TrimSuffix(app.config().Dir, "/") + "/" + migrate.SumFile
+			if err := os.WriteFile(path, []byte(sum), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Stdout, "wrote %s (%d files)\n", path, strings.Count(sum, "\n")-1)
+			return nil
+		},
+	}
+}
+
+func (app *App) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print strata's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(app.Stdout, "strata %s\n", Version)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes, as the command-line contract pins them.
+const (
+	ExitOK      = 0 // done, including nothing to do
+	ExitFailed  = 1 // a statement or a check failed
+	ExitUsage   = 2 // usage or malformed input
+	ExitRefused = 3 // refused for safety: drift, lint error, out-of-order, lock not acquired
+)
+
+// ExitError carries the exit code a command wants, around the error that explains it.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Exit wraps err so that the CLI exits with code. A nil err with a non-zero code
+// exits silently with that code (the command already printed its report).
+func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
+
+func exitCode(err error) int {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return classify(err)
+}

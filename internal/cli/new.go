@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+var newNameRe = regexp.MustCompile(`^[a-z0-9_]+$`)
+var leadingVersion = regexp.MustCompile(`^([0-9]+)_`)
+
+func (app *App) newCmd() *cobra.Command {
+	var pair, single, yamlKind bool
+	cmd := &cobra.Command{
+		Use:   "new NAME",
+		Short: "Create a migration file: VERSION_NAME.sql with up and down sections (or --pair for .up.sql/.down.sql)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if !newNameRe.MatchString(name) {
+				return Exit(ExitUsage, fmt.Errorf("name %q: use lowercase letters, digits and _ (for example add_users_email)", name))
+			}
+			if pair && single {
+				return Exit(ExitUsage, errors.New("--pair and --sql exclude each other"))
+			}
+			dir := app.config().Dir
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			version, err := nextVersion(dir, time.Now().UTC())
+			if err != nil {
+				return err
+			}
+			base := filepath.Join(dir, version+"_"+name)
+			var files map[string]string
+			switch {
+			case yamlKind:
+				files = map[string]string{base + ".yaml": "# Declarative operations; `strata up` starts them, `strata complete` finishes them.\noperations:\n  - sql:\n      up: SELECT 1\n"}
+			case pair:
+				files = map[string]string{
+					base + ".up.sql":   "-- " + name + ": apply\n",
+					base + ".down.sql": "-- " + name + ": undo what the up file does\n",
+				}
+			default:
+				files = map[string]string{base + ".sql": "-- strata:up\n\n\n-- strata:down\n\n"}
+			}
+			for path, body := range files {
+				f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+				if err != nil {
+					return err
+				}
+				if _, err := f.WriteString(body); err != nil {
+					f.Close()
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return err
+				}
+			}
+			for _, suffix := range []string{".sql", ".up.sql", ".down.sql", ".yaml"} {
+				if _, ok := files[base+suffix]; ok {
+					fmt.Fprintf(app.Stdout, "created %s\n", base+suffix)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&pair, "pair", false, "create VERSION_NAME.up.sql and VERSION_NAME.down.sql")
+	cmd.Flags().BoolVar(&single, "sql", false, "create one VERSION_NAME.sql with -- strata:up / -- strata:down sections (the default)")
+	cmd.Flags().BoolVar(&yamlKind, "yaml", false, "create a declarative VERSION_NAME.yaml migration")
+	return cmd
+}
+
+// nextVersion continues the directory's numbering: a timestamp when it uses
+// timestamps (or is empty), else the next sequence number at the same width.
+func nextVersion(dir string, now time.Time) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	var maxSeq uint64
+	width := 0
+	timestamps := len(entries) == 0
+	seqSeen := false
+	for _, e := range entries {
+		m := leadingVersion.FindStringSubmatch(e.Name())
+		if m == nil {
+			continue
+		}
+		if len(m[1]) >= 12 {
+			timestamps = true
+			continue
+		}
+		seqSeen = true
+		n, err := strconv.ParseUint(m[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		if n > maxSeq {
+			maxSeq = n
+		}
+		width = max(width, len(m[1]))
+	}
+	if timestamps || !seqSeen {
+		return now.Format("20060102150405"), nil
+	}
+	s := strconv.FormatUint(maxSeq+1, 10)
+	if len(s) < width {
+		s = strings.Repeat("0", width-len(s)) + s
+	}
+	return s, nil
+}

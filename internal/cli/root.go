@@ -1,0 +1,89 @@
+// Package cli builds the strata command line: it parses flags and configuration,
+// calls the library packages and prints their results. Behaviour lives in the
+// library; this package only translates.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// App holds what every command shares: the global flags, the resolved
+// configuration and the output streams. Commands receive it when they are built
+// and read it when they run, after flags are parsed.
+type App struct {
+	// Global flags (the contract: --database --dir --env --config --json).
+	DatabaseURL string
+	Dir         string
+	EnvName     string
+	ConfigFile  string
+	JSON        bool
+	Verbose     bool
+
+	Stdout io.Writer
+	Stderr io.Writer
+	Stdin  io.Reader
+	// Getenv reads the environment; tests replace it.
+	Getenv func(string) string
+
+	Logger *slog.Logger
+	cfg    *resolved
+}
+
+// Main runs the strata command line with args (without the program name) and
+// returns the process exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &App{Stdout: stdout, Stderr: stderr, Stdin: stdin, Getenv: os.Getenv}
+	root := NewRoot(app)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(err)
+	var ee *ExitError
+	if !(errors.As(err, &ee) && ee.Err == nil) {
+		app.printError(err)
+	}
+	return code
+}
+
+// NewRoot builds the root command and every subcommand around app.
+func NewRoot(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "strata",
+		Short:         "Database migrations that keep production running",
+		Long:          "strata applies versioned migrations (SQL files, declarative operations, Go code) to PostgreSQL, MySQL/MariaDB and SQLite,\nwith a history table, checksums, a lock, plans, dry runs and automatic rollback.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return app.setup(cmd)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return Exit(ExitUsage, err) })
+	f := root.PersistentFlags()
+	f.StringVar(&app.DatabaseURL, "database", "", "database URL: postgres://…, mysql://…, sqlite:path (env STRATA_DATABASE_URL)")
+	f.StringVar(&app.Dir, "dir", "", "migration directory (env STRATA_DIR, default ./migrations)")
+	f.StringVar(&app.EnvName, "env", "", "environment from strata.yaml (env STRATA_ENV)")
+	f.StringVar(&app.ConfigFile, "config", "", "configuration file (env STRATA_CONFIG, default ./strata.yaml when present)")
+	f.BoolVar(&app.JSON, "json", false, "print one JSON document (NDJSON for streams) instead of text")
+	f.BoolVarP(&app.Verbose, "verbose", "v", false, "log each statement to stderr")
+
+	for _, c := range app.commands() {
+		root.AddCommand(c)
+	}
+	return root
+}
+
+func (app *App) printError(err error) {
+	fmt.Fprintf(app.Stderr, "strata: %s\n", app.redact(err.Error()))
+}

@@ -1,0 +1,161 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	udiff "github.com/aymanbagabas/go-udiff"
+)
+
+// Baseline adopts an existing database: it records every migration up to and
+// including v as applied without running it. Migrations already in history
+// are left alone.
+func (p *Provider) Baseline(ctx context.Context, v Version) (*Result, error) {
+	if p.find(v) == nil {
+		return nil, fmt.Errorf("%w %s: baseline needs the version of a migration in the directory (see `strata status`)", ErrUnknownVersion, v)
+	}
+	res := &Result{Direction: Up}
+	err := p.withLock(ctx, res, func(ctx context.Context) error {
+		if err := p.hist.ensure(ctx, p.db); err != nil {
+			return err
+		}
+		recs, err := p.hist.list(ctx, p.db)
+		if err != nil {
+			return err
+		}
+		have := map[Version]bool{}
+		for _, r := range recs {
+			have[r.Version] = true
+		}
+		now := time.Now()
+		var rows []Record
+		for _, m := range p.migrations {
+			if m.Repeatable || m.Version.Compare(v) > 0 || have[m.key()] {
+				continue
+			}
+			r := p.record(m, StateApplied, now)
+			r.FinishedAt = now
+			r.Error = "baseline: recorded as applied without running"
+			rows = append(rows, r)
+			res.Done = append(res.Done, StepResult{Version: m.key(), Name: m.Name, Direction: Up, State: StateApplied})
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		tx, err := p.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := p.hist.insertMany(ctx, tx, rows); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
+	return res, err
+}
+
+// RepairResult says what a repair changed.
+type RepairResult struct {
+	Version Version
+	// Action is "accepted edit", "marked applied" or "marked pending".
+	Action string
+	// Diff is a unified diff from the text that was applied to the file as
+	// it is now, when history holds the old text.
+	Diff     string
+	OldState string
+}
+
+// Repair fixes one history row after a human has looked: a failed or
+// running row is marked applied (the change is complete) or, with pending,
+// removed so the migration runs again; an edited applied file has its new
+// checksum accepted. It records who repaired and when.
+func (p *Provider) Repair(ctx context.Context, v Version, pending bool) (*RepairResult, error) {
+	var out *RepairResult
+	res := &Result{}
+	err := p.withLock(ctx, res, func(ctx context.Context) error {
+		if err := p.hist.ensure(ctx, p.db); err != nil {
+			return err
+		}
+		recs, err := p.hist.list(ctx, p.db)
+		if err != nil {
+			return err
+		}
+		var rec *Record
+		for i := range recs {
+			if recs[i].Version == v {
+				rec = &recs[i]
+			}
+		}
+		if rec == nil {
+			return fmt.Errorf("%w %s: it is not in history, so there is nothing to repair", ErrUnknownVersion, v)
+		}
+		m := p.find(v)
+		out = &RepairResult{Version: v, OldState: rec.State}
+		note := fmt.Sprintf("repaired by %s at %s (was %s)", p.o.appliedBy, time.Now().UTC().Format(time.RFC3339), rec.State)
+		if pending {
+			out.Action = "marked pending"
+			return p.hist.remove(ctx, p.db, v)
+		}
+		checksum, source := rec.Checksum, rec.Source
+		if m != nil {
+			checksum, source = m.Checksum, m.Source
+			if rec.Checksum != m.Checksum && rec.Source != "" {
+				out.Diff = udiff.Unified("applied/"+m.File(), "now/"+m.File(), rec.Source+"\n", m.Source+"\n")
+			}
+		}
+		switch {
+		case rec.State == StateFailed || rec.State == StateRunning:
+			out.Action = "marked applied"
+		case m != nil && rec.Checksum != m.Checksum:
+			out.Action = "accepted edit"
+		default:
+			return fmt.Errorf("%w: %s is %s and matches its file; nothing to repair", ErrNoChange, v, rec.State)
+		}
+		if rec.Error != "" && out.Action == "accepted edit" {
+			note += "; " + rec.Error
+		}
+		return p.hist.accept(ctx, p.db, v, checksum, source, p.o.appliedBy, time.Now(), note)
+	})
+	return out, err
+}
+
+// Validate checks the directory (it parsed, or NewProvider would have
+// failed), strata.sum, and, when the history table exists, drift and
+// unfinished migrations. It returns every problem found.
+func (p *Provider) Validate(ctx context.Context) error {
+	var errs []string
+	var first error
+	add := func(err error) {
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			errs = append(errs, err.Error())
+		}
+	}
+	add(CheckSum(p.fsys))
+	recs, err := p.readHistory(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = p.plan(Request{Direction: Up}, recs)
+	add(err)
+	if first == nil {
+		return nil
+	}
+	if len(errs) == 1 {
+		return first
+	}
+	return &validationError{first: first, all: errs}
+}
+
+type validationError struct {
+	first error
+	all   []string
+}
+
+func (e *validationError) Error() string { return strings.Join(e.all, "\n") }
+func (e *validationError) Unwrap() error { return e.first }

@@ -1,0 +1,257 @@
+package migrate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// LoadOptions tune [Load].
+type LoadOptions struct {
+	// Engine is "postgres", "mysql" or "sqlite": how SQL is split.
+	Engine string
+	// Go migrations to merge with the files.
+	GoMigrations []GoMigration
+}
+
+// SplitDialect maps an engine name to the splitter's dialect.
+func SplitDialect(engine string) sqlsplit.Dialect {
+	switch engine {
+	case "mysql":
+		return sqlsplit.MySQL
+	case "sqlite":
+		return sqlsplit.SQLite
+	}
+	return sqlsplit.Postgres
+}
+
+// Load reads every migration in fsys (its top level: migrations are not
+// looked for in subdirectories) and returns them sorted by version, versioned
+// before repeatable. All malformed files are reported together as
+// [ParseErrors].
+func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read migration directory: %w", err)
+	}
+	d := SplitDialect(opts.Engine)
+	var perrs ParseErrors
+	type group struct {
+		up, down   *fileName
+		repeatable bool
+	}
+	groups := map[Version]*group{}
+	byVersionFiles := map[Version][]string{}
+	var repeatables []fileName
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		fn, ok, perr := classify(e.Name())
+		if perr != nil {
+			perrs = append(perrs, perr)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if fn.repeatable {
+			repeatables = append(repeatables, fn)
+			continue
+		}
+		g := groups[fn.version]
+		if g == nil {
+			g = &group{}
+			groups[fn.version] = g
+		}
+		byVersionFiles[fn.version] = append(byVersionFiles[fn.version], fn.path)
+		f := fn
+		slot := &g.up
+		if fn.direction == Down {
+			slot = &g.down
+		}
+		if *slot != nil || (!fn.pair && (g.up != nil || g.down != nil)) || (fn.pair && g.up != nil && !g.up.pair) {
+			perrs = append(perrs, &ParseError{File: fn.path, Msg: fmt.Sprintf("duplicate version %s: also used by %s (give one of them a new version)", fn.version, strings.Join(otherFiles(byVersionFiles[fn.version], fn.path), ", "))})
+			continue
+		}
+		*slot = &f
+	}
+	for _, g := range groups {
+		if g.up == nil && g.down != nil {
+			perrs = append(perrs, &ParseError{File: g.down.path, Msg: fmt.Sprintf("down file without an up file: add %s, or remove this one", strings.Replace(g.down.path, ".down.", ".up.", 1))})
+		}
+		if g.up != nil && g.down != nil && g.up.name != g.down.name && g.up.format != FormatFlyway {
+			perrs = append(perrs, &ParseError{File: g.down.path, Msg: fmt.Sprintf("name does not match its up file %s", g.up.path)})
+		}
+	}
+
+	var out []*Migration
+	versions := make([]Version, 0, len(groups))
+	for v := range groups {
+		versions = append(versions, v)
+	}
+	sort.Slice(versions, func(i, j int) bool { return versions[i].Compare(versions[j]) < 0 })
+	for _, v := range versions {
+		g := groups[v]
+		if g.up == nil {
+			continue
+		}
+		m, err := loadOne(fsys, d, g.up, g.down)
+		if err != nil {
+			perrs = append(perrs, asParseErrors(err)...)
+			continue
+		}
+		out = append(out, m)
+	}
+	sort.Slice(repeatables, func(i, j int) bool { return repeatables[i].name < repeatables[j].name })
+	for i := range repeatables {
+		m, err := loadOne(fsys, d, &repeatables[i], nil)
+		if err != nil {
+			perrs = append(perrs, asParseErrors(err)...)
+			continue
+		}
+		m.Repeatable = true
+		out = append(out, m)
+	}
+	out, err = mergeGo(out, opts.GoMigrations)
+	if err != nil {
+		perrs = append(perrs, asParseErrors(err)...)
+	}
+	if len(perrs) > 0 {
+		sort.SliceStable(perrs, func(i, j int) bool { return perrs[i].File < perrs[j].File })
+		return nil, perrs
+	}
+	return out, nil
+}
+
+func otherFiles(files []string, self string) []string {
+	var out []string
+	for _, f := range files {
+		if f != self {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func asParseErrors(err error) ParseErrors {
+	switch e := err.(type) {
+	case *ParseError:
+		return ParseErrors{e}
+	case ParseErrors:
+		return e
+	}
+	return ParseErrors{{Msg: err.Error()}}
+}
+
+func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, error) {
+	m := &Migration{Version: up.version, Name: up.name, Kind: KindSQL, Format: up.format, Files: []string{up.path}}
+	upSrc, err := fs.ReadFile(fsys, up.path)
+	if err != nil {
+		return nil, &ParseError{File: up.path, Msg: err.Error()}
+	}
+	texts := []string{string(upSrc)}
+	if up.yaml {
+		m.Kind = KindOnline
+		m.Document = upSrc
+	} else {
+		pf, err := parseSQLFile(up.path, string(upSrc), d, up.pair)
+		if err != nil {
+			return nil, err
+		}
+		m.Up, m.Down = pf.up, pf.down
+		if !up.pair && pf.format != FormatStrata {
+			m.Format = pf.format
+		}
+	}
+	if down != nil {
+		downSrc, err := fs.ReadFile(fsys, down.path)
+		if err != nil {
+			return nil, &ParseError{File: down.path, Msg: err.Error()}
+		}
+		pf, err := parseSQLFile(down.path, string(downSrc), d, true)
+		if err != nil {
+			return nil, err
+		}
+		m.Down = pf.up
+		m.Files = append(m.Files, down.path)
+		texts = append(texts, string(downSrc))
+	}
+	m.Source, m.Checksum = checksum(m.Files, texts)
+	return m, nil
+}
+
+// Normalize returns src with CRLF and CR line endings turned into LF,
+// trailing whitespace removed from every line and trailing blank lines
+// dropped, so that an editor's line-ending or whitespace change is not drift.
+func Normalize(src string) string {
+	src = strings.TrimPrefix(src, "\ufeff")
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	src = strings.ReplaceAll(src, "\r", "\n")
+	lines := strings.Split(src, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t\f\v")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+// checksum returns the normalised source of a migration's files and its
+// SHA-256. Every file of the migration counts: editing a down file of an
+// applied migration is drift too, since it changes what `down` will do.
+func checksum(files, texts []string) (source, sum string) {
+	var b strings.Builder
+	for i, t := range texts {
+		if i > 0 {
+			fmt.Fprintf(&b, "\n-- strata:file %s\n", path.Base(files[i]))
+		}
+		b.WriteString(Normalize(t))
+	}
+	source = b.String()
+	h := sha256.Sum256([]byte(source))
+	return source, hex.EncodeToString(h[:])
+}
+
+func mergeGo(ms []*Migration, gos []GoMigration) ([]*Migration, error) {
+	if len(gos) == 0 {
+		return ms, nil
+	}
+	seen := map[Version]*Migration{}
+	for _, m := range ms {
+		if !m.Repeatable {
+			seen[m.Version] = m
+		}
+	}
+	var perrs ParseErrors
+	for i := range gos {
+		g := gos[i]
+		name := fmt.Sprintf("Go migration %d_%s", g.Version, g.Name)
+		if g.Version <= 0 {
+			perrs = append(perrs, &ParseError{File: name, Msg: "version must be positive"})
+			continue
+		}
+		if (g.NoTransaction && g.UpDB == nil) || (!g.NoTransaction && g.Up == nil) {
+			perrs = append(perrs, &ParseError{File: name, Msg: "has no up function (Up, or UpDB with NoTransaction)"})
+			continue
+		}
+		v := VersionInt(g.Version)
+		if other, ok := seen[v]; ok {
+			perrs = append(perrs, &ParseError{File: name, Msg: fmt.Sprintf("duplicate version %s: also used by %s", v, other.File())})
+			continue
+		}
+		sum := sha256.Sum256([]byte("go:" + g.Name))
+		m := &Migration{Version: v, Name: g.Name, Kind: KindGo, Format: FormatGo, Go: &g, Checksum: hex.EncodeToString(sum[:])}
+		seen[v] = m
+		ms = append(ms, m)
+	}
+	if len(perrs) > 0 {
+		return nil, perrs
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].key().Compare(ms[j].key()) < 0 })
+	return ms, nil
+}

@@ -1,0 +1,76 @@
+package migrate
+
+import (
+	"context"
+	"time"
+)
+
+// EventKind names what happened.
+type EventKind string
+
+// Events the runner reports, in the order they usually come.
+const (
+	EventLockWaiting       EventKind = "lock_waiting"
+	EventLockAcquired      EventKind = "lock_acquired"
+	EventLockReleased      EventKind = "lock_released"
+	EventLockLost          EventKind = "lock_lost"
+	EventMigrationStarted  EventKind = "migration_started"
+	EventStatementStarted  EventKind = "statement_started"
+	EventStatementFinished EventKind = "statement_finished"
+	EventMigrationFinished EventKind = "migration_finished"
+	EventMigrationFailed   EventKind = "migration_failed"
+	EventRollbackStarted   EventKind = "rollback_started"
+	EventRollbackFinished  EventKind = "rollback_finished"
+	EventBatchDone         EventKind = "batch_done"
+	EventCheckResult       EventKind = "check_result"
+	EventRetry             EventKind = "retry"
+)
+
+// Event is one thing the runner reports. Fields that do not apply to a kind
+// are zero.
+type Event struct {
+	Kind      EventKind
+	Time      time.Time
+	Version   Version
+	Name      string
+	Direction Direction
+	// File and Line locate the statement; Index is its 1-based number of
+	// Statements in its script.
+	File       string
+	Line       int
+	Index      int
+	Statements int
+	SQL        string
+	// Duration is the time the statement, migration, batch or lock wait took.
+	Duration time.Duration
+	// Rows is the rows a batch changed, RowsTotal the estimate of all.
+	Rows      int64
+	RowsTotal int64
+	Table     string
+	Err       error
+	// Message is a human sentence for logs (the lock holder, the rollback
+	// outcome).
+	Message string
+}
+
+// Observer receives the runner's events. OnEvent is called synchronously on
+// the runner's goroutine, so it must be quick and must not block: sinks that
+// do I/O buffer and drop (package observe does this). It must be safe for
+// concurrent use when one observer watches several providers.
+type Observer interface {
+	OnEvent(ctx context.Context, e Event)
+}
+
+// ObserverFunc adapts a function to [Observer].
+type ObserverFunc func(ctx context.Context, e Event)
+
+// OnEvent implements [Observer].
+func (f ObserverFunc) OnEvent(ctx context.Context, e Event) { f(ctx, e) }
+
+type multiObserver []Observer
+
+func (m multiObserver) OnEvent(ctx context.Context, e Event) {
+	for _, o := range m {
+		o.OnEvent(ctx, e)
+	}
+}

@@ -1,0 +1,304 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/dialect/mysql"
+	"github.com/strata-db/strata/dialect/postgres"
+	"github.com/strata-db/strata/dialect/sqlite"
+)
+
+// Provider runs the migrations of one directory against one database. It is
+// safe for concurrent use: every run takes the database's runner lock, so two
+// providers (or two processes) never apply the same migration.
+type Provider struct {
+	db         *sql.DB
+	d          dialect.Dialect
+	fsys       fs.FS
+	migrations []*Migration
+	hist       *history
+	o          options
+}
+
+type options struct {
+	dialect         dialect.Dialect
+	table           dialect.Table
+	goMigrations    []GoMigration
+	logger          *slog.Logger
+	observers       []Observer
+	lockWait        time.Duration
+	allowOutOfOrder bool
+	autoRollback    bool
+	allowDrift      bool
+	vars            func(string) (string, bool)
+	appliedBy       string
+	strataVersion   string
+	checkSum        bool
+	dirName         string
+	kinds           map[Kind]StepRunner
+}
+
+// Option configures a [Provider].
+type Option func(*options) error
+
+// WithDialect sets the engine instead of detecting it from db's driver.
+func WithDialect(d dialect.Dialect) Option {
+	return func(o *options) error { o.dialect = d; return nil }
+}
+
+// WithTable names the history table (default strata_schema_migrations in the
+// connection's default schema). A name with a dot is schema.table.
+func WithTable(name string) Option {
+	return func(o *options) error {
+		schema, table, ok := strings.Cut(name, ".")
+		if !ok {
+			schema, table = "", name
+		}
+		if table == "" || strings.Contains(table, ".") {
+			return fmt.Errorf("history table %q: want name or schema.name", name)
+		}
+		o.table = dialect.Table{Schema: schema, Name: table}
+		return nil
+	}
+}
+
+// WithGoMigrations adds migrations written in Go; they sort with the files by
+// version, and a version used twice is an error.
+func WithGoMigrations(ms ...GoMigration) Option {
+	return func(o *options) error { o.goMigrations = append(o.goMigrations, ms...); return nil }
+}
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error { o.logger = l; return nil }
+}
+
+// WithObserver adds an observer of the runner's events.
+func WithObserver(obs Observer) Option {
+	return func(o *options) error { o.observers = append(o.observers, obs); return nil }
+}
+
+// WithLockTimeout bounds how long a run waits for another runner to release
+// the lock (default 5 minutes). Zero means try once.
+func WithLockTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("lock timeout %s is negative", d)
+		}
+		o.lockWait = d
+		return nil
+	}
+}
+
+// WithAllowOutOfOrder lets pending migrations older than the newest applied
+// one run (default: refused with [ErrOutOfOrder]).
+func WithAllowOutOfOrder(allow bool) Option {
+	return func(o *options) error { o.allowOutOfOrder = allow; return nil }
+}
+
+// WithAutoRollback sets whether a migration that fails outside a transaction
+// has its down section run to undo what it did (default true).
+func WithAutoRollback(on bool) Option {
+	return func(o *options) error { o.autoRollback = on; return nil }
+}
+
+// WithAllowDrift lets runs proceed when applied files changed (default:
+// refused with [ErrDrift]). Prefer `strata repair`, which records the edit.
+func WithAllowDrift(allow bool) Option {
+	return func(o *options) error { o.allowDrift = allow; return nil }
+}
+
+// WithVars supplies the values of ${NAME} placeholders in files that enable
+// them (-- strata:envsub, -- +goose ENVSUB ON).
+func WithVars(lookup func(name string) (string, bool)) Option {
+	return func(o *options) error { o.vars = lookup; return nil }
+}
+
+// WithAppliedBy sets the applied_by value (default user@host).
+func WithAppliedBy(who string) Option {
+	return func(o *options) error { o.appliedBy = who; return nil }
+}
+
+// WithStrataVersion sets the strata_version value recorded in history.
+func WithStrataVersion(v string) Option {
+	return func(o *options) error { o.strataVersion = v; return nil }
+}
+
+// WithSumCheck sets whether runs verify strata.sum when the directory has
+// one (default true).
+func WithSumCheck(on bool) Option {
+	return func(o *options) error { o.checkSum = on; return nil }
+}
+
+// WithDirName sets the directory name messages put before file names.
+func WithDirName(dir string) Option {
+	return func(o *options) error { o.dirName = dir; return nil }
+}
+
+// WithStepRunner plugs in the runner for a kind of migration that is not SQL
+// or Go, such as declarative online changes (kind "online").
+func WithStepRunner(k Kind, r StepRunner) Option {
+	return func(o *options) error {
+		if o.kinds == nil {
+			o.kinds = map[Kind]StepRunner{}
+		}
+		o.kinds[k] = r
+		return nil
+	}
+}
+
+// StepRunner runs a migration kind that is neither SQL nor Go. Up may leave
+// the migration in a state other than applied (an online change ends
+// expanded); it returns the state to record and the progress JSON.
+type StepRunner interface {
+	Up(ctx context.Context, env StepEnv, m *Migration) (state string, progress string, err error)
+	Down(ctx context.Context, env StepEnv, m *Migration) error
+	// Plan describes what Up would do, for `strata plan`.
+	Plan(m *Migration) ([]string, error)
+}
+
+// StepEnv is what a [StepRunner] gets: the database, the dialect, a way to
+// save progress in the history row, and the observer.
+type StepEnv struct {
+	DB           *sql.DB
+	Dialect      dialect.Dialect
+	Logger       *slog.Logger
+	Record       Record // the history row before the step (zero when pending)
+	SaveProgress func(ctx context.Context, progress string) error
+	Emit         func(ctx context.Context, e Event)
+}
+
+// NewProvider loads the migrations in fsys and returns a provider that runs
+// them against db. It fails with [ParseErrors] when a file is malformed. The
+// dialect is detected from db's driver (pgx, go-sql-driver/mysql,
+// modernc.org/sqlite) unless [WithDialect] is given. The caller keeps
+// ownership of db.
+func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
+	o := options{
+		table:        dialect.Table{Name: dialect.DefaultTable},
+		lockWait:     5 * time.Minute,
+		autoRollback: true,
+		checkSum:     true,
+	}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.appliedBy == "" {
+		o.appliedBy = defaultAppliedBy()
+	}
+	if o.strataVersion == "" {
+		o.strataVersion = "dev"
+	}
+	if o.vars == nil {
+		o.vars = func(string) (string, bool) { return "", false }
+	}
+	if db == nil {
+		return nil, errors.New("new provider: db is nil")
+	}
+	if fsys == nil {
+		return nil, errors.New("new provider: migration filesystem is nil")
+	}
+	d := o.dialect
+	if d == nil {
+		var err error
+		if d, err = detect(db); err != nil {
+			return nil, err
+		}
+	}
+	ms, err := Load(fsys, LoadOptions{Engine: d.Name(), GoMigrations: o.goMigrations})
+	if err != nil {
+		return nil, err
+	}
+	if o.dirName != "" {
+		for _, m := range ms {
+			for i := range m.Files {
+				m.Files[i] = joinDir(o.dirName, m.Files[i])
+			}
+			for _, s := range []*Script{m.Up, m.Down} {
+				if s != nil {
+					s.File = joinDir(o.dirName, s.File)
+				}
+			}
+		}
+	}
+	for _, m := range ms {
+		if m.Kind != KindSQL && m.Kind != KindGo && o.kinds[m.Kind] == nil {
+			return nil, &ParseError{File: m.File(), Msg: fmt.Sprintf("%s migrations are not supported by this runner", m.Kind)}
+		}
+	}
+	return &Provider{db: db, d: d, fsys: fsys, migrations: ms, hist: newHistory(d, o.table), o: o}, nil
+}
+
+func joinDir(dir, file string) string {
+	if dir == "" || dir == "." {
+		return file
+	}
+	return strings.TrimSuffix(dir, "/") + "/" + file
+}
+
+// detect names the dialect from the driver's type, without importing the
+// drivers (an application that uses only PostgreSQL should not compile SQLite).
+func detect(db *sql.DB) (dialect.Dialect, error) {
+	t := fmt.Sprintf("%T", db.Driver())
+	switch {
+	case strings.Contains(t, "stdlib.Driver"), strings.Contains(t, "pq.Driver"):
+		return postgres.Dialect{}, nil
+	case strings.Contains(t, "mysql."):
+		return mysql.Dialect{}, nil
+	case strings.Contains(t, "sqlite"):
+		return sqlite.Dialect{}, nil
+	}
+	return nil, fmt.Errorf("cannot tell the database engine from driver %s: pass migrate.WithDialect", t)
+}
+
+func defaultAppliedBy() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return name + "@" + host
+}
+
+// Migrations returns the loaded migrations in the order they apply.
+func (p *Provider) Migrations() []*Migration { return p.migrations }
+
+// Dialect returns the provider's dialect.
+func (p *Provider) Dialect() dialect.Dialect { return p.d }
+
+func (p *Provider) emit(ctx context.Context, e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	for _, o := range p.o.observers {
+		o.OnEvent(ctx, e)
+	}
+}
+
+func (p *Provider) find(v Version) *Migration {
+	for _, m := range p.migrations {
+		if m.key() == v {
+			return m
+		}
+	}
+	return nil
+}
