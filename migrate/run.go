@@ -266,15 +266,15 @@ func (p *Provider) render(sc *Script, s Statement) (string, error) {
 // transaction, so that session settings made by one statement hold for the
 // next, reporting each statement and stopping at the first failure.
 type statementRunner struct {
-	p       *Provider
-	m       *Migration
-	dir     Direction
-	sc      *Script
-	ex      execer
-	connID  int64 // MySQL connection id, for KILL QUERY on cancel
-	onDone  func(ctx context.Context, done int) error
+	p        *Provider
+	m        *Migration
+	dir      Direction
+	sc       *Script
+	ex       execer
+	connID   int64 // MySQL connection id, for KILL QUERY on cancel
+	onDone   func(ctx context.Context, done int) error
 	skipGone bool // treat "object does not exist" as done (auto-rollback)
-	skipped int
+	skipped  int
 }
 
 // run executes the statements from index from (0-based); it returns how many
@@ -638,7 +638,9 @@ func (p *Provider) runKind(ctx context.Context, st Step, start time.Time) (strin
 	}
 	env := StepEnv{DB: p.db, Dialect: p.d, Logger: p.o.logger, Record: rec, Emit: p.emit}
 	if st.Direction == Down {
-		env.SaveProgress = func(ctx context.Context, progress string) error { return p.hist.setProgress(ctx, p.db, m.key(), progress) }
+		env.SaveProgress = func(ctx context.Context, progress string) error {
+			return p.hist.setProgress(ctx, p.db, m.key(), progress)
+		}
 		if err := kr.Down(ctx, env, m); err != nil {
 			return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Down, Err: err, Outcome: "see the error; the history row is unchanged"}
 		}
@@ -650,7 +652,9 @@ func (p *Provider) runKind(ctx context.Context, st Step, start time.Time) (strin
 	if err := p.hist.insert(ctx, p.db, row); err != nil {
 		return "", err
 	}
-	env.SaveProgress = func(ctx context.Context, progress string) error { return p.hist.setProgress(ctx, p.db, m.key(), progress) }
+	env.SaveProgress = func(ctx context.Context, progress string) error {
+		return p.hist.setProgress(ctx, p.db, m.key(), progress)
+	}
 	state, prog, err := kr.Up(ctx, env, m)
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
@@ -734,4 +738,3 @@ func firstKeyword(sql string) string {
 	}
 	return strings.ToUpper(kw[0])
 }
-
