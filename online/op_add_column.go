@@ -1,0 +1,255 @@
+package online
+
+import (
+	"context"
+	"fmt"
+)
+
+// AddColumn adds a column. Up, an expression over the old shape's columns,
+// fills it: for existing rows in a batched backfill, and for rows written
+// by old-shape writers through a trigger. A NOT NULL column is enforced by
+// a CHECK (col IS NOT NULL) NOT VALID at Start, validated after the
+// backfill and turned into SET NOT NULL at Complete.
+type AddColumn struct {
+	Table  string `yaml:"table"`
+	Column Column `yaml:"column"`
+	Up     string `yaml:"up"`
+}
+
+func (o *AddColumn) Kind() string     { return "add_column" }
+func (o *AddColumn) Tables() []string { return []string{o.Table} }
+
+func (o *AddColumn) Validate() error {
+	if o.Table == "" {
+		return errField("table", "is required")
+	}
+	if err := o.Column.validate("column"); err != nil {
+		return err
+	}
+	if o.Column.PK {
+		return errField("column.pk", "cannot add a primary key column online; use restructure_table")
+	}
+	if !o.Column.nullable() && o.Column.Default == nil && o.Up == "" {
+		return errField("column.nullable", "a NOT NULL column needs a default or an up expression to fill existing rows (or set nullable: true)")
+	}
+	return nil
+}
+
+func (o *AddColumn) names(x *Exec) (trg, nn, uq string) {
+	return x.name(o.Table, "add", o.Column.Name), x.name("nn", o.Column.Name), x.name("uq", o.Column.Name)
+}
+
+func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
+	c := &o.Column
+	s, err := x.shapeBefore(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := s.mustTable(o.Table)
+	if err != nil {
+		return err
+	}
+	trg, nn, _ := o.names(x)
+	if t.col(c.Name) != nil && !x.marked("added") {
+		return fmt.Errorf("column %q of table %q already exists", c.Name, o.Table)
+	}
+	qt := x.q(t.Phys)
+	qc := quoteIdent(c.Name)
+	up := o.Up
+	fast := false
+	if c.Default != nil && up == "" {
+		if fast, err = x.fastDefault(ctx, c.Type, *c.Default); err != nil {
+			return err
+		}
+		if !fast {
+			up = *c.Default // volatile: computed per row by the backfill, like PostgreSQL would
+		}
+	}
+	if err := x.mark(ctx, "added"); err != nil {
+		return err
+	}
+	var stmts []string
+	if fast {
+		// A constant default: PostgreSQL records it in the catalog, no rewrite
+		// and no scan, even with NOT NULL.
+		def := fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s DEFAULT %s", qt, qc, c.Type, *c.Default)
+		if !c.nullable() {
+			def += " NOT NULL"
+		}
+		stmts = append(stmts, def)
+	} else {
+		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", qt, qc, c.Type))
+		if c.Default != nil {
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", qt, qc, *c.Default))
+		}
+	}
+	if err := x.ddl(ctx, t.Phys, stmts...); err != nil {
+		return err
+	}
+	// The trigger goes in before any constraint, so old-shape writers never
+	// see a constraint their rows do not yet satisfy.
+	if up != "" {
+		if o.Up != "" {
+			if err := x.installTrigger(ctx, dualWrite{name: trg, table: t.Phys,
+				oldBody: fmt.Sprintf("NEW.%s := (%s);", qc, o.Up)}); err != nil {
+				return err
+			}
+		}
+		x.backfillColumn(t.Phys, c.Name, up)
+	}
+	if !fast && !c.nullable() {
+		if err := x.addConstraint(ctx, t.Phys, nn, fmt.Sprintf("CHECK (%s IS NOT NULL)", qc)); err != nil {
+			return err
+		}
+	}
+	if c.Check != nil {
+		if err := x.addConstraint(ctx, t.Phys, checkName(x, c), "CHECK ("+c.Check.Constraint+")"); err != nil {
+			return err
+		}
+	}
+	if r := c.References; r != nil {
+		if err := x.addConstraint(ctx, t.Phys, fkName(x, c), fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s",
+			qc, x.q(r.Table), quoteIdent(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
+			return err
+		}
+	}
+	if c.Comment != "" {
+		if err := x.ddl(ctx, t.Phys, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qt, qc, quoteLiteral(c.Comment))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkName(x *Exec, c *Column) string {
+	if c.Check.Name != "" {
+		return c.Check.Name
+	}
+	return x.name("chk", c.Name)
+}
+
+func fkName(x *Exec, c *Column) string {
+	if c.References.Name != "" {
+		return c.References.Name
+	}
+	return x.name("fk", c.Name)
+}
+
+// addConstraint adds a constraint NOT VALID, unless it exists already.
+func (x *Exec) addConstraint(ctx context.Context, table, name, def string) error {
+	exists, _, err := constraintState(ctx, x.db(), x.Schema(), table, name)
+	if err != nil || exists {
+		return err
+	}
+	return x.ddl(ctx, table, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", x.q(table), quoteIdent(name), def))
+}
+
+// validateConstraint validates a NOT VALID constraint in its own
+// transaction; VALIDATE takes a lock that readers and writers do not wait
+// for.
+func (x *Exec) validateConstraint(ctx context.Context, table, name string) error {
+	exists, valid, err := constraintState(ctx, x.db(), x.Schema(), table, name)
+	if err != nil || !exists || valid {
+		return err
+	}
+	if err := x.concurrent(ctx, table, fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", x.q(table), quoteIdent(name))); err != nil {
+		return fmt.Errorf("validate %s on %s (existing rows break it; fix them, e.g. with a backfill operation, or abort): %w", name, table, err)
+	}
+	return nil
+}
+
+func (o *AddColumn) afterBackfill(ctx context.Context, x *Exec) error {
+	c := &o.Column
+	_, nn, uq := o.names(x)
+	if err := x.validateConstraint(ctx, o.Table, nn); err != nil {
+		return err
+	}
+	if c.Check != nil {
+		if err := x.validateConstraint(ctx, o.Table, checkName(x, c)); err != nil {
+			return err
+		}
+	}
+	if c.References != nil {
+		if err := x.validateConstraint(ctx, o.Table, fkName(x, c)); err != nil {
+			return err
+		}
+	}
+	if c.Unique {
+		return x.buildIndex(ctx, o.Table, uq, fmt.Sprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)", quoteIdent(uq), x.q(o.Table), quoteIdent(c.Name)))
+	}
+	return nil
+}
+
+func (o *AddColumn) Complete(ctx context.Context, x *Exec) error {
+	c := &o.Column
+	trg, nn, uq := o.names(x)
+	qt, qc := x.q(o.Table), quoteIdent(c.Name)
+	if o.Up != "" {
+		x.contractSQL(x.dropTriggerSQL(trg, o.Table)...)
+	}
+	exists, _, err := constraintState(ctx, x.db(), x.Schema(), o.Table, nn)
+	if err != nil {
+		return err
+	}
+	if exists {
+		// The validated CHECK lets SET NOT NULL skip its scan.
+		x.contractSQL(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", qt, qc),
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(nn)))
+	}
+	if c.Unique {
+		name := o.Table + "_" + c.Name + "_key"
+		x.contractSQL(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", qt, quoteIdent(truncName(name)), quoteIdent(uq)))
+	}
+	return nil
+}
+
+func (o *AddColumn) Rollback(ctx context.Context, x *Exec) error {
+	if !x.marked("added") {
+		return nil
+	}
+	trg, _, _ := o.names(x)
+	if err := x.dropTrigger(ctx, trg, o.Table); err != nil {
+		return err
+	}
+	return x.ddl(ctx, o.Table, fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", x.q(o.Table), quoteIdent(o.Column.Name)))
+}
+
+func (o *AddColumn) reshape(s *shape) error {
+	t, err := s.mustTable(o.Table)
+	if err != nil {
+		return err
+	}
+	if t.col(o.Column.Name) == nil {
+		t.Cols = append(t.Cols, modelCol{Name: o.Column.Name, Phys: o.Column.Name, Type: o.Column.Type})
+	}
+	return nil
+}
+
+func (o *AddColumn) plan(p *plan) {
+	c := &o.Column
+	qt, qc := p.q(o.Table), quoteIdent(c.Name)
+	p.start = append(p.start, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qt, qc, c.Type))
+	if c.Default != nil {
+		p.start = append(p.start, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s -- or in ADD COLUMN when constant", qt, qc, *c.Default))
+	}
+	if !c.nullable() {
+		p.start = append(p.start, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT ... CHECK (%s IS NOT NULL) NOT VALID", qt, qc))
+	}
+	if o.Up != "" {
+		p.start = append(p.start,
+			fmt.Sprintf("CREATE TRIGGER ... BEFORE INSERT OR UPDATE ON %s -- old-shape writes set %s = (%s)", qt, qc, o.Up),
+			fmt.Sprintf("UPDATE %s SET %s = (%s) WHERE <key range> -- in batches of about the batch time", qt, qc, o.Up))
+	}
+	if !c.nullable() {
+		p.start = append(p.start, fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT ...", qt))
+		p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL; ALTER TABLE %s DROP CONSTRAINT ...", qt, qc, qt))
+	}
+	if c.Unique {
+		p.start = append(p.start, fmt.Sprintf("CREATE UNIQUE INDEX CONCURRENTLY ... ON %s (%s)", qt, qc))
+		p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT ... UNIQUE USING INDEX ...", qt))
+	}
+	if o.Up != "" {
+		p.complete = append(p.complete, "DROP TRIGGER ...; DROP FUNCTION ...")
+	}
+	p.abort = append(p.abort, fmt.Sprintf("DROP TRIGGER IF EXISTS ...; ALTER TABLE %s DROP COLUMN IF EXISTS %s", qt, qc))
+}

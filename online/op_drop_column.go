@@ -1,0 +1,99 @@
+package online
+
+import (
+	"context"
+	"fmt"
+)
+
+// DropColumn removes a column: the new shape no longer shows it from Start
+// on, and Complete drops it. While both shapes are live, Down computes the
+// column for rows written through the new shape (required when the column
+// is NOT NULL without a default).
+type DropColumn struct {
+	Table  string `yaml:"table"`
+	Column string `yaml:"column"`
+	Down   string `yaml:"down"`
+}
+
+func (o *DropColumn) Kind() string     { return "drop_column" }
+func (o *DropColumn) Tables() []string { return []string{o.Table} }
+
+func (o *DropColumn) Validate() error {
+	switch {
+	case o.Table == "":
+		return errField("table", "is required")
+	case o.Column == "":
+		return errField("column", "is required")
+	}
+	return nil
+}
+
+func (o *DropColumn) trigger(x *Exec) string { return x.name(o.Table, "drop", o.Column) }
+
+func (o *DropColumn) Start(ctx context.Context, x *Exec) error {
+	s, err := x.shapeBefore(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := s.mustTable(o.Table)
+	if err != nil {
+		return err
+	}
+	c, err := t.mustCol(o.Column)
+	if err != nil {
+		return err
+	}
+	cols, err := tableColumns(ctx, x.db(), x.Schema(), t.Phys)
+	if err != nil {
+		return err
+	}
+	if pc, ok := findColumn(cols, c.Phys); ok && pc.NotNull && pc.Default == "" && o.Down == "" {
+		return fmt.Errorf("column %q is NOT NULL without a default: give down: an expression for rows written through the new shape", o.Column)
+	}
+	if o.Down == "" {
+		return nil
+	}
+	return x.installTrigger(ctx, dualWrite{
+		name:    o.trigger(x),
+		table:   t.Phys,
+		newBody: fmt.Sprintf("NEW.%s := (%s);", quoteIdent(c.Phys), o.Down),
+	})
+}
+
+func (o *DropColumn) Complete(ctx context.Context, x *Exec) error {
+	if o.Down != "" {
+		x.contractSQL(x.dropTriggerSQL(o.trigger(x), o.Table)...)
+	}
+	x.contractSQL(fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", x.q(o.Table), quoteIdent(o.Column)))
+	return nil
+}
+
+func (o *DropColumn) Rollback(ctx context.Context, x *Exec) error {
+	if o.Down == "" {
+		return nil
+	}
+	return x.dropTrigger(ctx, o.trigger(x), o.Table)
+}
+
+func (o *DropColumn) reshape(s *shape) error {
+	t, err := s.mustTable(o.Table)
+	if err != nil {
+		return err
+	}
+	if _, err := t.mustCol(o.Column); err != nil {
+		return err
+	}
+	t.dropCol(o.Column)
+	return nil
+}
+
+func (o *DropColumn) plan(p *plan) {
+	if o.Down != "" {
+		p.start = append(p.start, fmt.Sprintf("-- trigger on %s: rows written through the new shape get %s = (%s)", p.q(o.Table), quoteIdent(o.Column), o.Down))
+	}
+	p.start = append(p.start, fmt.Sprintf("-- the new version's view of %s leaves out %s", p.q(o.Table), quoteIdent(o.Column)))
+	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", p.q(o.Table), quoteIdent(o.Column)))
+	if o.Down != "" {
+		p.abort = append(p.abort, "-- drop the trigger")
+	}
+}

@@ -1,0 +1,293 @@
+package online
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Steps of Start, recorded in State.Step so a resumed run skips what is done.
+const (
+	stepExpand   = 0 // operations' Start: DDL and triggers
+	stepBackfill = 1 // backfill passes
+	stepFinish   = 2 // validations and indexes that wait for backfills
+	stepViews    = 3 // version schema
+	stepExpanded = 4
+
+	stepContracted = 10 // Complete's cut-over transaction committed
+)
+
+func (r *Runner) newExec(version string, m *Migration, st *State, store StateStore) (*Exec, *State, error) {
+	if r.DB == nil {
+		return nil, nil, errors.New("online: Runner.DB is nil")
+	}
+	if m == nil || len(m.Operations) == 0 {
+		return nil, nil, errors.New("online: migration has no operations")
+	}
+	if st == nil {
+		st = newState(version, m)
+	} else if err := st.check(version, m); err != nil {
+		return nil, nil, err
+	}
+	return &Exec{r: r, version: version, m: m, st: st, store: store}, st, nil
+}
+
+func (r *Runner) phaseEvent(x *Exec, msg string) {
+	r.logger().Info(msg, "version", x.version, "phase", x.st.Phase)
+	r.emit(Event{Kind: EventPhase, Version: x.version, Phase: x.st.Phase, Message: msg})
+}
+
+// Start expands migration version: it creates the new shape beside the
+// old, installs the triggers that keep both in step, backfills existing
+// rows and creates the version schema of views. st is the state saved by an
+// earlier, interrupted Start (nil for a fresh one); store receives the state
+// after every step and batch. On success the state's phase is
+// [PhaseExpanded]. On error the state says how far it got: call Start again
+// to resume, or Abort to undo.
+func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *State, store StateStore) error {
+	x, st, err := r.newExec(version, m, st, store)
+	if err != nil {
+		return err
+	}
+	switch st.Phase {
+	case PhaseExpanded:
+		return nil
+	case PhaseStarting:
+	default:
+		return fmt.Errorf("start %s: phase is %s: %w", version, st.Phase, ErrPhase)
+	}
+	t0 := time.Now()
+	r.phaseEvent(x, "start")
+	// Operations' Start always runs again on resume: they are idempotent, and
+	// they register the backfill passes the next step needs.
+	// Started is saved before an operation runs: from then on Abort must
+	// undo whatever part of it got done.
+	for i, op := range m.Operations {
+		x.idx = i
+		if !st.Ops[i].Started {
+			st.Ops[i].Started = true
+			if err := x.save(ctx); err != nil {
+				return err
+			}
+		}
+		if err := op.Start(ctx, x); err != nil {
+			return fmt.Errorf("start %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+		}
+	}
+	st.Step = max(st.Step, stepBackfill)
+	for _, p := range x.passes {
+		r.logger().Info("backfill", "version", version, "table", p.table, "pass", p.key)
+		if err := x.runPass(ctx, p); err != nil {
+			return fmt.Errorf("start %s: %w", version, err)
+		}
+	}
+	st.Step = max(st.Step, stepFinish)
+	for i, op := range m.Operations {
+		if ab, ok := op.(afterBackfiller); ok {
+			x.idx = i
+			if err := ab.afterBackfill(ctx, x); err != nil {
+				return fmt.Errorf("start %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+			}
+		}
+	}
+	st.Step = stepViews
+	if err := x.save(ctx); err != nil {
+		return err
+	}
+	if err := x.createViews(ctx); err != nil {
+		return fmt.Errorf("start %s: create version schema: %w", version, err)
+	}
+	st.Step = stepExpanded
+	st.Phase = PhaseExpanded
+	if err := x.save(ctx); err != nil {
+		return err
+	}
+	r.emit(Event{Kind: EventDone, Version: version, Phase: st.Phase, Elapsed: time.Since(t0)})
+	r.logger().Info("expanded", "version", version, "elapsed", time.Since(t0))
+	return nil
+}
+
+// createViews (re)creates the version schema from the final shape, in one
+// transaction so readers never see it half made.
+func (x *Exec) createViews(ctx context.Context) error {
+	x.final = nil
+	s, err := x.finalShape(ctx)
+	if err != nil {
+		return err
+	}
+	vs := x.VersionSchema()
+	stmts := append([]string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}, s.viewSQL(x.Schema(), vs)...)
+	return x.ddl(ctx, "", stmts...)
+}
+
+// Complete contracts an expanded migration: in one short transaction under
+// lock_timeout (retried with backoff) it drops the triggers and the old
+// shape, renames the new shape into place and rebuilds the version schema
+// over the final tables; then it drops what no longer has a use without
+// blocking anyone (old indexes, backup tables) and older version schemas.
+func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st *State, store StateStore) error {
+	x, st, err := r.newExec(version, m, st, store)
+	if err != nil {
+		return err
+	}
+	switch st.Phase {
+	case PhaseCompleted:
+		return nil
+	case PhaseExpanded, PhaseCompleting:
+	default:
+		return fmt.Errorf("complete %s: phase is %s, run start (strata up) first: %w", version, st.Phase, ErrPhase)
+	}
+	t0 := time.Now()
+	st.Phase = PhaseCompleting
+	if err := x.save(ctx); err != nil {
+		return err
+	}
+	r.phaseEvent(x, "complete")
+	for i, op := range m.Operations {
+		x.idx = i
+		if err := op.Complete(ctx, x); err != nil {
+			return fmt.Errorf("complete %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+		}
+	}
+	if st.Step < stepContracted {
+		olds, err := x.olderVersionSchemas(ctx)
+		if err != nil {
+			return fmt.Errorf("complete %s: %w", version, err)
+		}
+		vs := x.VersionSchema()
+		err = r.execTx(ctx, x, firstTable(m), "complete "+version, func(ctx context.Context, tx *sql.Tx) error {
+			stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
+			for _, o := range olds {
+				stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
+			}
+			stmts = append(stmts, x.contract...)
+			for _, s := range stmts {
+				if _, err := tx.ExecContext(ctx, s); err != nil {
+					return wrapStmt(s, err)
+				}
+			}
+			// The version schema now shows the tables as they are.
+			s, err := physShape(ctx, tx, x.Schema())
+			if err != nil {
+				return err
+			}
+			for _, v := range s.viewSQL(x.Schema(), vs) {
+				if _, err := tx.ExecContext(ctx, v); err != nil {
+					return wrapStmt(v, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("complete %s: %w", version, err)
+		}
+		x.emitStmt(firstTable(m), strings.Join(x.contract, "; "))
+		st.Step = stepContracted
+		if err := x.save(ctx); err != nil {
+			return err
+		}
+	}
+	for _, a := range x.after {
+		if err := x.concurrent(ctx, a.table, a.stmt); err != nil {
+			return fmt.Errorf("complete %s: %w", version, err)
+		}
+	}
+	st.Phase = PhaseCompleted
+	if err := x.save(ctx); err != nil {
+		return err
+	}
+	r.emit(Event{Kind: EventDone, Version: version, Phase: st.Phase, Elapsed: time.Since(t0)})
+	r.logger().Info("completed", "version", version, "elapsed", time.Since(t0))
+	return nil
+}
+
+func firstTable(m *Migration) string {
+	if t := m.Tables(); len(t) > 0 {
+		return t[0]
+	}
+	return ""
+}
+
+// olderVersionSchemas lists the strata_v* schemas of versions before this
+// one, except those in Runner.KeepVersions.
+func (x *Exec) olderVersionSchemas(ctx context.Context) ([]string, error) {
+	rows, err := x.db().QueryContext(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
+	if err != nil {
+		return nil, fmt.Errorf("list version schemas: %w", err)
+	}
+	defer rows.Close()
+	keep := map[string]bool{x.VersionSchema(): true}
+	for _, v := range x.r.KeepVersions {
+		keep[VersionSchema(v)] = true
+	}
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		if !keep[n] && versionLess(strings.TrimPrefix(n, "strata_v"), x.version) {
+			out = append(out, n)
+		}
+	}
+	return out, rows.Err()
+}
+
+func versionLess(a, b string) bool {
+	ai, aerr := strconv.ParseUint(a, 10, 64)
+	bi, berr := strconv.ParseUint(b, 10, 64)
+	if aerr == nil && berr == nil {
+		return ai < bi
+	}
+	return a < b
+}
+
+// Abort undoes Start from any partial state: it drops the version schema
+// and, in reverse order, what each operation created, leaving the old shape
+// and every row as they were. It refuses once Complete has committed its
+// cut-over.
+func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *State, store StateStore) error {
+	x, st, err := r.newExec(version, m, st, store)
+	if err != nil {
+		return err
+	}
+	switch st.Phase {
+	case PhaseAborted:
+		return nil
+	case PhaseCompleted:
+		return fmt.Errorf("abort %s: already completed; write a new migration to change it back: %w", version, ErrPhase)
+	case PhaseCompleting:
+		if st.Step >= stepContracted {
+			return fmt.Errorf("abort %s: complete already cut over; run complete again to finish: %w", version, ErrPhase)
+		}
+	}
+	t0 := time.Now()
+	st.Phase = PhaseAborting
+	if err := x.save(ctx); err != nil {
+		return err
+	}
+	r.phaseEvent(x, "abort")
+	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+quoteIdent(x.VersionSchema())+" CASCADE"); err != nil {
+		return fmt.Errorf("abort %s: %w", version, err)
+	}
+	for i := len(m.Operations) - 1; i >= 0; i-- {
+		x.idx = i
+		op := m.Operations[i]
+		if !st.Ops[i].Started {
+			continue
+		}
+		if err := op.Rollback(ctx, x); err != nil {
+			return fmt.Errorf("abort %s: operation %d (%s): %w; operations after it were undone, run abort again once fixed", version, i+1, op.Kind(), err)
+		}
+	}
+	st.Phase = PhaseAborted
+	if err := x.save(ctx); err != nil {
+		return err
+	}
+	r.emit(Event{Kind: EventDone, Version: version, Phase: st.Phase, Elapsed: time.Since(t0)})
+	return nil
+}

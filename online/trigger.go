@@ -1,0 +1,99 @@
+package online
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// dualWrite is a BEFORE INSERT OR UPDATE row trigger that keeps the old and
+// the new shape of a table in step. Which branch runs depends on the
+// writer: a session whose current schema is the version schema writes
+// through the new shape's views, any other writes the physical table (the
+// old shape). Backfill sessions (strata.backfill = on) skip it: they set
+// the same columns with the same expressions themselves.
+type dualWrite struct {
+	name  string // trigger and function name
+	table string // physical table
+	// oldBody runs for old-shape writers. Variables named after the old
+	// shape's columns hold the row's values.
+	oldBody string
+	// newBody runs for new-shape writers. Variables named after the new
+	// shape's columns hold the row's values.
+	newBody string
+}
+
+// installTrigger creates or replaces t's function and trigger.
+func (x *Exec) installTrigger(ctx context.Context, t dualWrite) error {
+	cols, err := tableColumns(ctx, x.db(), x.Schema(), t.table)
+	if err != nil {
+		return err
+	}
+	final, err := x.finalShape(ctx)
+	if err != nil {
+		return err
+	}
+	var oldDecl, newDecl []string
+	for _, c := range cols {
+		if isInternal(c.Name) {
+			continue
+		}
+		oldDecl = append(oldDecl, fmt.Sprintf("%s %s := NEW.%s;", quoteIdent(c.Name), c.Type, quoteIdent(c.Name)))
+	}
+	for _, tm := range final.tables {
+		if tm.Phys != t.table {
+			continue
+		}
+		for _, c := range tm.Cols {
+			typ := c.Type
+			if pc, ok := findColumn(cols, c.Phys); ok {
+				typ = pc.Type
+			}
+			newDecl = append(newDecl, fmt.Sprintf("%s %s := NEW.%s;", quoteIdent(c.Name), typ, quoteIdent(c.Phys)))
+		}
+	}
+	branch := func(decl []string, body string) string {
+		if strings.TrimSpace(body) == "" {
+			return "NULL;"
+		}
+		return fmt.Sprintf("DECLARE\n      %s\n    BEGIN\n      %s\n    END;", strings.Join(decl, "\n      "), body)
+	}
+	fn := quoteQualified(x.Schema(), t.name)
+	body := fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $strata$
+BEGIN
+  IF current_setting('strata.backfill', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
+  IF current_schema() = %s THEN
+    %s
+  ELSE
+    %s
+  END IF;
+  RETURN NEW;
+END
+$strata$`, fn, quoteLiteral(x.VersionSchema()), branch(newDecl, t.newBody), branch(oldDecl, t.oldBody))
+	trg := fmt.Sprintf("CREATE OR REPLACE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
+		quoteIdent(t.name), x.q(t.table), fn)
+	return x.ddl(ctx, t.table, body, trg)
+}
+
+// dropTriggerSQL returns the statements that remove a dualWrite trigger.
+func (x *Exec) dropTriggerSQL(name, table string) []string {
+	return []string{
+		fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", quoteIdent(name), x.q(table)),
+		fmt.Sprintf("DROP FUNCTION IF EXISTS %s()", quoteQualified(x.Schema(), name)),
+	}
+}
+
+// dropTrigger removes a dualWrite trigger, for abort.
+func (x *Exec) dropTrigger(ctx context.Context, name, table string) error {
+	ok, err := tableExists(ctx, x.db(), x.Schema(), table)
+	if err != nil {
+		return err
+	}
+	stmts := x.dropTriggerSQL(name, table)
+	if !ok {
+		stmts = stmts[1:]
+	}
+	return x.ddl(ctx, table, stmts...)
+}
