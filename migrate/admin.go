@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ func (p *Provider) Baseline(ctx context.Context, v Version) (*Result, error) {
 		return nil, fmt.Errorf("%w %s: baseline needs the version of a migration in the directory (see `strata status`)", ErrUnknownVersion, v)
 	}
 	res := &Result{Direction: Up}
-	err := p.withLock(ctx, res, func(ctx context.Context) error {
+	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn) error {
 		if err := p.hist.ensure(ctx, p.db); err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ type RepairResult struct {
 func (p *Provider) Repair(ctx context.Context, v Version, pending bool) (*RepairResult, error) {
 	var out *RepairResult
 	res := &Result{}
-	err := p.withLock(ctx, res, func(ctx context.Context) error {
+	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn) error {
 		if err := p.hist.ensure(ctx, p.db); err != nil {
 			return err
 		}

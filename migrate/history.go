@@ -47,6 +47,10 @@ type history struct {
 	d     dialect.Dialect
 	table dialect.Table
 	q     string // qualified, quoted name
+	// schemaExists is set when the schema was read from the connection, so
+	// the DDL must not try to create it (that needs rights the runner may
+	// not have).
+	schemaExists bool
 }
 
 func newHistory(d dialect.Dialect, t dialect.Table) *history {
@@ -55,8 +59,16 @@ func newHistory(d dialect.Dialect, t dialect.Table) *history {
 
 func (h *history) ph(n int) string { return h.d.Placeholder(n) }
 
+// ensure creates the history table unless it exists. The check comes first
+// so that a runner without CREATE rights works once the table is there.
 func (h *history) ensure(ctx context.Context, db execer) error {
+	if ok, err := h.exists(ctx, db); err == nil && ok {
+		return nil
+	}
 	for _, stmt := range h.d.HistoryDDL(h.table) {
+		if h.schemaExists && !strings.Contains(stmt, "TABLE") {
+			continue
+		}
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("create history table %s: %w", h.table, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/user"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/strata-db/strata/dialect"
@@ -29,6 +30,9 @@ type Provider struct {
 	migrations []*Migration
 	hist       *history
 	o          options
+
+	mu       sync.Mutex
+	resolved bool
 }
 
 type options struct {
@@ -300,5 +304,31 @@ func (p *Provider) find(v Version) *Migration {
 			return m
 		}
 	}
+	return nil
+}
+
+// resolve pins the history table to the schema (PostgreSQL) or database
+// (MySQL) the connection starts in, so that a migration that changes
+// search_path or runs USE does not make the runner write its history
+// elsewhere.
+func (p *Provider) resolve(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.resolved || p.o.table.Schema != "" || p.d.Name() == "sqlite" {
+		return nil
+	}
+	q := "SELECT current_schema()"
+	if p.d.Name() == "mysql" {
+		q = "SELECT DATABASE()"
+	}
+	var schema sql.NullString
+	if err := p.db.QueryRowContext(ctx, q).Scan(&schema); err != nil {
+		return fmt.Errorf("read the current schema: %w", err)
+	}
+	if schema.Valid && schema.String != "" {
+		p.hist = newHistory(p.d, dialect.Table{Schema: schema.String, Name: p.o.table.Name})
+		p.hist.schemaExists = true
+	}
+	p.resolved = true
 	return nil
 }

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,7 +72,7 @@ func (p *Provider) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	res := &Result{Direction: req.Direction}
 	var pl *Plan
-	err := p.withLock(ctx, res, func(ctx context.Context) error {
+	err := p.withLock(ctx, res, func(ctx context.Context, conn *sql.Conn) error {
 		if err := p.hist.ensure(ctx, p.db); err != nil {
 			return err
 		}
@@ -91,7 +92,7 @@ func (p *Provider) Run(ctx context.Context, req Request) (*Result, error) {
 		for _, w := range pl.Warnings {
 			p.o.logger.Warn(w)
 		}
-		return p.execute(ctx, pl, res)
+		return p.execute(ctx, conn, pl, res)
 	})
 	return res, err
 }
@@ -99,7 +100,7 @@ func (p *Provider) Run(ctx context.Context, req Request) (*Result, error) {
 // Redo undoes the last applied migration and applies it again.
 func (p *Provider) Redo(ctx context.Context) (*Result, error) {
 	res := &Result{Direction: Down}
-	err := p.withLock(ctx, res, func(ctx context.Context) error {
+	err := p.withLock(ctx, res, func(ctx context.Context, conn *sql.Conn) error {
 		if err := p.hist.ensure(ctx, p.db); err != nil {
 			return err
 		}
@@ -114,20 +115,25 @@ func (p *Provider) Redo(ctx context.Context) (*Result, error) {
 		if len(down.Steps) == 0 {
 			return fmt.Errorf("%w: nothing is applied, so there is nothing to redo", ErrNoChange)
 		}
-		if err := p.execute(ctx, down, res); err != nil {
+		if err := p.execute(ctx, conn, down, res); err != nil {
 			return err
 		}
 		up := &Plan{Direction: Up, Steps: []Step{p.step(down.Steps[0].Migration, Up, nil)}}
-		return p.execute(ctx, up, res)
+		return p.execute(ctx, conn, up, res)
 	})
 	return res, err
 }
 
 // withLock runs fn holding the runner lock; fn's context is cancelled if the
-// lock is lost.
-func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx context.Context) error) error {
+// lock is lost. fn gets the one connection every migration of the run uses,
+// so that session settings a file makes (SET search_path) carry to the
+// files after it, as they do with golang-migrate and goose.
+func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx context.Context, conn *sql.Conn) error) error {
+	if err := p.resolve(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
-	lk, err := p.d.Lock(ctx, p.db, p.hist.table, dialect.LockOptions{
+	lk, err := p.d.Lock(ctx, p.db, p.o.table, dialect.LockOptions{
 		Wait: p.o.lockWait,
 		OnWait: func(waited time.Duration, holder string) {
 			msg := fmt.Sprintf("waiting for the runner lock (%s so far)", waited.Round(time.Second))
@@ -155,7 +161,13 @@ func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx contex
 		case <-stop:
 		}
 	}()
-	err = fn(runCtx)
+	conn, err := p.db.Conn(runCtx)
+	if err == nil {
+		err = fn(runCtx, conn)
+		p.releaseConn(conn)
+	} else {
+		err = fmt.Errorf("open a connection for the run: %w", err)
+	}
 	if cause := context.Cause(runCtx); errors.Is(cause, errLockLost) && err != nil {
 		err = fmt.Errorf("%w: %w", errLockLost, err)
 	}
@@ -170,16 +182,16 @@ func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx contex
 
 var errLockLost = errors.New("the runner lock was lost (its connection died or its lease expired); stopped at the next safe point")
 
-func (p *Provider) execute(ctx context.Context, pl *Plan, res *Result) error {
+func (p *Provider) execute(ctx context.Context, conn *sql.Conn, pl *Plan, res *Result) error {
 	if pl.SingleTransaction && len(pl.Steps) > 0 {
-		return p.executeSingle(ctx, pl, res)
+		return p.executeSingle(ctx, conn, pl, res)
 	}
 	for i, st := range pl.Steps {
 		if err := ctx.Err(); err != nil {
 			res.NotRun = append(res.NotRun, versions(pl.Steps[i:])...)
 			return fmt.Errorf("stopped before %s: %w", st.Migration.File(), context.Cause(ctx))
 		}
-		sr, err := p.runStep(ctx, st)
+		sr, err := p.runStep(ctx, conn, st)
 		if err != nil {
 			res.NotRun = append(res.NotRun, versions(pl.Steps[i+1:])...)
 			return err
@@ -210,7 +222,7 @@ func (p *Provider) record(m *Migration, state string, start time.Time) Record {
 	}
 }
 
-func (p *Provider) runStep(ctx context.Context, st Step) (StepResult, error) {
+func (p *Provider) runStep(ctx context.Context, conn *sql.Conn, st Step) (StepResult, error) {
 	m := st.Migration
 	start := time.Now()
 	n := 0
@@ -223,13 +235,13 @@ func (p *Provider) runStep(ctx context.Context, st Step) (StepResult, error) {
 	var err error
 	switch {
 	case m.Go != nil:
-		state, err = p.runGo(ctx, st, start)
+		state, err = p.runGo(ctx, conn, st, start)
 	case m.Kind != KindSQL:
 		state, err = p.runKind(ctx, st, start)
 	case st.Transactional:
-		state, err = p.runInTx(ctx, st, start)
+		state, err = p.runInTx(ctx, conn, st, start)
 	default:
-		state, err = p.runNoTx(ctx, st, start)
+		state, err = p.runNoTx(ctx, conn, st, start)
 	}
 	elapsed := time.Since(start)
 	if err != nil {
@@ -341,13 +353,8 @@ func (p *Provider) execTimeouts(ctx context.Context, ex execer, stmts []string) 
 }
 
 // runInTx runs a script and its history change in one transaction.
-func (p *Provider) runInTx(ctx context.Context, st Step, start time.Time) (string, error) {
+func (p *Provider) runInTx(ctx context.Context, conn *sql.Conn, st Step, start time.Time) (string, error) {
 	m := st.Migration
-	conn, err := p.db.Conn(ctx)
-	if err != nil {
-		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: st.Direction, Err: err, Outcome: "could not get a connection; nothing ran"}
-	}
-	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: st.Direction, Err: err, Outcome: "could not begin a transaction; nothing ran"}
@@ -436,14 +443,9 @@ func describeProgress(s string) string {
 // runNoTx runs a script statement by statement outside a transaction,
 // recording progress after each one, and on failure undoes what ran with the
 // down section when auto-rollback is on.
-func (p *Provider) runNoTx(ctx context.Context, st Step, start time.Time) (string, error) {
+func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start time.Time) (string, error) {
 	m, sc := st.Migration, st.Script
 	total := len(sc.Statements)
-	conn, err := p.db.Conn(ctx)
-	if err != nil {
-		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: st.Direction, Err: err, Outcome: "could not get a connection; nothing ran"}
-	}
-	defer conn.Close()
 	var connID int64
 	if p.d.Name() == "mysql" {
 		_ = conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&connID)
@@ -474,7 +476,7 @@ func (p *Provider) runNoTx(ctx context.Context, st Step, start time.Time) (strin
 			return p.hist.setProgress(ctx, p.db, m.key(), pr.json())
 		}}
 	done := 0
-	err = p.execTimeouts(ctx, conn, set)
+	err := p.execTimeouts(ctx, conn, set)
 	if err == nil {
 		done, err = r.run(ctx, 0)
 	}
@@ -488,12 +490,12 @@ func (p *Provider) runNoTx(ctx context.Context, st Step, start time.Time) (strin
 		fin := time.Now()
 		return StateApplied, p.hist.finish(bctx, p.db, m.key(), StateApplied, fin, fin.Sub(start).Milliseconds(), "", "")
 	}
-	return "", p.failNoTx(ctx, st, start, done, err, pr)
+	return "", p.failNoTx(ctx, conn, st, start, done, err, pr)
 }
 
 // failNoTx decides and records what a failed no-transaction script leaves
 // behind.
-func (p *Provider) failNoTx(ctx context.Context, st Step, start time.Time, done int, runErr error, pr progress) error {
+func (p *Provider) failNoTx(ctx context.Context, conn *sql.Conn, st Step, start time.Time, done int, runErr error, pr progress) error {
 	m := st.Migration
 	total := len(st.Script.Statements)
 	bctx, cancel := bookkeeping(ctx)
@@ -520,7 +522,7 @@ func (p *Provider) failNoTx(ctx context.Context, st Step, start time.Time, done 
 		return merr
 	}
 	if st.Direction == Up && p.o.autoRollback && m.Down != nil && !interrupted {
-		undone, skipped, rbErr := p.autoRollback(bctx, m)
+		undone, skipped, rbErr := p.autoRollback(bctx, conn, m)
 		if rbErr == nil {
 			if err := p.hist.remove(bctx, p.db, m.key()); err != nil {
 				merr.Outcome = ranText + "; auto-rollback ran the down section, but removing the history row failed: " + err.Error()
@@ -563,16 +565,11 @@ func (p *Provider) failNoTx(ctx context.Context, st Step, start time.Time, done 
 // autoRollback runs m's down section to undo a partly applied up. Statements
 // whose object does not exist are taken as already undone: the up never got
 // that far.
-func (p *Provider) autoRollback(ctx context.Context, m *Migration) (undone, skipped int, err error) {
+func (p *Provider) autoRollback(ctx context.Context, conn *sql.Conn, m *Migration) (undone, skipped int, err error) {
 	p.emit(ctx, Event{Kind: EventRollbackStarted, Version: m.key(), Name: m.Name, Direction: Down})
 	defer func() {
 		p.emit(ctx, Event{Kind: EventRollbackFinished, Version: m.key(), Name: m.Name, Direction: Down, Err: err})
 	}()
-	conn, err := p.db.Conn(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer conn.Close()
 	sc := m.Down
 	// Autocommit, statement by statement: in a transaction, the error of a
 	// skipped statement would abort the rest on PostgreSQL.
@@ -582,7 +579,7 @@ func (p *Provider) autoRollback(ctx context.Context, m *Migration) (undone, skip
 }
 
 // runGo runs a Go migration.
-func (p *Provider) runGo(ctx context.Context, st Step, start time.Time) (string, error) {
+func (p *Provider) runGo(ctx context.Context, conn *sql.Conn, st Step, start time.Time) (string, error) {
 	m, g := st.Migration, st.Migration.Go
 	merr := func(err error, outcome string) error {
 		return &MigrationError{Version: m.key(), Name: m.Name, Direction: st.Direction, Err: err, Outcome: outcome}
@@ -609,7 +606,7 @@ func (p *Provider) runGo(ctx context.Context, st Step, start time.Time) (string,
 	if fn == nil {
 		return "", merr(ErrNoDown, "nothing ran")
 	}
-	tx, err := p.db.BeginTx(ctx, nil)
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return "", merr(err, "could not begin a transaction; nothing ran")
 	}
@@ -668,12 +665,7 @@ func (p *Provider) runKind(ctx context.Context, st Step, start time.Time) (strin
 
 // executeSingle applies every step of the plan in one transaction, with one
 // history insert at the end.
-func (p *Provider) executeSingle(ctx context.Context, pl *Plan, res *Result) error {
-	conn, err := p.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+func (p *Provider) executeSingle(ctx context.Context, conn *sql.Conn, pl *Plan, res *Result) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin the single transaction: %w", err)
@@ -737,4 +729,16 @@ func firstKeyword(sql string) string {
 		return ""
 	}
 	return strings.ToUpper(kw[0])
+}
+
+// releaseConn returns the run's connection to the pool with the session
+// settings migrations made undone, so an application sharing the pool does
+// not inherit a migration's search_path.
+func (p *Provider) releaseConn(conn *sql.Conn) {
+	if p.d.Name() == "postgres" {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, _ = conn.ExecContext(ctx, "RESET ALL")
+		cancel()
+	}
+	conn.Close()
 }

@@ -92,6 +92,9 @@ func sortStatuses(s []MigrationStatus) {
 // readHistory returns the history rows, or none when the table does not
 // exist yet.
 func (p *Provider) readHistory(ctx context.Context) ([]Record, error) {
+	if err := p.resolve(ctx); err != nil {
+		return nil, err
+	}
 	ok, err := p.hist.exists(ctx, p.db)
 	if err != nil || !ok {
 		return nil, err
