@@ -36,9 +36,9 @@ func SplitDialect(engine string) sqlsplit.Dialect {
 // before repeatable. All malformed files are reported together as
 // [ParseErrors].
 func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
-	entries, err := fs.ReadDir(fsys, ".")
+	paths, err := migrationPaths(fsys)
 	if err != nil {
-		return nil, fmt.Errorf("read migration directory: %w", err)
+		return nil, err
 	}
 	d := SplitDialect(opts.Engine)
 	var perrs ParseErrors
@@ -49,11 +49,8 @@ func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
 	groups := map[Version]*group{}
 	byVersionFiles := map[Version][]string{}
 	var repeatables []fileName
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		fn, ok, perr := classify(e.Name())
+	for _, name := range paths {
+		fn, ok, perr := classify(name)
 		if perr != nil {
 			perrs = append(perrs, perr)
 			continue
@@ -128,6 +125,31 @@ func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
 		return nil, perrs
 	}
 	return out, nil
+}
+
+// migrationPaths lists the files of the directory and, as Flyway does, the
+// Flyway-named files (V1__x.sql, U1__x.sql, R__x.sql) of its subdirectories.
+// Other files in subdirectories are ignored, as golang-migrate and goose
+// ignore them.
+func migrationPaths(fsys fs.FS) ([]string, error) {
+	var out []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("read migration directory: %w", err)
+		}
+		if d.IsDir() {
+			if p != "." && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !strings.Contains(p, "/") || flywayRe.MatchString(d.Name()) || flywayRepRe.MatchString(d.Name()) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
 }
 
 func otherFiles(files []string, self string) []string {

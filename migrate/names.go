@@ -37,6 +37,9 @@ var (
 // fits no known format.
 func classify(p string) (fileName, bool, *ParseError) {
 	base := path.Base(p)
+	if strings.HasPrefix(base, ".") {
+		return fileName{}, false, nil
+	}
 	lower := strings.ToLower(base)
 	switch {
 	case checksYAMLRe.MatchString(lower):

@@ -297,3 +297,26 @@ func FuzzParseSQLFile(f *testing.F) {
 		}
 	})
 }
+
+func TestFlywaySubdirectoriesAreRead(t *testing.T) {
+	t.Parallel()
+	fsys := mapFS(map[string]string{
+		"V1__init.sql":               "CREATE TABLE a (id int);",
+		"release_2/V2__more.sql":     "CREATE TABLE b (id int);",
+		"release_2/notes.sql":        "not a migration",
+		"archive/0001_old.sql":       "ignored: not Flyway-named",
+		".hidden/V3__hidden.sql":     "ignored: hidden directory",
+		"release_2/R__functions.sql": "SELECT 1;",
+	})
+	ms, err := Load(fsys, LoadOptions{Engine: "mysql"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		got = append(got, m.File())
+	}
+	if strings.Join(got, " ") != "V1__init.sql release_2/V2__more.sql release_2/R__functions.sql" {
+		t.Fatalf("files = %v", got)
+	}
+}

@@ -261,13 +261,20 @@ func (p *Provider) render(sc *Script, s Statement) (string, error) {
 	}
 	out, err := sqlsplit.Envsub(s.SQL, SplitDialect(p.d.Name()), p.o.vars)
 	if err != nil {
+		line, col, msg := 0, 0, ""
 		var se *sqlsplit.SyntaxError
-		if errors.As(err, &se) {
-			col := se.Col
-			if se.Line == 1 {
+		var ue *sqlsplit.UnsetError
+		switch {
+		case errors.As(err, &ue):
+			line, col, msg = ue.Line, ue.Col, fmt.Sprintf("${%s} is not set (set it in strata.yaml vars or the environment)", ue.Name)
+		case errors.As(err, &se):
+			line, col, msg = se.Line, se.Col, se.Msg
+		}
+		if line > 0 {
+			if line == 1 {
 				col += s.Col - 1
 			}
-			return "", &ParseError{File: sc.File, Line: s.Line + se.Line - 1, Col: col, Msg: se.Msg}
+			return "", &ParseError{File: sc.File, Line: s.Line + line - 1, Col: col, Msg: msg}
 		}
 		return "", &ParseError{File: sc.File, Line: s.Line, Msg: err.Error()}
 	}

@@ -19,17 +19,14 @@ const SumFile = "strata.sum"
 // that each add a migration produce different sums, so the merge conflicts
 // in strata.sum instead of silently running in an order nobody tested.
 func Sum(fsys fs.FS) (string, error) {
-	entries, err := fs.ReadDir(fsys, ".")
+	paths, err := migrationPaths(fsys)
 	if err != nil {
-		return "", fmt.Errorf("read migration directory: %w", err)
+		return "", err
 	}
 	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		if _, ok, _ := classify(e.Name()); ok {
-			names = append(names, e.Name())
+	for _, p := range paths {
+		if _, ok, _ := classify(p); ok {
+			names = append(names, p)
 		}
 	}
 	sort.Strings(names)
