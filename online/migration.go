@@ -52,7 +52,7 @@ type planner interface {
 
 // plan collects the human-readable steps of each phase.
 type plan struct {
-	version, schema string
+	version, schema        string
 	start, complete, abort []string
 }
 

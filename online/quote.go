@@ -16,7 +16,7 @@ func quoteQualified(schema, name string) string {
 	return quoteIdent(schema) + "." + quoteIdent(name)
 }
 
-// quoteLiteral quotes a string literal, doubling quotes and using the E''
+// quoteLiteral quotes a string literal, doubling quotes and using the E”
 // form when backslashes are present so standard_conforming_strings does not
 // matter.
 func quoteLiteral(s string) string {

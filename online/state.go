@@ -29,11 +29,11 @@ const (
 // history row's progress column after every phase step and backfill batch,
 // and passes it back to resume. A State is not safe for concurrent use.
 type State struct {
-	Format    int       `json:"format"`
-	Version   string    `json:"version"`
-	Phase     Phase     `json:"phase"`
-	Step      int       `json:"step"` // index of the start step reached, see startSteps
-	Ops       []OpState `json:"ops"`
+	Format    int         `json:"format"`
+	Version   string      `json:"version"`
+	Phase     Phase       `json:"phase"`
+	Step      int         `json:"step"` // index of the start step reached, see startSteps
+	Ops       []OpState   `json:"ops"`
 	Backfills []*Backfill `json:"backfills,omitempty"`
 	// LockRetries counts DDL statements retried after lock_timeout.
 	LockRetries int       `json:"lock_retries"`
