@@ -80,7 +80,7 @@ type DriftError struct {
 }
 
 func (e *DriftError) Error() string {
-	s := fmt.Sprintf("%s was edited after it was applied (version %s): checksum was %s, is now %s.", e.File, e.Version, short(e.Stored), short(e.Current))
+	s := fmt.Sprintf("%s was edited after it was applied (version %s): checksum was %s, is now %s.", e.File, e.Version, e.Stored, e.Current)
 	s += " Undo the edit (migrations that ran must not change), or accept it with `strata repair " + string(e.Version) + "`"
 	if e.CanDiff {
 		s += ", which shows the diff"
@@ -90,12 +90,6 @@ func (e *DriftError) Error() string {
 
 func (e *DriftError) Is(target error) bool { return target == ErrDrift }
 
-func short(sum string) string {
-	if len(sum) > 12 {
-		return sum[:12]
-	}
-	return sum
-}
 
 // OutOfOrderError names pending migrations older than the newest applied one.
 type OutOfOrderError struct {

@@ -85,7 +85,7 @@ func nextVersion(dir string, now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var maxSeq uint64
+	var maxSeq, maxStamp uint64
 	width := 0
 	timestamps := len(entries) == 0
 	seqSeen := false
@@ -96,6 +96,9 @@ func nextVersion(dir string, now time.Time) (string, error) {
 		}
 		if len(m[1]) >= 12 {
 			timestamps = true
+			if n, err := strconv.ParseUint(m[1], 10, 64); err == nil && n > maxStamp {
+				maxStamp = n
+			}
 			continue
 		}
 		seqSeen = true
@@ -109,7 +112,12 @@ func nextVersion(dir string, now time.Time) (string, error) {
 		width = max(width, len(m[1]))
 	}
 	if timestamps || !seqSeen {
-		return now.Format("20060102150405"), nil
+		stamp, _ := strconv.ParseUint(now.Format("20060102150405"), 10, 64)
+		// Two files created in the same second must not share a version.
+		if stamp <= maxStamp {
+			stamp = maxStamp + 1
+		}
+		return strconv.FormatUint(stamp, 10), nil
 	}
 	s := strconv.FormatUint(maxSeq+1, 10)
 	if len(s) < width {
