@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/lint"
+)
+
+// lintCmd builds `strata lint`.
+func (app *App) lintCmd() *cobra.Command {
+	var (
+		engine, serverVersion, format string
+		includeDown, statements       bool
+		trace                         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "lint [PATH...]",
+		Short: "Report statements that lock or rewrite tables, with the safe rewrite",
+		Long: `lint parses SQL migrations with the engine's own grammar and reports, for each
+statement, the lock it takes and on which object, whether it rewrites or scans the
+whole table, and whether it can run inside a transaction. Unsafe statements come
+with a rewrite to paste.
+
+A PATH is a migration file or directory (default: the migration directory). Only
+the up part of a file is linted unless --include-down. Without --engine the engine
+comes from --database / STRATA_DATABASE_URL, else PostgreSQL.
+
+Silence a finding on one statement with a comment that gives a reason:
+  -- strata:lint-ignore drop-column -- the app stopped reading it in v41
+and set rules to error, warning or off in strata.yaml under lint.rules.
+
+--trace (PostgreSQL) runs each file inside a transaction on a scratch copy of the
+schema of --database (no data), reads pg_locks after each statement, reports the
+locks really taken and rolls back.
+
+Exit status: 0 no error-level finding, 3 error-level findings, 2 a file cannot be
+parsed.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg := app.config()
+			if cfg == nil {
+				cfg = &resolved{Dir: "migrations"}
+			}
+			eng := engine
+			if eng == "" && cfg.DatabaseURL != "" {
+				e, err := connect.Engine(cfg.DatabaseURL)
+				if err != nil {
+					return Exit(ExitUsage, err)
+				}
+				eng = e
+			}
+			if eng == "sqlite" {
+				return Exit(ExitUsage, errors.New("lint checks PostgreSQL and MySQL migrations; pass --engine postgres or --engine mysql"))
+			}
+			le, err := lint.ParseEngine(eng)
+			if err != nil {
+				return Exit(ExitUsage, err)
+			}
+			var lc lint.Config
+			if cfg.Lint.Kind != 0 {
+				if err := cfg.Lint.Decode(&lc); err != nil {
+					return Exit(ExitUsage, fmt.Errorf("%s: lint: %w", orStr(cfg.File, "strata.yaml"), err))
+				}
+			}
+			if app.JSON && !cmd.Flags().Changed("format") {
+				format = "json"
+			}
+			f := lint.Format(strings.ToLower(format))
+			switch f {
+			case lint.FormatText, lint.FormatJSON, lint.FormatSARIF, lint.FormatGitHub:
+			default:
+				return Exit(ExitUsage, fmt.Errorf("--format %q: want text, json, sarif or github", format))
+			}
+			l, err := lint.New(lint.Options{Engine: le, ServerVersion: serverVersion, Config: lc, IncludeDown: includeDown, Logger: app.logger()})
+			if err != nil {
+				return Exit(ExitUsage, err)
+			}
+			paths := args
+			if len(paths) == 0 {
+				paths = []string{cfg.Dir}
+			}
+			for _, p := range paths {
+				if _, err := os.Stat(p); err != nil {
+					return Exit(ExitUsage, fmt.Errorf("lint: %w", err))
+				}
+			}
+			rep, lintErr := l.LintPaths(ctx, paths)
+			if rep == nil {
+				rep = &lint.Report{}
+			}
+			if trace && lintErr == nil {
+				if le != lint.Postgres {
+					return Exit(ExitUsage, errors.New("--trace needs PostgreSQL"))
+				}
+				if cfg.DatabaseURL == "" {
+					return Exit(ExitUsage, errors.New("--trace needs --database (or STRATA_DATABASE_URL): a PostgreSQL server whose schema is copied, without data, to a scratch database"))
+				}
+				tr, err := lint.Trace(ctx, cfg.DatabaseURL, rep.Files, lint.TraceOptions{IncludeDown: includeDown})
+				if err != nil {
+					return Exit(ExitFailed, fmt.Errorf("lint --trace: %s", connect.Redact(err.Error())))
+				}
+				rep.Merge(tr.Report(rep))
+			}
+			tv := Version
+			if err := lint.Write(app.Stdout, rep, f, lint.TextOptions{Statements: statements || trace, ToolVersion: tv}); err != nil {
+				return err
+			}
+			if lintErr != nil {
+				var pe *lint.ParseError
+				if errors.As(lintErr, &pe) {
+					return Exit(ExitUsage, pe)
+				}
+				return Exit(ExitUsage, lintErr)
+			}
+			if rep.Errors() > 0 {
+				return Exit(ExitRefused, nil)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&engine, "engine", "", "SQL engine: postgres or mysql (default: from --database, else postgres)")
+	fl.StringVar(&serverVersion, "server-version", "", "target server version, such as 15, 9.6, 8.0.35 or 10.6 (MariaDB); default PostgreSQL 14, MySQL 8.0.35")
+	fl.StringVar(&format, "format", "text", "output format: text, json, sarif or github")
+	fl.BoolVar(&includeDown, "include-down", false, "also lint down migrations")
+	fl.BoolVar(&statements, "statements", false, "list every statement with the locks it takes")
+	fl.BoolVar(&trace, "trace", false, "PostgreSQL: run each file in a rolled-back transaction on a scratch copy of the schema and report the locks really taken")
+	return cmd
+}
+
+func orStr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

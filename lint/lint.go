@@ -1,0 +1,467 @@
+package lint
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Engine names the SQL engine whose grammar and locking rules apply.
+type Engine string
+
+// Engines.
+const (
+	Postgres Engine = "postgres"
+	MySQL    Engine = "mysql"
+)
+
+// ParseEngine maps a name ("postgres", "postgresql", "pg", "mysql",
+// "mariadb") to an Engine.
+func ParseEngine(name string) (Engine, error) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "", "postgres", "postgresql", "pg":
+		return Postgres, nil
+	case "mysql", "mariadb":
+		return MySQL, nil
+	}
+	return "", fmt.Errorf("unknown engine %q: want postgres or mysql", name)
+}
+
+// Severity is how bad a finding is: an error blocks `strata up`, a warning
+// is advice.
+type Severity string
+
+// Severities.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Off     Severity = "off"
+)
+
+// Options configures a Linter. The zero value lints PostgreSQL 14.
+type Options struct {
+	// Engine is the SQL engine; default Postgres.
+	Engine Engine
+	// ServerVersion is the target server version: "15", "9.6", "11.4" for
+	// PostgreSQL; "8.0.35", "5.7", "10.6" (MariaDB, major 10 and up) for MySQL.
+	// Default: PostgreSQL 14, MySQL 8.0.35.
+	ServerVersion string
+	// Config sets rule severities and ignored paths (strata.yaml's lint key).
+	Config Config
+	// IncludeDown also lints the down part of migration files.
+	IncludeDown bool
+	// Runner is set when strata itself runs the statements: its runner sets
+	// lock_timeout, so the lock-timeout-missing rule is not reported.
+	Runner bool
+	// Logger receives debug logs; default: discard.
+	Logger *slog.Logger
+}
+
+// Linter lints SQL migrations. It is safe for concurrent use.
+type Linter struct {
+	opts    Options
+	pgVer   int // major*100+minor: 1500, 906
+	my      mysqlVersion
+	levels  map[string]Severity
+	ignores []string
+}
+
+// New returns a Linter for opts, or an error for an unknown engine, a
+// malformed server version or an unknown rule in the configuration.
+func New(opts Options) (*Linter, error) {
+	if opts.Engine == "" {
+		opts.Engine = Postgres
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	l := &Linter{opts: opts, levels: map[string]Severity{}}
+	switch opts.Engine {
+	case Postgres:
+		v, err := parsePGVersion(opts.ServerVersion)
+		if err != nil {
+			return nil, err
+		}
+		l.pgVer = v
+	case MySQL:
+		v, err := parseMySQLVersion(opts.ServerVersion)
+		if err != nil {
+			return nil, err
+		}
+		l.my = v
+	default:
+		return nil, fmt.Errorf("unknown engine %q: want postgres or mysql", opts.Engine)
+	}
+	if err := opts.Config.validate(); err != nil {
+		return nil, err
+	}
+	for id, lv := range opts.Config.Rules {
+		l.levels[id] = Severity(strings.ToLower(lv))
+	}
+	l.ignores = opts.Config.Ignore
+	return l, nil
+}
+
+// Engine reports the engine the Linter was built for.
+func (l *Linter) Engine() Engine { return l.opts.Engine }
+
+func parsePGVersion(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 1400, nil
+	}
+	var major, minor int
+	n, _ := fmt.Sscanf(s, "%d.%d", &major, &minor)
+	if n == 0 || major <= 0 {
+		return 0, fmt.Errorf("server version %q: want a PostgreSQL version such as 15 or 9.6", s)
+	}
+	if major >= 10 {
+		minor = 0 // 10 and later: the major alone names a release
+	}
+	if major > 1000 { // server_version_num: 150004
+		return major / 10000 * 100, nil
+	}
+	return major*100 + minor, nil
+}
+
+// Lock is a lock a statement takes on one object.
+type Lock struct {
+	Mode   string `json:"mode"`   // ACCESS EXCLUSIVE, SHARE, ...
+	Object string `json:"object"` // schema-qualified when written so
+}
+
+// Statement is what the linter learned about one statement.
+type Statement struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Col    int    `json:"col"`
+	Offset int    `json:"offset"`
+	// Kind is the statement's leading keywords: "ALTER TABLE", "CREATE INDEX".
+	Kind  string `json:"kind"`
+	Locks []Lock `json:"locks,omitempty"`
+	// Rewrites and Scans name the tables rewritten or read in full.
+	Rewrites []string `json:"rewrites,omitempty"`
+	Scans    []string `json:"scans,omitempty"`
+	// Transactional is false for a statement that cannot run inside a
+	// transaction block (CREATE INDEX CONCURRENTLY, VACUUM).
+	Transactional bool `json:"transactional"`
+	// InTransaction is true when the statement would run inside a
+	// transaction block, as the file is written and run.
+	InTransaction bool `json:"in_transaction"`
+	// Nested is set for a statement found inside a DO block or an EXECUTE.
+	Nested bool `json:"nested,omitempty"`
+	// Traced is set for what --trace saw PostgreSQL do; Note says why a
+	// statement was skipped or failed.
+	Traced bool   `json:"traced,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Finding is one problem found in one statement.
+type Finding struct {
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Col      int      `json:"col"`
+	EndCol   int      `json:"end_col,omitempty"`
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Lock is the lock mode the statement takes on Object.
+	Lock     string `json:"lock,omitempty"`
+	Object   string `json:"object,omitempty"`
+	Rewrites bool   `json:"rewrites,omitempty"`
+	Scans    bool   `json:"scans,omitempty"`
+	// Message says the impact in one sentence.
+	Message string `json:"message"`
+	// Fix is SQL the author can paste instead.
+	Fix string `json:"fix,omitempty"`
+}
+
+// ParseError is a file the linter could not parse.
+type ParseError struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Report is the result of linting one or more files.
+type Report struct {
+	Files      []string    `json:"files"`
+	Statements []Statement `json:"statements"`
+	Findings   []Finding   `json:"findings"`
+	// Ignored counts findings silenced by inline ignores or configuration.
+	Ignored int `json:"ignored"`
+	// Sources keeps each file's text for the text formatter's underlines.
+	Sources map[string]string `json:"-"`
+}
+
+// Errors counts error-level findings.
+func (r *Report) Errors() int { return r.count(Error) }
+
+// Warnings counts warning-level findings.
+func (r *Report) Warnings() int { return r.count(Warning) }
+
+func (r *Report) count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Merge appends other's files, statements and findings to r.
+func (r *Report) Merge(other *Report) {
+	if other == nil {
+		return
+	}
+	r.Files = append(r.Files, other.Files...)
+	r.Statements = append(r.Statements, other.Statements...)
+	r.Findings = append(r.Findings, other.Findings...)
+	r.Ignored += other.Ignored
+	if len(other.Sources) > 0 {
+		if r.Sources == nil {
+			r.Sources = map[string]string{}
+		}
+		for k, v := range other.Sources {
+			r.Sources[k] = v
+		}
+	}
+}
+
+// Input is one statement already split by the caller, with its position in
+// the file.
+type Input struct {
+	SQL  string
+	Line int // 1-based line of the statement's first character
+	Col  int // 1-based column
+}
+
+// StatementOptions says how the caller will run the statements given to
+// [Linter.LintStatements].
+type StatementOptions struct {
+	// NoTransaction: each statement runs on its own (autocommit).
+	NoTransaction bool
+	// LockTimeout: the runner sets lock_timeout before the statements.
+	LockTimeout bool
+}
+
+// LintFile lints one migration file. name is used in findings and to tell
+// the file's format (a .down.sql file is skipped unless IncludeDown). A file
+// that cannot be parsed returns a *ParseError.
+func (l *Linter) LintFile(ctx context.Context, name string, src []byte) (*Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep := &Report{Files: []string{name}, Sources: map[string]string{name: string(src)}}
+	sf := splitSource(name, string(src), l.opts.Engine)
+	for _, p := range sf.parts {
+		if p.down && !l.opts.IncludeDown {
+			continue
+		}
+		var err error
+		switch l.opts.Engine {
+		case MySQL:
+			err = l.lintMySQLPart(rep, name, sf, p)
+		default:
+			err = l.lintPGPart(rep, name, sf, p)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	l.finish(rep)
+	return rep, nil
+}
+
+// LintStatements lints statements the caller has already split (the
+// migration engine calls it from plan and up). name is the file the
+// statements came from.
+func (l *Linter) LintStatements(ctx context.Context, name string, stmts []Input, opts StatementOptions) (*Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep := &Report{Files: []string{name}}
+	var b strings.Builder
+	line, col := 1, 1
+	for _, in := range stmts {
+		// Lay the statements out at their original positions so that
+		// offsets map back to the caller's lines and columns.
+		for line < in.Line {
+			b.WriteByte('\n')
+			line, col = line+1, 1
+		}
+		for col < in.Col {
+			b.WriteByte(' ')
+			col++
+		}
+		if line > in.Line || (line == in.Line && col > in.Col) {
+			b.WriteByte('\n')
+			line, col = line+1, 1
+		}
+		s := strings.TrimRight(in.SQL, " \t\r\n;")
+		b.WriteString(s)
+		b.WriteString(";")
+		for _, c := range s + ";" {
+			if c == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+		}
+	}
+	text := b.String()
+	rep.Sources = map[string]string{name: text}
+	sf := &sourceFile{text: text, format: formatStrata, noTx: opts.NoTransaction, lockTimeout: opts.LockTimeout}
+	sf.parts = []part{{start: 0, end: len(text), noTx: opts.NoTransaction}}
+	var err error
+	switch l.opts.Engine {
+	case MySQL:
+		err = l.lintMySQLPart(rep, name, sf, sf.parts[0])
+	default:
+		err = l.lintPGPart(rep, name, sf, sf.parts[0])
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.finish(rep)
+	return rep, nil
+}
+
+// LintPaths lints files and migration directories (every .sql file in a
+// directory, in version order, skipping down files unless IncludeDown). Files
+// are linted in parallel; the report lists them in the order given. The first
+// parse error is returned with the report of the files that did parse.
+func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error) {
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, e := range ents {
+			if e.IsDir() || !strings.HasSuffix(strings.ToLower(e.Name()), ".sql") {
+				continue
+			}
+			if !l.opts.IncludeDown && isDownFile(e.Name()) {
+				continue
+			}
+			names = append(names, e.Name())
+		}
+		sortByVersion(names)
+		for _, n := range names {
+			files = append(files, filepath.Join(p, n))
+		}
+	}
+	var kept []string
+	for _, f := range files {
+		if !l.ignoredPath(f) {
+			kept = append(kept, f)
+		}
+	}
+	files = kept
+	reps := make([]*Report, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				src, err := os.ReadFile(files[i])
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				reps[i], errs[i] = l.LintFile(ctx, files[i], src)
+			}
+		}()
+	}
+	for i := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := &Report{Sources: map[string]string{}}
+	var first error
+	for i := range files {
+		if errs[i] != nil {
+			if first == nil {
+				first = errs[i]
+			}
+			continue
+		}
+		out.Merge(reps[i])
+	}
+	if first == nil {
+		first = ctx.Err()
+	}
+	return out, first
+}
+
+func (l *Linter) ignoredPath(p string) bool {
+	for _, pat := range l.ignores {
+		if ok, _ := filepath.Match(pat, p); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(pat, filepath.Base(p)); ok {
+			return true
+		}
+		if strings.HasSuffix(pat, "/**") && strings.HasPrefix(filepath.ToSlash(p), strings.TrimSuffix(pat, "**")) {
+			return true
+		}
+	}
+	return false
+}
+
+// severity applies the configuration to a rule's default severity.
+func (l *Linter) severity(rule string, def Severity) Severity {
+	if s, ok := l.levels[rule]; ok {
+		return s
+	}
+	return def
+}
+
+// finish sorts findings by file position.
+func (l *Linter) finish(rep *Report) {
+	sort.SliceStable(rep.Findings, func(i, j int) bool {
+		a, b := rep.Findings[i], rep.Findings[j]
+		if a.File != b.File {
+			return false
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+}

@@ -1,0 +1,896 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
+)
+
+// pgUnit is one statement to analyse, top level or nested in a DO block.
+type pgUnit struct {
+	node    *pg.Node
+	text    string // from the first token to the end of the statement
+	off     int    // offset of the first token in the file (-1 when nested)
+	line    int
+	col     int
+	nested  bool
+	ignores []ignore
+}
+
+// pgRun is the analysis of one part (the up or down section) of one file.
+type pgRun struct {
+	l    *Linter
+	rep  *Report
+	file string
+	sf   *sourceFile
+	text string
+
+	fileIgnores []ignore
+	cur         *pgUnit
+	curStmt     *Statement
+
+	created   map[string]bool   // relations created in this part
+	idxTable  map[string]string // index → table, for indexes created here
+	colTypes  map[string]*pg.TypeName
+	userFuncs map[string]bool // function → volatile
+
+	wrapTx     bool // the runner wraps the part in one transaction
+	inTx       bool
+	txID       int
+	txStrong   map[string]lockMode // existing table → strongest DDL lock this transaction
+	txDDLStmt  string
+	notValid   map[string]notValidCon // table.constraint → added NOT VALID here
+	validNN    map[string]bool        // table.col has a validated CHECK (col IS NOT NULL)
+	validated  map[string]bool        // table had a VALIDATE CONSTRAINT of a constraint unknown here
+	dropConsAt map[string]int         // table → offset of the last DROP CONSTRAINT in the part
+
+	lockTimeout bool
+	ltWarned    bool
+}
+
+type notValidCon struct {
+	table string
+	nnCol string // col when the check is "col IS NOT NULL"
+	txID  int
+	fk    bool
+}
+
+func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) error {
+	text := sf.masked(p)
+	res, err := pg.Parse(text)
+	if err != nil {
+		return pgParseError(file, text, sf, err)
+	}
+	r := &pgRun{
+		l: l, rep: rep, file: file, sf: sf, text: text,
+		created: map[string]bool{}, idxTable: map[string]string{}, colTypes: map[string]*pg.TypeName{},
+		userFuncs: map[string]bool{}, txStrong: map[string]lockMode{}, notValid: map[string]notValidCon{},
+		validNN: map[string]bool{}, validated: map[string]bool{}, dropConsAt: map[string]int{},
+		lockTimeout: sf.lockTimeout,
+	}
+	units := make([]*pgUnit, 0, len(res.Stmts))
+	prevEnd := p.start
+	for i, rs := range res.Stmts {
+		loc := int(rs.StmtLocation)
+		end := len(text)
+		if rs.StmtLen > 0 {
+			end = loc + int(rs.StmtLen)
+		}
+		if end > len(text) {
+			end = len(text)
+		}
+		if loc < prevEnd {
+			loc = prevEnd
+		}
+		first, cs := skipLeading(text, loc, end, false)
+		u := &pgUnit{node: rs.Stmt, text: text[first:end], off: first}
+		u.line, u.col = position(text, sf.lines, first)
+		for _, c := range cs {
+			ig, ok := parseIgnore(c)
+			if !ok {
+				continue
+			}
+			cl, _ := position(text, sf.lines, c.off)
+			// A trailing comment on the previous statement's last line
+			// belongs to that statement.
+			if i > 0 && len(units) > 0 {
+				pl, _ := position(text, sf.lines, prevEnd)
+				if cl == pl && prevEnd > p.start {
+					units[len(units)-1].ignores = append(units[len(units)-1].ignores, ig)
+					continue
+				}
+			}
+			if i == 0 {
+				r.fileIgnores = append(r.fileIgnores, ig)
+			} else {
+				u.ignores = append(u.ignores, ig)
+			}
+		}
+		units = append(units, u)
+		prevEnd = end
+	}
+	// Trailing comments after the last statement on its line.
+	if len(units) > 0 && prevEnd < len(text) {
+		_, cs := skipLeading(text, prevEnd+1, len(text), false)
+		pl, _ := position(text, sf.lines, prevEnd)
+		for _, c := range cs {
+			if ig, ok := parseIgnore(c); ok {
+				if cl, _ := position(text, sf.lines, c.off); cl == pl {
+					units[len(units)-1].ignores = append(units[len(units)-1].ignores, ig)
+				}
+			}
+		}
+	}
+	r.checkIgnoreReasons(units)
+	r.decideTransaction(units, p)
+	r.inTx = r.wrapTx
+	for _, u := range units {
+		r.prescan(u)
+	}
+	for _, u := range units {
+		r.unit(u)
+	}
+	return nil
+}
+
+func pgParseError(file, text string, sf *sourceFile, err error) error {
+	var pe *pgparser.Error
+	if errors.As(err, &pe) && pe.Cursorpos > 0 {
+		// Cursorpos counts characters from 1.
+		off, n := 0, 1
+		for off < len(text) && n < pe.Cursorpos {
+			_, size := utf8.DecodeRuneInString(text[off:])
+			off += size
+			n++
+		}
+		line, col := position(text, sf.lines, off)
+		return &ParseError{File: file, Line: line, Col: col, Msg: pe.Message}
+	}
+	return &ParseError{File: file, Line: 1, Msg: err.Error()}
+}
+
+// checkIgnoreReasons reports lint-ignore comments without a reason.
+func (r *pgRun) checkIgnoreReasons(units []*pgUnit) {
+	all := append([]ignore(nil), r.fileIgnores...)
+	for _, u := range units {
+		all = append(all, u.ignores...)
+	}
+	for _, ig := range all {
+		if ig.reason != "" {
+			continue
+		}
+		line, col := position(r.text, r.sf.lines, ig.off)
+		r.emit(Finding{File: r.file, Line: line, Col: col, Rule: "lint-ignore-reason",
+			Message: "strata:lint-ignore needs a reason: the ignore is not applied",
+			Fix:     "-- strata:lint-ignore " + strings.Join(ig.rules, ",") + " -- <why this is safe here>"})
+	}
+}
+
+// decideTransaction works out whether the runner wraps the part in a
+// transaction: goose and dbmate do unless told not to; strata does unless
+// told not to, the file manages its own transaction, or a statement cannot
+// run in one.
+func (r *pgRun) decideTransaction(units []*pgUnit, p part) {
+	if p.noTx {
+		return
+	}
+	if r.sf.format == formatGoose || r.sf.format == formatDbmate {
+		r.wrapTx = true
+		return
+	}
+	for _, u := range units {
+		if ts := u.node.GetTransactionStmt(); ts != nil {
+			switch ts.Kind {
+			case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START,
+				pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+				return
+			}
+		}
+		if _, ok := r.nonTransactional(u.node); ok {
+			return
+		}
+	}
+	r.wrapTx = true
+}
+
+// prescan records what later statements need to know about earlier or
+// later ones.
+func (r *pgRun) prescan(u *pgUnit) {
+	if at := u.node.GetAlterTableStmt(); at != nil {
+		for _, c := range at.Cmds {
+			if cmd := c.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg.AlterTableType_AT_DropConstraint {
+				r.dropConsAt[relKey(relName(at.Relation))] = u.off
+			}
+		}
+	}
+}
+
+// nonTransactional reports whether a statement cannot run in a transaction
+// block, with the reason.
+func (r *pgRun) nonTransactional(n *pg.Node) (string, bool) {
+	switch {
+	case n.GetIndexStmt() != nil && n.GetIndexStmt().Concurrent:
+		return "CREATE INDEX CONCURRENTLY", true
+	case n.GetDropStmt() != nil && n.GetDropStmt().Concurrent:
+		return "DROP INDEX CONCURRENTLY", true
+	case n.GetReindexStmt() != nil:
+		rs := n.GetReindexStmt()
+		if hasOption(rs.Params, "concurrently") {
+			return "REINDEX CONCURRENTLY", true
+		}
+		if rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SCHEMA || rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_DATABASE || rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SYSTEM {
+			return "REINDEX SCHEMA/DATABASE/SYSTEM", true
+		}
+	case n.GetVacuumStmt() != nil && n.GetVacuumStmt().IsVacuumcmd:
+		return "VACUUM", true
+	case n.GetClusterStmt() != nil && n.GetClusterStmt().Relation == nil:
+		return "CLUSTER without a table", true
+	case n.GetCreatedbStmt() != nil:
+		return "CREATE DATABASE", true
+	case n.GetDropdbStmt() != nil:
+		return "DROP DATABASE", true
+	case n.GetAlterSystemStmt() != nil:
+		return "ALTER SYSTEM", true
+	case n.GetCreateTableSpaceStmt() != nil, n.GetDropTableSpaceStmt() != nil:
+		return "CREATE/DROP TABLESPACE", true
+	case n.GetAlterTableStmt() != nil:
+		for _, c := range n.GetAlterTableStmt().Cmds {
+			if cmd := c.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg.AlterTableType_AT_DetachPartition {
+				if pc := cmd.Def.GetPartitionCmd(); pc != nil && pc.Concurrent {
+					return "DETACH PARTITION CONCURRENTLY", true
+				}
+			}
+		}
+	case n.GetAlterEnumStmt() != nil && r.l.pgVer < 1200 && n.GetAlterEnumStmt().OldVal == "":
+		return "ALTER TYPE ... ADD VALUE before PostgreSQL 12", true
+	}
+	return "", false
+}
+
+// existing reports whether a relation existed before this part ran.
+func (r *pgRun) existing(name string) bool {
+	return name != "" && !r.created[relKey(name)]
+}
+
+// emit applies the configuration and ignores, then records f.
+func (r *pgRun) emit(f Finding) {
+	rule, ok := ruleByID[f.Rule]
+	if !ok {
+		panic("lint: unknown rule " + f.Rule)
+	}
+	sev := r.l.severity(f.Rule, rule.Severity)
+	if sev == Off {
+		return
+	}
+	f.Severity = sev
+	if f.Rule != "lint-ignore-reason" {
+		for _, ig := range r.fileIgnores {
+			if ig.reason != "" && ig.covers(f.Rule) {
+				r.rep.Ignored++
+				return
+			}
+		}
+		if r.cur != nil {
+			for _, ig := range r.cur.ignores {
+				if ig.reason != "" && ig.covers(f.Rule) {
+					r.rep.Ignored++
+					return
+				}
+			}
+		}
+	}
+	r.rep.Findings = append(r.rep.Findings, f)
+}
+
+// find records a finding on the current statement.
+func (r *pgRun) find(rule string, lock lockMode, object string, rewrites, scans bool, msg, fix string) {
+	u := r.cur
+	r.emit(Finding{
+		File: r.file, Line: u.line, Col: u.col, EndCol: u.col + len([]rune(firstLine(u.text))),
+		Rule: rule, Lock: lock.String(), Object: object, Rewrites: rewrites, Scans: scans,
+		Message: msg, Fix: strings.TrimSpace(fix),
+	})
+}
+
+// lock records a lock the current statement takes.
+func (r *pgRun) lock(mode lockMode, object string) {
+	if r.curStmt == nil || mode == lockNone || object == "" {
+		return
+	}
+	for i, l := range r.curStmt.Locks {
+		if l.Object == object {
+			if lockModeOf(l.Mode) < mode {
+				r.curStmt.Locks[i].Mode = mode.String()
+			}
+			return
+		}
+	}
+	r.curStmt.Locks = append(r.curStmt.Locks, Lock{Mode: mode.String(), Object: object})
+	if r.inTx && mode >= lockShare && r.existing(object) {
+		k := relKey(object)
+		if r.txStrong[k] < mode {
+			r.txStrong[k] = mode
+		}
+		if r.txDDLStmt == "" {
+			r.txDDLStmt = firstLine(r.cur.text)
+		}
+	}
+}
+
+func lockModeOf(name string) lockMode {
+	for i, n := range lockNames {
+		if n == name {
+			return lockMode(i)
+		}
+	}
+	return lockNone
+}
+
+func (r *pgRun) rewrites(table string) {
+	if r.curStmt != nil && table != "" {
+		r.curStmt.Rewrites = appendOnce(r.curStmt.Rewrites, table)
+	}
+}
+
+func (r *pgRun) scans(table string) {
+	if r.curStmt != nil && table != "" {
+		r.curStmt.Scans = appendOnce(r.curStmt.Scans, table)
+	}
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+var reWords = regexp.MustCompile(`^[A-Za-z]+(\s+[A-Za-z]+){0,3}`)
+
+// kindOf names a statement by its leading keywords: "ALTER TABLE",
+// "CREATE INDEX", "UPDATE".
+func kindOf(text string) string {
+	w := strings.Fields(strings.ToUpper(reWords.FindString(text)))
+	if len(w) == 0 {
+		return ""
+	}
+	switch w[0] {
+	case "CREATE", "ALTER", "DROP", "REFRESH", "LOCK", "COMMENT", "GRANT", "REVOKE":
+		for _, x := range w[1:] {
+			switch x {
+			case "UNIQUE", "OR", "REPLACE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL", "IF":
+				continue
+			}
+			return w[0] + " " + x
+		}
+	}
+	return w[0]
+}
+
+// unit analyses one top-level statement.
+func (r *pgRun) unit(u *pgUnit) {
+	r.cur = u
+	_, nonTx := r.nonTransactional(u.node)
+	st := &Statement{File: r.file, Line: u.line, Col: u.col, Offset: u.off, Kind: kindOf(u.text),
+		Transactional: !nonTx, InTransaction: r.inTx, Nested: u.nested}
+	i := len(r.rep.Statements)
+	r.rep.Statements = append(r.rep.Statements, Statement{})
+	r.curStmt = st
+	r.analyse(u.node)
+	r.rep.Statements[i] = *st
+	r.curStmt = nil
+	if !r.inTx {
+		r.endTx()
+	}
+}
+
+func (r *pgRun) endTx() {
+	r.txID++
+	r.txStrong = map[string]lockMode{}
+	r.txDDLStmt = ""
+}
+
+// lockTimeoutCheck warns once per part about DDL on an existing table
+// without lock_timeout.
+func (r *pgRun) lockTimeoutCheck(mode lockMode, table string) {
+	if r.lockTimeout || r.ltWarned || r.l.opts.Runner || mode < lockShareUpdateExclusive || !r.existing(table) {
+		return
+	}
+	r.ltWarned = true
+	r.find("lock-timeout-missing", mode, table, false, false,
+		fmt.Sprintf("%s waits for %s on %s with no lock_timeout: behind a long transaction it queues, and every query on %s queues behind it", r.curStmt.Kind, mode, table, table),
+		"SET lock_timeout = '2s';  -- or the directive: -- strata:lock-timeout 2s")
+}
+
+// analyse dispatches on the statement's type.
+func (r *pgRun) analyse(n *pg.Node) {
+	switch {
+	case n.GetTransactionStmt() != nil:
+		r.transaction(n.GetTransactionStmt())
+	case n.GetVariableSetStmt() != nil:
+		vs := n.GetVariableSetStmt()
+		if strings.EqualFold(vs.Name, "lock_timeout") {
+			r.lockTimeout = vs.Kind == pg.VariableSetKind_VAR_SET_VALUE && !isZeroSetting(vs.Args)
+		}
+	case n.GetSelectStmt() != nil:
+		r.selectStmt(n)
+	case n.GetAlterTableStmt() != nil:
+		r.alterTable(n.GetAlterTableStmt(), n)
+	case n.GetIndexStmt() != nil:
+		r.createIndex(n.GetIndexStmt())
+	case n.GetCreateStmt() != nil:
+		r.createTable(n.GetCreateStmt())
+	case n.GetCreateTableAsStmt() != nil:
+		cs := n.GetCreateTableAsStmt()
+		if cs.Into != nil {
+			r.created[relKey(relName(cs.Into.Rel))] = true
+		}
+	case n.GetViewStmt() != nil:
+		r.created[relKey(relName(n.GetViewStmt().View))] = true
+	case n.GetRenameStmt() != nil:
+		r.rename(n.GetRenameStmt())
+	case n.GetDropStmt() != nil:
+		r.drop(n.GetDropStmt())
+	case n.GetUpdateStmt() != nil:
+		us := n.GetUpdateStmt()
+		r.dml("UPDATE", us.Relation, us.WhereClause, len(us.FromClause) > 0)
+	case n.GetDeleteStmt() != nil:
+		ds := n.GetDeleteStmt()
+		r.dml("DELETE", ds.Relation, ds.WhereClause, len(ds.UsingClause) > 0)
+	case n.GetInsertStmt() != nil:
+		r.lock(lockRowExclusive, relName(n.GetInsertStmt().Relation))
+	case n.GetTruncateStmt() != nil:
+		for _, rel := range n.GetTruncateStmt().Relations {
+			t := relName(rel.GetRangeVar())
+			r.lock(lockAccessExclusive, t)
+			if r.existing(t) {
+				r.find("truncate", lockAccessExclusive, t, false, false,
+					fmt.Sprintf("TRUNCATE takes ACCESS EXCLUSIVE on %s and removes every row", t),
+					fmt.Sprintf("DELETE FROM %s WHERE id IN (SELECT id FROM %s LIMIT 5000);  -- in batches, if the rows must go while the table is in use", t, t))
+			}
+		}
+	case n.GetVacuumStmt() != nil:
+		r.vacuum(n.GetVacuumStmt())
+	case n.GetClusterStmt() != nil:
+		cs := n.GetClusterStmt()
+		t := relName(cs.Relation)
+		if t == "" || r.existing(t) {
+			obj := t
+			if obj == "" {
+				obj = "every clustered table"
+			}
+			r.lock(lockAccessExclusive, t)
+			r.rewrites(t)
+			r.find("cluster", lockAccessExclusive, obj, true, true,
+				fmt.Sprintf("CLUSTER rewrites %s under ACCESS EXCLUSIVE: reads and writes wait until it finishes", obj),
+				fmt.Sprintf("-- reorder without blocking, with the pg_repack extension:\n-- pg_repack --table=%s --order-by=<columns>", orDefault(t, "<table>")))
+		}
+		r.nonTxCheck(n)
+	case n.GetReindexStmt() != nil:
+		r.reindex(n.GetReindexStmt(), n)
+	case n.GetLockStmt() != nil:
+		ls := n.GetLockStmt()
+		mode := lockMode(ls.Mode)
+		if mode <= lockNone || mode > lockAccessExclusive {
+			mode = lockAccessExclusive
+		}
+		for _, rel := range ls.Relations {
+			t := relName(rel.GetRangeVar())
+			r.lock(mode, t)
+			if r.existing(t) {
+				r.find("lock-table", mode, t, false, false,
+					fmt.Sprintf("LOCK TABLE takes %s on %s, which %s until the transaction ends", mode, t, mode.blocks()),
+					"-- drop the LOCK TABLE; let each statement take its own lock, under a short lock_timeout:\nSET lock_timeout = '2s';")
+			}
+		}
+	case n.GetRefreshMatViewStmt() != nil:
+		rm := n.GetRefreshMatViewStmt()
+		t := relName(rm.Relation)
+		if rm.Concurrent {
+			r.lock(lockExclusive, t)
+			r.scans(t)
+			return
+		}
+		r.lock(lockAccessExclusive, t)
+		r.rewrites(t)
+		if r.existing(t) {
+			r.find("refresh-matview-non-concurrent", lockAccessExclusive, t, true, true,
+				fmt.Sprintf("REFRESH MATERIALIZED VIEW takes ACCESS EXCLUSIVE on %s: every read of it waits until the query finishes", t),
+				fmt.Sprintf("-- needs a unique index on the view:\nREFRESH MATERIALIZED VIEW CONCURRENTLY %s;", t))
+		}
+	case n.GetAlterEnumStmt() != nil:
+		ae := n.GetAlterEnumStmt()
+		if ae.OldVal == "" && r.l.pgVer < 1200 && r.inTx {
+			r.find("enum-value-in-transaction", lockNone, nameList(ae.TypeName), false, false,
+				"before PostgreSQL 12, ALTER TYPE ... ADD VALUE cannot run inside a transaction block: the migration fails",
+				"-- strata:no-transaction\n"+strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";")+";")
+		}
+	case n.GetCreateTrigStmt() != nil:
+		t := relName(n.GetCreateTrigStmt().Relation)
+		r.lock(lockShareRowExclusive, t)
+	case n.GetCreateFunctionStmt() != nil:
+		r.createFunction(n.GetCreateFunctionStmt())
+	case n.GetDoStmt() != nil:
+		r.doBlock(n.GetDoStmt())
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func isZeroSetting(args []*pg.Node) bool {
+	if len(args) == 0 {
+		return true
+	}
+	s, _ := constString(args[0])
+	s = strings.TrimSpace(strings.ToLower(s))
+	return s == "0" || s == "0s" || s == "0ms"
+}
+
+func (r *pgRun) transaction(ts *pg.TransactionStmt) {
+	switch ts.Kind {
+	case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
+		if !r.inTx {
+			r.endTx()
+		}
+		r.inTx = true
+		r.curStmt.InTransaction = true
+	case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+		r.inTx = false
+		r.curStmt.InTransaction = false
+	}
+}
+
+// selectStmt notices set_config('lock_timeout', ...).
+func (r *pgRun) selectStmt(n *pg.Node) {
+	walk(n, func(x *pg.Node) bool {
+		if fc := x.GetFuncCall(); fc != nil && strings.EqualFold(nameList(fc.Funcname), "set_config") && len(fc.Args) >= 2 {
+			if name, ok := constString(fc.Args[0]); ok && strings.EqualFold(name, "lock_timeout") {
+				r.lockTimeout = !isZeroSetting(fc.Args[1:2])
+			}
+		}
+		return true
+	})
+}
+
+// nonTxCheck reports a statement that cannot run in a transaction when it
+// would run in one.
+func (r *pgRun) nonTxCheck(n *pg.Node) {
+	what, ok := r.nonTransactional(n)
+	if !ok || !r.inTx {
+		return
+	}
+	rule := "statement-not-transactional"
+	if strings.Contains(what, "CONCURRENTLY") {
+		rule = "concurrently-in-transaction"
+	}
+	if what == "ALTER TYPE ... ADD VALUE before PostgreSQL 12" {
+		return // enum-value-in-transaction says it
+	}
+	where := "a transaction block"
+	if r.cur.nested {
+		where = "a DO block (a function always runs inside a transaction)"
+	} else if !r.wrapTx {
+		where = "the transaction the file opens with BEGIN"
+	} else if r.sf.format == formatGoose {
+		where = "the transaction goose wraps the file in"
+	} else if r.sf.format == formatDbmate {
+		where = "the transaction dbmate wraps the file in"
+	}
+	fix := noTxFix(r.sf.format) + "\n" + strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";") + ";"
+	if r.cur.nested {
+		fix = "-- run it as a top-level statement, in a file of its own:\n" + fix
+	}
+	r.find(rule, lockNone, "", false, false,
+		fmt.Sprintf("%s cannot run inside %s: the migration fails", what, where), fix)
+}
+
+func noTxFix(f fileFormat) string {
+	switch f {
+	case formatGoose:
+		return "-- +goose NO TRANSACTION\n-- +goose Up"
+	case formatDbmate:
+		return "-- migrate:up transaction:false"
+	}
+	return "-- strata:no-transaction"
+}
+
+func (r *pgRun) createFunction(cf *pg.CreateFunctionStmt) {
+	name := strings.ToLower(nameList(cf.Funcname))
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	vol := true
+	for _, o := range cf.Options {
+		if d := o.GetDefElem(); d != nil && d.Defname == "volatility" {
+			vol = strings.EqualFold(defElemString(d), "volatile")
+		}
+	}
+	r.userFuncs[name] = vol
+}
+
+func (r *pgRun) createTable(cs *pg.CreateStmt) {
+	t := relName(cs.Relation)
+	r.created[relKey(t)] = true
+	for _, e := range cs.TableElts {
+		cd := e.GetColumnDef()
+		if cd == nil {
+			continue
+		}
+		r.colTypes[relKey(t)+"."+strings.ToLower(cd.Colname)] = cd.TypeName
+		r.typeStyle(t, cd)
+		for _, c := range cd.Constraints {
+			if con := c.GetConstraint(); con != nil && con.Contype == pg.ConstrType_CONSTR_FOREIGN && con.Pktable != nil {
+				r.lock(lockShareRowExclusive, relName(con.Pktable))
+			}
+		}
+	}
+	for _, c := range cs.TableElts {
+		if con := c.GetConstraint(); con != nil && con.Contype == pg.ConstrType_CONSTR_FOREIGN && con.Pktable != nil {
+			r.lock(lockShareRowExclusive, relName(con.Pktable))
+		}
+	}
+	if cs.Partbound != nil {
+		for _, p := range cs.InhRelations {
+			r.lock(lockAccessExclusive, relName(p.GetRangeVar()))
+		}
+	}
+}
+
+// typeStyle reports style warnings for a column's type.
+func (r *pgRun) typeStyle(table string, cd *pg.ColumnDef) {
+	name, mods := typeName(cd.TypeName)
+	obj := table + "." + cd.Colname
+	switch name {
+	case "json":
+		r.find("prefer-jsonb", lockNone, obj, false, false,
+			fmt.Sprintf("column %s is json: it keeps the text as written and has no equality or GIN indexing; jsonb does", obj),
+			fmt.Sprintf("%s jsonb", cd.Colname))
+	case "timestamp":
+		r.find("prefer-timestamptz", lockNone, obj, false, false,
+			fmt.Sprintf("column %s is timestamp without time zone: values lose their offset and shift with the session's TimeZone", obj),
+			fmt.Sprintf("%s timestamptz", cd.Colname))
+	case "serial", "serial4", "bigserial", "serial8", "smallserial", "serial2":
+		base := map[string]string{"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint", "smallserial": "smallint", "serial2": "smallint"}[name]
+		r.find("prefer-identity", lockNone, obj, false, false,
+			fmt.Sprintf("column %s is %s: its sequence has separate ownership and permissions; an identity column does not", obj, name),
+			fmt.Sprintf("%s %s GENERATED BY DEFAULT AS IDENTITY", cd.Colname, base))
+	case "varchar":
+		if len(mods) > 0 {
+			r.find("prefer-text", lockNone, obj, false, false,
+				fmt.Sprintf("column %s is varchar(%d): changing the limit later is a type change; text with a CHECK is as fast and easier to change", obj, mods[0]),
+				fmt.Sprintf("%s text CHECK (char_length(%s) <= %d)", cd.Colname, cd.Colname, mods[0]))
+		}
+	}
+}
+
+func (r *pgRun) rename(rs *pg.RenameStmt) {
+	t := relName(rs.Relation)
+	switch rs.RenameType {
+	case pg.ObjectType_OBJECT_COLUMN:
+		r.lock(lockAccessExclusive, t)
+		r.lockTimeoutCheck(lockAccessExclusive, t)
+		if r.existing(t) {
+			r.find("rename-column", lockAccessExclusive, t, false, false,
+				fmt.Sprintf("renaming %s.%s to %s breaks every running query that still uses the old name", t, rs.Subname, rs.Newname),
+				fmt.Sprintf(`-- expand/contract instead (strata online op rename_column {table: %[1]s, from: %[2]s, to: %[3]s}), or by hand:
+ALTER TABLE %[1]s ADD COLUMN %[3]s <type>;
+-- keep both in sync with a trigger, backfill %[3]s in batches, deploy code that reads %[3]s,
+-- then in a later migration: ALTER TABLE %[1]s DROP COLUMN %[2]s;`, t, rs.Subname, rs.Newname))
+		}
+		if ct, ok := r.colTypes[relKey(t)+"."+strings.ToLower(rs.Subname)]; ok {
+			r.colTypes[relKey(t)+"."+strings.ToLower(rs.Newname)] = ct
+		}
+	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
+		r.lock(lockAccessExclusive, t)
+		r.lockTimeoutCheck(lockAccessExclusive, t)
+		if r.existing(t) {
+			r.find("rename-table", lockAccessExclusive, t, false, false,
+				fmt.Sprintf("renaming %s to %s breaks every running query that still uses the old name", t, rs.Newname),
+				fmt.Sprintf(`-- strata online op rename_table {from: %[1]s, to: %[2]s}, or by hand, leave a view under the old name:
+ALTER TABLE %[1]s RENAME TO %[2]s;
+CREATE VIEW %[1]s AS SELECT * FROM %[2]s;  -- same transaction; drop it once no code uses %[1]s`, t, rs.Newname))
+		} else {
+			r.created[relKey(rs.Newname)] = true
+		}
+	case pg.ObjectType_OBJECT_INDEX:
+		r.lock(lockShareUpdateExclusive, t)
+	case pg.ObjectType_OBJECT_TABCONSTRAINT:
+		r.lock(lockAccessExclusive, t)
+	}
+}
+
+func (r *pgRun) drop(ds *pg.DropStmt) {
+	for _, o := range ds.Objects {
+		name := ""
+		if l := o.GetList(); l != nil {
+			name = nameList(l.Items)
+		} else if s := o.GetString_(); s != nil {
+			name = s.Sval
+		}
+		switch ds.RemoveType {
+		case pg.ObjectType_OBJECT_TABLE:
+			r.lock(lockAccessExclusive, name)
+			if r.existing(name) {
+				r.lockTimeoutCheck(lockAccessExclusive, name)
+				r.find("drop-table", lockAccessExclusive, name, false, false,
+					fmt.Sprintf("dropping table %s breaks every running query that still uses it", name),
+					fmt.Sprintf(`-- contract step: first deploy code that no longer uses %[1]s, then drop it in its own migration:
+-- strata:lint-ignore drop-table -- <release> stopped using %[1]s
+DROP TABLE %[1]s;`, name))
+			}
+		case pg.ObjectType_OBJECT_INDEX:
+			tbl := r.idxTable[relKey(name)]
+			if ds.Concurrent {
+				r.lock(lockShareUpdateExclusive, orDefault(tbl, name))
+				r.nonTxCheck(&pg.Node{Node: &pg.Node_DropStmt{DropStmt: ds}})
+				continue
+			}
+			r.lock(lockAccessExclusive, orDefault(tbl, name))
+			if tbl == "" {
+				r.find("drop-index-non-concurrent", lockAccessExclusive, name, false, false,
+					fmt.Sprintf("DROP INDEX %s takes ACCESS EXCLUSIVE on its table: reads and writes queue behind it", name),
+					fmt.Sprintf("-- strata:no-transaction\nDROP INDEX CONCURRENTLY %s;", strings.TrimPrefix(name, "")))
+			}
+		case pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_SEQUENCE:
+			r.lock(lockAccessExclusive, name)
+		}
+	}
+}
+
+func (r *pgRun) dml(verb string, rv *pg.RangeVar, where *pg.Node, joined bool) {
+	t := relName(rv)
+	r.lock(lockRowExclusive, t)
+	if !r.existing(t) {
+		return
+	}
+	if where == nil && !joined {
+		rule := "update-without-where"
+		if verb == "DELETE" {
+			rule = "delete-without-where"
+		}
+		r.find(rule, lockRowExclusive, t, false, true,
+			fmt.Sprintf("%s without WHERE locks every row of %s until the transaction ends, blocking writers and bloating the table", verb, t),
+			batchFix(verb, t, r.cur.text))
+		return
+	}
+	if r.inTx && len(r.txStrong) > 0 && unboundedWhere(where) {
+		var held []string
+		for k, m := range r.txStrong {
+			held = append(held, m.String()+" on "+k)
+		}
+		r.find("backfill-in-ddl-transaction", lockRowExclusive, t, false, true,
+			fmt.Sprintf("%s of %s runs in the same transaction as %q, so %s is held until the whole backfill commits", verb, t, r.txDDLStmt, strings.Join(held, ", ")),
+			"-- commit the DDL first (a separate migration), then backfill in batches, one transaction each:\n"+batchFix(verb, t, r.cur.text))
+	}
+}
+
+func batchFix(verb, t, stmt string) string {
+	if verb == "DELETE" {
+		return fmt.Sprintf(`-- repeat until it deletes 0 rows, each batch in its own transaction:
+DELETE FROM %[1]s WHERE id IN (SELECT id FROM %[1]s WHERE <condition> ORDER BY id LIMIT 5000);`, t)
+	}
+	set := "<column> = <value>"
+	if i := strings.Index(strings.ToUpper(stmt), " SET "); i >= 0 {
+		set = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(stmt[i+5:]), ";"))
+		if j := strings.Index(strings.ToUpper(set), " WHERE "); j >= 0 {
+			set = set[:j]
+		}
+	}
+	return fmt.Sprintf(`-- repeat for each range of ids, each batch in its own transaction (or: strata online op backfill):
+UPDATE %[1]s SET %[2]s WHERE id >= $1 AND id < $1 + 5000;`, t, set)
+}
+
+func (r *pgRun) vacuum(vs *pg.VacuumStmt) {
+	full := hasOption(vs.Options, "full")
+	var tables []string
+	for _, n := range vs.Rels {
+		if vr := n.GetVacuumRelation(); vr != nil {
+			tables = append(tables, relName(vr.Relation))
+		}
+	}
+	if full {
+		obj := strings.Join(tables, ", ")
+		if obj == "" {
+			obj = "every table"
+		}
+		for _, t := range tables {
+			r.lock(lockAccessExclusive, t)
+			r.rewrites(t)
+		}
+		r.find("vacuum-full", lockAccessExclusive, obj, true, true,
+			fmt.Sprintf("VACUUM FULL rewrites %s under ACCESS EXCLUSIVE: reads and writes wait until it finishes", obj),
+			fmt.Sprintf("-- reclaim space without blocking, with the pg_repack extension:\n-- pg_repack --table=%s\n-- or settle for a plain VACUUM (no lock on reads or writes):\nVACUUM (ANALYZE) %s;", orDefault(strings.Join(tables, " --table="), "<table>"), orDefault(strings.Join(tables, ", "), "<table>")))
+	} else {
+		for _, t := range tables {
+			r.lock(lockShareUpdateExclusive, t)
+		}
+	}
+	if vs.IsVacuumcmd {
+		r.nonTxCheck(&pg.Node{Node: &pg.Node_VacuumStmt{VacuumStmt: vs}})
+	}
+}
+
+func (r *pgRun) reindex(rs *pg.ReindexStmt, n *pg.Node) {
+	conc := hasOption(rs.Params, "concurrently")
+	obj := relName(rs.Relation)
+	if obj == "" {
+		obj = rs.Name
+	}
+	tbl := obj
+	if rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_INDEX {
+		if t := r.idxTable[relKey(obj)]; t != "" {
+			tbl = t
+		}
+	}
+	if conc {
+		r.lock(lockShareUpdateExclusive, tbl)
+		r.nonTxCheck(n)
+		return
+	}
+	r.lock(lockShare, tbl)
+	if rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_INDEX {
+		r.lock(lockAccessExclusive, obj)
+		if r.idxTable[relKey(obj)] != "" {
+			return
+		}
+	} else if !r.existing(tbl) {
+		return
+	}
+	kind := map[pg.ReindexObjectType]string{
+		pg.ReindexObjectType_REINDEX_OBJECT_INDEX: "INDEX", pg.ReindexObjectType_REINDEX_OBJECT_TABLE: "TABLE",
+		pg.ReindexObjectType_REINDEX_OBJECT_SCHEMA: "SCHEMA", pg.ReindexObjectType_REINDEX_OBJECT_DATABASE: "DATABASE",
+		pg.ReindexObjectType_REINDEX_OBJECT_SYSTEM: "SYSTEM"}[rs.Kind]
+	fix := fmt.Sprintf("-- strata:no-transaction\nREINDEX %s CONCURRENTLY %s;", kind, obj)
+	if r.l.pgVer < 1200 {
+		fix = fmt.Sprintf("-- before PostgreSQL 12: build a copy and swap (strata:no-transaction):\nCREATE INDEX CONCURRENTLY %[1]s_new ON <table> (<columns>);\nDROP INDEX CONCURRENTLY %[1]s;\nALTER INDEX %[1]s_new RENAME TO %[1]s;", obj)
+	}
+	r.find("reindex-non-concurrent", lockShare, obj, false, true,
+		fmt.Sprintf("REINDEX %s locks out writes to %s (and reads that use the index) while it rebuilds", kind, tbl), fix)
+}
+
+// createIndex handles CREATE INDEX.
+func (r *pgRun) createIndex(is *pg.IndexStmt) {
+	t := relName(is.Relation)
+	if is.Idxname != "" {
+		schema := ""
+		if is.Relation != nil && is.Relation.Schemaname != "" {
+			schema = is.Relation.Schemaname + "."
+		}
+		r.idxTable[relKey(schema+is.Idxname)] = t
+		r.idxTable[relKey(is.Idxname)] = t
+	}
+	if is.Concurrent {
+		r.lock(lockShareUpdateExclusive, t)
+		r.scans(t)
+		r.lockTimeoutCheck(lockShareUpdateExclusive, t)
+		r.nonTxCheck(&pg.Node{Node: &pg.Node_IndexStmt{IndexStmt: is}})
+		return
+	}
+	r.lock(lockShare, t)
+	r.scans(t)
+	if !r.existing(t) || (is.Relation != nil && is.Relation.Relpersistence == "t") {
+		return
+	}
+	fix := reCreateIndex.ReplaceAllString(strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";"), "${1} CONCURRENTLY ")
+	fix = strings.Replace(fix, "CONCURRENTLY  ", "CONCURRENTLY ", 1)
+	if !strings.Contains(strings.ToUpper(fix), "CONCURRENTLY") {
+		fix = "CREATE INDEX CONCURRENTLY ... ;"
+	}
+	r.find("create-index-non-concurrent", lockShare, t, false, true,
+		fmt.Sprintf("CREATE INDEX on %s takes a SHARE lock: inserts, updates and deletes wait while it reads the whole table", t),
+		"-- in a file of its own:\n"+noTxFix(r.sf.format)+"\n"+fix+";")
+}
+
+var reCreateIndex = regexp.MustCompile(`(?is)^(CREATE\s+(?:UNIQUE\s+)?INDEX)\s+`)

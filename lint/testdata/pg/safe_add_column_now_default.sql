@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();

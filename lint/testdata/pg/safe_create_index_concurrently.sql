@@ -1,0 +1,3 @@
+-- expect: none
+-- strata:no-transaction
+CREATE INDEX CONCURRENTLY idx_users_email ON users (email);

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE INDEX CONCURRENTLY idx_users_email ON users (email);

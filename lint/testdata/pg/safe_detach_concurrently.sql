@@ -1,0 +1,3 @@
+-- expect: none
+-- strata:no-transaction
+ALTER TABLE events DETACH PARTITION events_2019 CONCURRENTLY;

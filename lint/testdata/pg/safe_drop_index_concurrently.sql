@@ -1,0 +1,3 @@
+-- expect: none
+-- strata:no-transaction
+DROP INDEX CONCURRENTLY IF EXISTS idx_old;

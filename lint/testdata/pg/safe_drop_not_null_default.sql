@@ -1,0 +1,3 @@
+-- expect: none
+ALTER TABLE users ALTER COLUMN nickname DROP NOT NULL;
+ALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';

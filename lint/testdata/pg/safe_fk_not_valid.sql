@@ -1,0 +1,3 @@
+-- expect: none
+SET lock_timeout = '2s';
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;

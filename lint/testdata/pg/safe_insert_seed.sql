@@ -1,0 +1,2 @@
+-- expect: none
+INSERT INTO plans (name) VALUES ('free'), ('pro') ON CONFLICT DO NOTHING;

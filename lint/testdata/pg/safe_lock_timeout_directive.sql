@@ -1,0 +1,3 @@
+-- expect: none
+-- strata:lock-timeout 2s
+ALTER TABLE users ADD COLUMN bio text;

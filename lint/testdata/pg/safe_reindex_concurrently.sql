@@ -1,0 +1,3 @@
+-- expect: none
+-- strata:no-transaction
+REINDEX INDEX CONCURRENTLY orders_pkey;

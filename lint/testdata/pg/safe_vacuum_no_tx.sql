@@ -1,0 +1,3 @@
+-- expect: none
+-- strata:no-transaction
+VACUUM (ANALYZE) orders;

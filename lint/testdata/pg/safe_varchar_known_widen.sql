@@ -1,0 +1,4 @@
+-- expect: none
+CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name varchar(50));
+COMMIT;
+ALTER TABLE t ALTER COLUMN name TYPE varchar(100);

@@ -1,0 +1,2 @@
+-- expect: add-column-volatile-default
+ALTER TABLE legacy ADD COLUMN id bigserial;

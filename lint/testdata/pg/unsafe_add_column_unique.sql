@@ -1,0 +1,2 @@
+-- expect: add-column-constraint
+ALTER TABLE users ADD COLUMN handle text UNIQUE;

@@ -1,0 +1,2 @@
+-- expect: add-primary-key
+ALTER TABLE events ADD PRIMARY KEY (id);

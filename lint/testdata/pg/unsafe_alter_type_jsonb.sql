@@ -1,0 +1,2 @@
+-- expect: alter-column-type
+ALTER TABLE events ALTER COLUMN payload SET DATA TYPE jsonb;

@@ -1,0 +1,2 @@
+-- expect: create-index-non-concurrent
+CREATE INDEX idx_users_email ON users (email);

@@ -1,0 +1,3 @@
+-- expect: update-without-where
+ALTER TABLE users ADD COLUMN plan text;
+UPDATE users SET plan = 'free';

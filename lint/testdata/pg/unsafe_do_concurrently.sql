@@ -1,0 +1,6 @@
+-- expect: concurrently-in-transaction
+-- strata:no-transaction
+DO $$
+BEGIN
+  EXECUTE 'CREATE INDEX CONCURRENTLY i ON t (a)';
+END $$;

@@ -1,0 +1,4 @@
+-- expect: enum-value-in-transaction
+-- server-version: 11
+-- +goose Up
+ALTER TYPE mood ADD VALUE 'meh';

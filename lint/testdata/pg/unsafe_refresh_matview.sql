@@ -1,0 +1,2 @@
+-- expect: refresh-matview-non-concurrent
+REFRESH MATERIALIZED VIEW daily_totals;

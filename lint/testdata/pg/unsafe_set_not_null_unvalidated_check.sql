@@ -1,0 +1,3 @@
+-- expect: set-not-null
+ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;

@@ -1,0 +1,2 @@
+-- expect: table-rewrite
+ALTER TABLE orders SET TABLESPACE fast_ssd;

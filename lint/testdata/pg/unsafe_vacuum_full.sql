@@ -1,0 +1,3 @@
+-- expect: vacuum-full
+-- strata:no-transaction
+VACUUM FULL orders;

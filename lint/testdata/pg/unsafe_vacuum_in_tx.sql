@@ -1,0 +1,3 @@
+-- expect: statement-not-transactional
+-- +goose Up
+VACUUM ANALYZE orders;

@@ -1,0 +1,3 @@
+-- expect: validate-in-transaction
+ALTER TABLE orders ADD CONSTRAINT total_pos CHECK (total > 0) NOT VALID;
+ALTER TABLE orders VALIDATE CONSTRAINT total_pos;
