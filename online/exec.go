@@ -108,6 +108,7 @@ func (x *Exec) shapeUpTo(ctx context.Context, n int) (*shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.version = x.version
 	for i := 0; i < n; i++ {
 		if rs, ok := x.m.Operations[i].(reshaper); ok {
 			if err := rs.reshape(s); err != nil {

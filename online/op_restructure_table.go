@@ -2,27 +2,397 @@ package online
 
 import (
 	"context"
-	"errors"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
 )
 
-// RestructureTable is a blue-green copy of a table (see its Start).
+// RestructureTable rebuilds a table blue-green, for changes too large for
+// one column: splits, merges, normalisation, primary key or type changes.
+//
+// Start creates <table>_v<version> from Columns, installs an AFTER trigger
+// on the table that copies every insert, update and delete into it through
+// Mapping, copies the existing rows in batches (INSERT ... SELECT ... FOR
+// SHARE ... ON CONFLICT, so a row deleted or changed meanwhile is never
+// resurrected or left stale), then verifies both tables hold the same rows:
+// the count and a checksum of the mapped values, read in one snapshot. The
+// new shape's view of the table reads the new table. Writers keep writing
+// the old table until Complete.
+//
+// Complete cuts over in one short transaction under lock_timeout: it drops
+// the trigger, renames the old table away and the new one into its place,
+// and moves serial sequences past the copied keys; then it drops the old
+// table. Abort drops the trigger and the new table.
 type RestructureTable struct {
-	Table      string            `yaml:"table"`
-	Columns    []Column          `yaml:"columns"`
-	Mapping    map[string]string `yaml:"mapping"` // new column: expression over the old table's columns
-	PrimaryKey []string          `yaml:"primary_key"`
+	Table   string   `yaml:"table"`
+	Columns []Column `yaml:"columns"`
+	// Mapping gives each new column's value as an expression over the old
+	// table's columns. A new column missing here takes the old column of
+	// the same name, or else its default.
+	Mapping     map[string]string `yaml:"mapping"`
+	PrimaryKey  []string          `yaml:"primary_key"`
+	Constraints []string          `yaml:"constraints"`
 }
 
 func (o *RestructureTable) Kind() string     { return "restructure_table" }
 func (o *RestructureTable) Tables() []string { return []string{o.Table} }
+
 func (o *RestructureTable) Validate() error {
 	if o.Table == "" {
 		return errField("table", "is required")
 	}
+	if len(o.Columns) == 0 {
+		return errField("columns", "needs the new table's columns")
+	}
+	names := map[string]bool{}
+	for i, c := range o.Columns {
+		if err := c.validate(fmt.Sprintf("columns[%d]", i)); err != nil {
+			return err
+		}
+		names[c.Name] = true
+	}
+	for k := range o.Mapping {
+		if !names[k] {
+			return errField("mapping", "%q is not one of the new columns", k)
+		}
+	}
+	if len(o.pk()) == 0 {
+		return errField("primary_key", "the new table needs a primary key (primary_key: [...] or pk: true on columns) to keep the copy in step")
+	}
+	for _, k := range o.PrimaryKey {
+		if !names[k] {
+			return errField("primary_key", "%q is not one of the new columns", k)
+		}
+	}
 	return nil
 }
-func (o *RestructureTable) Start(ctx context.Context, x *Exec) error {
-	return errors.New("restructure_table is not implemented yet")
+
+func (o *RestructureTable) pk() []string {
+	if len(o.PrimaryKey) > 0 {
+		return o.PrimaryKey
+	}
+	var pk []string
+	for _, c := range o.Columns {
+		if c.PK {
+			pk = append(pk, c.Name)
+		}
+	}
+	return pk
 }
-func (o *RestructureTable) Complete(ctx context.Context, x *Exec) error { return nil }
-func (o *RestructureTable) Rollback(ctx context.Context, x *Exec) error { return nil }
+
+func (o *RestructureTable) newTable(version string) string {
+	return truncName(fmt.Sprintf("%s_v%s", o.Table, version))
+}
+
+func (o *RestructureTable) oldTable(version string) string {
+	return truncName(fmt.Sprintf("_strata_old_v%s_%s", version, o.Table))
+}
+
+func (o *RestructureTable) pkName(version string) string {
+	return truncName(o.newTable(version) + "_pkey")
+}
+
+// mapped returns the new columns that get a value from the old row, with
+// their expressions.
+func (o *RestructureTable) mapped(old []column) (cols []Column, exprs []string) {
+	for _, c := range o.Columns {
+		if e, ok := o.Mapping[c.Name]; ok {
+			cols, exprs = append(cols, c), append(exprs, e)
+		} else if _, ok := findColumn(old, c.Name); ok {
+			cols, exprs = append(cols, c), append(exprs, quoteIdent(c.Name))
+		}
+	}
+	return cols, exprs
+}
+
+func (o *RestructureTable) createSQL(schema, version string) string {
+	defs := make([]string, 0, len(o.Columns)+1)
+	for _, c := range o.Columns {
+		c.PK = false
+		defs = append(defs, c.definition(o.Table))
+	}
+	defs = append(defs, fmt.Sprintf("CONSTRAINT %s PRIMARY KEY (%s)", quoteIdent(o.pkName(version)), quoteList(o.pk())))
+	defs = append(defs, o.Constraints...)
+	return fmt.Sprintf("CREATE TABLE %s (%s)", quoteQualified(schema, o.newTable(version)), strings.Join(defs, ", "))
+}
+
+// castType is the type a serial pseudo-type stands for.
+func castType(t string) string {
+	switch strings.ToLower(strings.TrimSpace(t)) {
+	case "smallserial", "serial2":
+		return "smallint"
+	case "serial", "serial4":
+		return "integer"
+	case "bigserial", "serial8":
+		return "bigint"
+	}
+	return t
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *RestructureTable) trigger(x *Exec) string { return x.name(o.Table, "sync") }
+
+func (o *RestructureTable) Start(ctx context.Context, x *Exec) error {
+	nt := o.newTable(x.version)
+	if err := o.refuseReferenced(ctx, x); err != nil {
+		return err
+	}
+	old, err := tableColumns(ctx, x.db(), x.Schema(), o.Table)
+	if err != nil {
+		return err
+	}
+	if len(old) == 0 {
+		return fmt.Errorf("table %q does not exist", o.Table)
+	}
+	if _, _, err := keyColumns(ctx, x.db(), x.Schema(), o.Table); err != nil {
+		return err
+	}
+	exists, err := tableExists(ctx, x.db(), x.Schema(), nt)
+	if err != nil {
+		return err
+	}
+	if exists && !x.marked("created") {
+		return fmt.Errorf("table %q already exists", nt)
+	}
+	if !exists {
+		if err := x.mark(ctx, "created"); err != nil {
+			return err
+		}
+		if err := x.ddl(ctx, nt, o.createSQL(x.Schema(), x.version)); err != nil {
+			return err
+		}
+	}
+	if err := o.installSync(ctx, x, old); err != nil {
+		return err
+	}
+	cols, exprs := o.mapped(old)
+	names := make([]string, len(cols))
+	vals := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+		vals[i] = fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type))
+	}
+	upd := o.upsertSet(cols)
+	x.passes = append(x.passes, &pass{
+		key:   fmt.Sprintf("copy:%d", x.idx+1),
+		table: o.Table,
+		stmt: func(cond string) string {
+			return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM (SELECT * FROM %s WHERE %s FOR SHARE) AS _s ON CONFLICT ON CONSTRAINT %s %s",
+				x.q(nt), quoteList(names), strings.Join(vals, ", "), x.q(o.Table), cond, quoteIdent(o.pkName(x.version)), upd)
+		},
+	})
+	return nil
+}
+
+func (o *RestructureTable) upsertSet(cols []Column) string {
+	var set []string
+	for _, c := range cols {
+		if !contains(o.pk(), c.Name) {
+			set = append(set, fmt.Sprintf("%s = EXCLUDED.%s", quoteIdent(c.Name), quoteIdent(c.Name)))
+		}
+	}
+	if len(set) == 0 {
+		return "DO NOTHING"
+	}
+	return "DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+// refuseReferenced refuses a table other tables' foreign keys point at:
+// they would keep pointing at the old table after the cut-over.
+func (o *RestructureTable) refuseReferenced(ctx context.Context, x *Exec) error {
+	var refs sql.NullString
+	err := x.db().QueryRowContext(ctx, `
+SELECT string_agg(conrelid::regclass::text || '.' || conname, ', ') FROM pg_constraint
+WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid`, x.q(o.Table)).Scan(&refs)
+	if err != nil {
+		return err
+	}
+	if refs.Valid {
+		return fmt.Errorf("table %q is referenced by foreign keys (%s): drop them first, restructure, then add them back on the new table", o.Table, refs.String)
+	}
+	return nil
+}
+
+// installSync creates the AFTER trigger that copies each change of the old
+// table into the new one.
+func (o *RestructureTable) installSync(ctx context.Context, x *Exec, old []column) error {
+	cols, exprs := o.mapped(old)
+	nt := x.q(o.newTable(x.version))
+	var oldDecl, newDecl []string
+	for _, c := range old {
+		oldDecl = append(oldDecl, fmt.Sprintf("%s %s := OLD.%s;", quoteIdent(c.Name), c.Type, quoteIdent(c.Name)))
+		newDecl = append(newDecl, fmt.Sprintf("%s %s := NEW.%s;", quoteIdent(c.Name), c.Type, quoteIdent(c.Name)))
+	}
+	// The old row's key in the new table, into variables of their own so no
+	// name in the DELETE can be mistaken for a column.
+	var keyDecl, keyCond []string
+	pk := o.pk()
+	for i, k := range pk {
+		expr := quoteIdent(k)
+		typ := ""
+		for j, c := range cols {
+			if c.Name == k {
+				expr, typ = exprs[j], castType(c.Type)
+			}
+		}
+		if typ == "" {
+			return fmt.Errorf("primary key column %q of the new table has no mapping from the old table", k)
+		}
+		keyDecl = append(keyDecl, fmt.Sprintf("_strata_k%d %s := (%s);", i+1, typ, expr))
+		keyCond = append(keyCond, fmt.Sprintf("_n.%s = _strata_k%d", quoteIdent(k), i+1))
+	}
+	names := make([]string, len(cols))
+	vals := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+		vals[i] = fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type))
+	}
+	fn := quoteQualified(x.Schema(), o.trigger(x))
+	body := fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $strata$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    DECLARE
+      %s
+    BEGIN
+      DECLARE
+        %s
+      BEGIN
+        DELETE FROM %s AS _n WHERE %s;
+      END;
+    END;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    DECLARE
+      %s
+    BEGIN
+      INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ON CONSTRAINT %s %s;
+    END;
+  END IF;
+  RETURN NULL;
+END
+$strata$`, fn, strings.Join(oldDecl, "\n      "), strings.Join(keyDecl, "\n        "), nt, strings.Join(keyCond, " AND "),
+		strings.Join(newDecl, "\n      "), nt, quoteList(names), strings.Join(vals, ", "), quoteIdent(o.pkName(x.version)), o.upsertSet(cols))
+	trg := fmt.Sprintf("CREATE OR REPLACE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
+		quoteIdent(o.trigger(x)), x.q(o.Table), fn)
+	return x.ddl(ctx, o.Table, body, trg)
+}
+
+// afterBackfill verifies the copy: the same number of rows and the same
+// checksum of the mapped values, both read in one snapshot.
+func (o *RestructureTable) afterBackfill(ctx context.Context, x *Exec) error {
+	old, err := tableColumns(ctx, x.db(), x.Schema(), o.Table)
+	if err != nil {
+		return err
+	}
+	cols, exprs := o.mapped(old)
+	oldRow := make([]string, len(cols))
+	newRow := make([]string, len(cols))
+	for i, c := range cols {
+		oldRow[i] = fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type))
+		newRow[i] = quoteIdent(c.Name)
+	}
+	q := fmt.Sprintf(`SELECT
+  (SELECT count(*) FROM %s), (SELECT count(*) FROM %s),
+  (SELECT COALESCE(sum(hashtext(ROW(%s)::text)::bigint), 0)::text FROM %s),
+  (SELECT COALESCE(sum(hashtext(ROW(%s)::text)::bigint), 0)::text FROM %s)`,
+		x.q(o.Table), x.q(o.newTable(x.version)), strings.Join(oldRow, ", "), x.q(o.Table), strings.Join(newRow, ", "), x.q(o.newTable(x.version)))
+	var n1, n2 int64
+	var s1, s2 string
+	if err := x.db().QueryRowContext(ctx, q).Scan(&n1, &n2, &s1, &s2); err != nil {
+		return fmt.Errorf("verify copy of %s: %w", o.Table, err)
+	}
+	if n1 != n2 || s1 != s2 {
+		return fmt.Errorf("verify copy of %s: %d rows (checksum %s) in %s, %d (checksum %s) in %s; abort and report this",
+			o.Table, n1, s1, o.Table, n2, s2, o.newTable(x.version))
+	}
+	x.r.logger().Info("copy verified", "version", x.version, "table", o.Table, "rows", n1)
+	x.data()["verified_rows"] = fmt.Sprint(n1)
+	return x.save(ctx)
+}
+
+func (o *RestructureTable) Complete(ctx context.Context, x *Exec) error {
+	nt, ot := o.newTable(x.version), o.oldTable(x.version)
+	x.contractSQL(x.dropTriggerSQL(o.trigger(x), o.Table)...)
+	// Sequences of serial columns move past the copied keys.
+	var seqs []string
+	for _, c := range o.Columns {
+		if strings.Contains(strings.ToLower(c.Type), "serial") || (c.Default != nil && strings.Contains(*c.Default, "nextval")) {
+			seqs = append(seqs, c.Name)
+		}
+	}
+	sort.Strings(seqs)
+	for _, c := range seqs {
+		x.contractSQL(fmt.Sprintf("SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST((SELECT max(%s) FROM %s), 1))",
+			quoteLiteral(x.q(nt)), quoteLiteral(c), quoteIdent(c), x.q(nt)))
+	}
+	// Sequences the old table owns but the new one uses must outlive it.
+	x.contractSQL(fmt.Sprintf(`DO $strata$ DECLARE s regclass; BEGIN
+  FOR s IN SELECT d.objid::regclass FROM pg_depend d
+    WHERE d.refobjid = %s::regclass AND d.classid = 'pg_class'::regclass AND d.deptype = 'a'
+      AND EXISTS (SELECT 1 FROM pg_depend u JOIN pg_attrdef a ON a.oid = u.objid
+                  WHERE u.refobjid = d.objid AND u.classid = 'pg_attrdef'::regclass AND a.adrelid = %s::regclass)
+  LOOP EXECUTE format('ALTER SEQUENCE %%s OWNED BY NONE', s); END LOOP;
+END $strata$`, quoteLiteral(x.q(o.Table)), quoteLiteral(x.q(nt))))
+	x.contractSQL(
+		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.Table), quoteIdent(ot)),
+		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(nt), quoteIdent(o.Table)))
+	x.afterSQL(o.Table, "DROP TABLE IF EXISTS "+x.q(ot))
+	return nil
+}
+
+func (o *RestructureTable) Rollback(ctx context.Context, x *Exec) error {
+	if !x.marked("created") {
+		return nil
+	}
+	if err := x.dropTrigger(ctx, o.trigger(x), o.Table); err != nil {
+		return err
+	}
+	return x.ddl(ctx, o.Table, "DROP TABLE IF EXISTS "+x.q(o.newTable(x.version)))
+}
+
+// reshape points the new shape's view of the table at the new table. The
+// shape is computed before the new table exists too, so it is built from
+// Columns rather than the catalog.
+func (o *RestructureTable) reshape(s *shape) error {
+	// The new table is not a table of the new shape in its own right.
+	for i, t := range s.tables {
+		if t.Phys == o.newTableFor(s) {
+			s.tables = append(s.tables[:i], s.tables[i+1:]...)
+			break
+		}
+	}
+	t, err := s.mustTable(o.Table)
+	if err != nil {
+		return err
+	}
+	t.Phys = o.newTableFor(s)
+	t.Cols = nil
+	for _, c := range o.Columns {
+		t.Cols = append(t.Cols, modelCol{Name: c.Name, Phys: c.Name, Type: c.Type})
+	}
+	return nil
+}
+
+// newTableFor returns the new table's name for the shape's version.
+func (o *RestructureTable) newTableFor(s *shape) string { return o.newTable(s.version) }
+
+func (o *RestructureTable) plan(p *plan) {
+	p.start = append(p.start, o.createSQL(p.schema, p.version),
+		fmt.Sprintf("CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE ON %s -- copies each change into %s", p.q(o.Table), quoteIdent(o.newTable(p.version))),
+		fmt.Sprintf("INSERT INTO %s SELECT ... FROM (SELECT * FROM %s WHERE <key range> FOR SHARE) ON CONFLICT DO UPDATE -- in batches", quoteIdent(o.newTable(p.version)), p.q(o.Table)),
+		"-- verify: row count and checksum of both tables in one snapshot")
+	p.complete = append(p.complete,
+		fmt.Sprintf("DROP TRIGGER ...; ALTER TABLE %s RENAME TO %s; ALTER TABLE %s RENAME TO %s -- one transaction",
+			p.q(o.Table), quoteIdent(o.oldTable(p.version)), quoteIdent(o.newTable(p.version)), quoteIdent(o.Table)),
+		"DROP TABLE "+quoteIdent(o.oldTable(p.version)))
+	p.abort = append(p.abort, "DROP TRIGGER ...; DROP TABLE IF EXISTS "+quoteIdent(o.newTable(p.version)))
+}

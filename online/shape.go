@@ -10,7 +10,8 @@ import (
 // new version's views: which physical table and column each logical name
 // reads. Operations transform it in order (see reshaper).
 type shape struct {
-	tables []*tableModel
+	version string
+	tables  []*tableModel
 }
 
 // tableModel is one table of a shape.
