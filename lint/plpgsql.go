@@ -160,7 +160,6 @@ func collectPL(v any, out *[]plStmt) {
 	}
 }
 
-
 func exprQuery(v any) string {
 	m, ok := v.(map[string]any)
 	if !ok {

@@ -1,0 +1,2 @@
+-- expect: none
+DROP INDEX idx_old ON users;

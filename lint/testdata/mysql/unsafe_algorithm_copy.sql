@@ -1,0 +1,2 @@
+-- expect: mysql-explicit-lock
+ALTER TABLE users ADD COLUMN bio TEXT, ALGORITHM=COPY;

@@ -1,0 +1,2 @@
+-- expect: mysql-blocking-alter
+ALTER TABLE events DROP PRIMARY KEY;

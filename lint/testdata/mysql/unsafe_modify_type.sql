@@ -1,0 +1,2 @@
+-- expect: mysql-blocking-alter
+ALTER TABLE users MODIFY COLUMN age BIGINT NOT NULL;

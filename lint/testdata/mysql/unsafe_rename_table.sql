@@ -1,0 +1,2 @@
+-- expect: rename-table
+RENAME TABLE users TO accounts;
