@@ -55,18 +55,20 @@ func (l *Linter) lintMySQLPart(rep *Report, file string, sf *sourceFile, p part)
 	r := &myRun{l: l, rep: rep, file: file, sf: sf, text: text, created: map[string]bool{}, altered: map[string]int{}}
 	// Statement boundaries: each statement starts after the previous one.
 	units := make([]*pgUnit, len(stmts))
+	pos := 0
 	for i, s := range stmts {
-		start := s.OriginTextPosition()
-		end := len(text)
-		if i+1 < len(stmts) {
-			end = stmts[i+1].OriginTextPosition()
+		// Text() is the statement's source (with its leading comments);
+		// statements follow one another, so find each after the last.
+		st := s.Text()
+		start := pos
+		if j := strings.Index(text[pos:], st); j >= 0 && st != "" {
+			start = pos + j
 		}
-		if start < 0 || start > len(text) {
-			start = 0
+		end := start + len(st)
+		if end > len(text) || st == "" {
+			end = len(text)
 		}
-		if end < start {
-			end = start
-		}
+		pos = end
 		first, cs := skipLeading(text, start, end, true)
 		u := &pgUnit{text: strings.TrimSpace(text[first:end]), off: first}
 		u.line, u.col = position(text, sf.lines, first)

@@ -323,6 +323,79 @@ func notNullColumn(expr *pg.Node) string {
 	return ""
 }
 
+// batchedWhere reports whether a WHERE clause limits a statement to one
+// batch: a key range with both ends (BETWEEN, or >= and <), a subquery with
+// LIMIT, or equality with constants (= or IN a list).
+func batchedWhere(w *pg.Node) bool {
+	if w == nil {
+		return false
+	}
+	lower, upper := map[string]bool{}, map[string]bool{}
+	batched := false
+	var visit func(n *pg.Node, top bool)
+	visit = func(n *pg.Node, top bool) {
+		if n == nil || batched {
+			return
+		}
+		if be := n.GetBoolExpr(); be != nil {
+			if be.Boolop == pg.BoolExprType_AND_EXPR {
+				for _, a := range be.Args {
+					visit(a, top)
+				}
+			}
+			return
+		}
+		if sl := n.GetSubLink(); sl != nil {
+			if sel := sl.Subselect.GetSelectStmt(); sel != nil && sel.LimitCount != nil {
+				batched = true
+			}
+			return
+		}
+		ae := n.GetAExpr()
+		if ae == nil {
+			return
+		}
+		col := ""
+		if cr := ae.Lexpr.GetColumnRef(); cr != nil {
+			col = strings.ToLower(columnRefName(cr))
+		}
+		switch ae.Kind {
+		case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_BETWEEN_SYM:
+			batched = true
+		case pg.A_Expr_Kind_AEXPR_IN:
+			if ae.Rexpr.GetList() != nil {
+				batched = true
+			}
+		case pg.A_Expr_Kind_AEXPR_OP:
+			switch nameList(ae.Name) {
+			case "=":
+				if col != "" && ae.Rexpr.GetColumnRef() == nil {
+					batched = true
+				}
+			case ">", ">=":
+				lower[col] = true
+			case "<", "<=":
+				upper[col] = true
+			}
+			if col != "" && lower[col] && upper[col] {
+				batched = true
+			}
+		}
+	}
+	visit(w, true)
+	return batched
+}
+
+func columnRefName(cr *pg.ColumnRef) string {
+	if len(cr.Fields) == 0 {
+		return ""
+	}
+	if s := cr.Fields[len(cr.Fields)-1].GetString_(); s != nil {
+		return s.Sval
+	}
+	return ""
+}
+
 // unboundedWhere reports whether a WHERE clause (nil: none) selects what is
 // likely the whole table: no WHERE, or only IS [NOT] NULL, <>, boolean
 // tests and constants, none of which limit a batch.

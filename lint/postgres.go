@@ -765,7 +765,7 @@ func (r *pgRun) dml(verb string, rv *pg.RangeVar, where *pg.Node, joined bool) {
 			batchFix(verb, t, r.cur.text))
 		return
 	}
-	if r.inTx && len(r.txStrong) > 0 && unboundedWhere(where) {
+	if r.inTx && len(r.txStrong) > 0 && !batchedWhere(where) {
 		var held []string
 		for k, m := range r.txStrong {
 			held = append(held, m.String()+" on "+k)
@@ -845,7 +845,7 @@ func (r *pgRun) reindex(rs *pg.ReindexStmt, n *pg.Node) {
 		if r.idxTable[relKey(obj)] != "" {
 			return
 		}
-	} else if !r.existing(tbl) {
+	} else if rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_TABLE && !r.existing(tbl) {
 		return
 	}
 	kind := map[pg.ReindexObjectType]string{

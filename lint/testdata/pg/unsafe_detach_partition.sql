@@ -1,0 +1,2 @@
+-- expect: detach-partition-non-concurrent
+ALTER TABLE events DETACH PARTITION events_2019;

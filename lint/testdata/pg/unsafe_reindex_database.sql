@@ -1,0 +1,3 @@
+-- expect: reindex-non-concurrent
+-- strata:no-transaction
+REINDEX DATABASE app;

@@ -1,0 +1,2 @@
+-- expect: add-column-volatile-default add-column-constraint
+ALTER TABLE legacy ADD COLUMN id serial PRIMARY KEY;
