@@ -1,0 +1,1 @@
+CREATE TABLE region (id INT PRIMARY KEY);

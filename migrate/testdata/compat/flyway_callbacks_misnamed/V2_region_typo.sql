@@ -1,0 +1,1 @@
+CREATE TABLE region_typo (id INT);

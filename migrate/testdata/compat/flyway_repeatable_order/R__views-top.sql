@@ -1,0 +1,1 @@
+CREATE OR REPLACE VIEW v_top AS SELECT id FROM v_base;

@@ -1,0 +1,1 @@
+INSERT INTO ledger (amount) VALUES (0);

@@ -1,0 +1,2 @@
+-- full schema snapshot kept next to the migrations (for sqlc)
+CREATE TABLE accounts (id int PRIMARY KEY);

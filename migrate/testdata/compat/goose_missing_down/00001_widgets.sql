@@ -1,0 +1,2 @@
+-- +goose Up
+CREATE TABLE widgets (id int PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE artifact (id serial PRIMARY KEY);
