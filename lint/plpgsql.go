@@ -37,19 +37,38 @@ func (r *pgRun) doBlock(ds *pg.DoStmt) {
 	}
 	bodyLine := r.cur.line
 	if !r.cur.nested && loc >= 0 && loc < len(r.text) {
-		start := loc
-		if r.text[start] == 'E' || r.text[start] == 'e' {
-			start++
-		}
-		if start < len(r.text) && r.text[start] == '$' {
-			if j := strings.IndexByte(r.text[start+1:], '$'); j >= 0 {
-				start += j + 2
-			}
-		} else {
-			start++
-		}
-		bodyLine, _ = position(r.text, r.sf.lines, start)
+		bodyLine = r.bodyLine(loc)
 	}
+	r.plBody(body, bodyLine)
+}
+
+// bodyLine returns the line where a string literal starting at or after off
+// begins its contents ($tag$...$tag$, '...' or E'...').
+func (r *pgRun) bodyLine(off int) int {
+	start := off
+	for start < len(r.text) && r.text[start] != '$' && r.text[start] != '\'' {
+		start++
+	}
+	if start < len(r.text) && r.text[start] == '$' {
+		if j := strings.IndexByte(r.text[start+1:], '$'); j >= 0 {
+			start += j + 2
+		}
+	} else {
+		start++
+	}
+	line, _ := position(r.text, r.sf.lines, start)
+	return line
+}
+
+// plBody lints the statements of a PL/pgSQL body that runs now (a DO block,
+// or a function or procedure the migration calls). bodyLine is the file
+// line of the body's first line.
+func (r *pgRun) plBody(body string, bodyLine int) {
+	if r.depth > 3 {
+		return
+	}
+	r.depth++
+	defer func() { r.depth-- }()
 	src := "CREATE FUNCTION strata_do() RETURNS void LANGUAGE plpgsql AS $strata_do$" + body + "$strata_do$;"
 	js, err := pg.ParsePlPgSqlToJSON(src)
 	var stmts []plStmt

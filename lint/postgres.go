@@ -51,6 +51,15 @@ type pgRun struct {
 
 	lockTimeout bool
 	ltWarned    bool
+
+	plFuncs map[string]plFunc // PL/pgSQL functions and procedures created here
+	depth   int               // nesting of bodies being linted
+}
+
+// plFunc is a PL/pgSQL function or procedure body the part created.
+type plFunc struct {
+	body string
+	line int
 }
 
 type notValidCon struct {
@@ -71,7 +80,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 		created: map[string]bool{}, idxTable: map[string]string{}, colTypes: map[string]*pg.TypeName{},
 		userFuncs: map[string]bool{}, txStrong: map[string]lockMode{}, notValid: map[string]notValidCon{},
 		validNN: map[string]bool{}, validated: map[string]bool{}, dropConsAt: map[string]int{},
-		lockTimeout: sf.lockTimeout,
+		lockTimeout: sf.lockTimeout, plFuncs: map[string]plFunc{},
 	}
 	units := make([]*pgUnit, 0, len(res.Stmts))
 	prevEnd := p.start
@@ -519,6 +528,10 @@ func (r *pgRun) analyse(n *pg.Node) {
 		r.createFunction(n.GetCreateFunctionStmt())
 	case n.GetDoStmt() != nil:
 		r.doBlock(n.GetDoStmt())
+	case n.GetCallStmt() != nil:
+		if fc := n.GetCallStmt().Funccall; fc != nil {
+			r.callBody(fc)
+		}
 	}
 }
 
@@ -552,9 +565,22 @@ func (r *pgRun) transaction(ts *pg.TransactionStmt) {
 	}
 }
 
-// selectStmt notices set_config('lock_timeout', ...).
+// callBody lints the body of a PL/pgSQL function or procedure created in
+// this part when the migration calls it.
+func (r *pgRun) callBody(fc *pg.FuncCall) {
+	name := strings.ToLower(lastName(nameList(fc.Funcname)))
+	if f, ok := r.plFuncs[name]; ok {
+		r.plBody(f.body, f.line)
+	}
+}
+
+// selectStmt notices set_config('lock_timeout', ...) and calls of functions
+// created in this part.
 func (r *pgRun) selectStmt(n *pg.Node) {
 	walk(n, func(x *pg.Node) bool {
+		if fc := x.GetFuncCall(); fc != nil {
+			r.callBody(fc)
+		}
 		if fc := x.GetFuncCall(); fc != nil && strings.EqualFold(nameList(fc.Funcname), "set_config") && len(fc.Args) >= 2 {
 			if name, ok := constString(fc.Args[0]); ok && strings.EqualFold(name, "lock_timeout") {
 				r.lockTimeout = !isZeroSetting(fc.Args[1:2])
@@ -612,12 +638,33 @@ func (r *pgRun) createFunction(cf *pg.CreateFunctionStmt) {
 		name = name[i+1:]
 	}
 	vol := true
+	lang, body, loc := "sql", "", -1
 	for _, o := range cf.Options {
-		if d := o.GetDefElem(); d != nil && d.Defname == "volatility" {
+		d := o.GetDefElem()
+		if d == nil {
+			continue
+		}
+		switch d.Defname {
+		case "volatility":
 			vol = strings.EqualFold(defElemString(d), "volatile")
+		case "language":
+			lang = strings.ToLower(defElemString(d))
+		case "as":
+			if l := d.Arg.GetList(); l != nil && len(l.Items) > 0 {
+				if s := l.Items[0].GetString_(); s != nil {
+					body, loc = s.Sval, int(d.Location)
+				}
+			}
 		}
 	}
 	r.userFuncs[name] = vol
+	if lang == "plpgsql" && body != "" {
+		line := r.cur.line
+		if !r.cur.nested && loc >= 0 && loc < len(r.text) {
+			line = r.bodyLine(loc)
+		}
+		r.plFuncs[name] = plFunc{body: body, line: line}
+	}
 }
 
 func (r *pgRun) createTable(cs *pg.CreateStmt) {
