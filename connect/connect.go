@@ -168,14 +168,16 @@ func MySQLDSN(rawURL string) (string, error) {
 	cfg.DBName = strings.TrimPrefix(u.Path, "/")
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
-	extra := url.Values{}
-	for k, vs := range u.Query() {
-		switch k {
-		case "parseTime", "multiStatements":
-			// fixed by strata
-		default:
-			extra[k] = vs
+	// Parameters pass through as written (url.Values.Encode would escape
+	// the comma in charset=utf8mb4,utf8, which the driver does not
+	// unescape); a '/' must not follow the database name in a DSN.
+	var extra []string
+	for p := range strings.SplitSeq(u.RawQuery, "&") {
+		key, _, _ := strings.Cut(p, "=")
+		if p == "" || key == "parseTime" || key == "multiStatements" {
+			continue
 		}
+		extra = append(extra, strings.ReplaceAll(p, "/", "%2F"))
 	}
 	dsn := cfg.FormatDSN()
 	if len(extra) > 0 {
@@ -183,7 +185,7 @@ func MySQLDSN(rawURL string) (string, error) {
 		if strings.Contains(dsn, "?") {
 			sep = "&"
 		}
-		dsn += sep + extra.Encode()
+		dsn += sep + strings.Join(extra, "&")
 	}
 	if _, err := driver.ParseDSN(dsn); err != nil {
 		return "", fmt.Errorf("parse %s: %s", Redact(rawURL), scrub(err.Error(), cfg.Passwd))

@@ -1,0 +1,68 @@
+package connect
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestMySQLDSNKeepsParametersAsWritten(t *testing.T) {
+	t.Parallel()
+	dsn, err := MySQLDSN("mysql://app:s3cr%2Ft@db.internal:3307/shop?charset=utf8mb4,utf8&tls=skip-verify&multiStatements=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"app:s3cr/t@tcp(db.internal:3307)/shop?", "charset=utf8mb4,utf8", "tls=skip-verify", "parseTime=true"} {
+		if !strings.Contains(dsn, want) {
+			t.Errorf("dsn %q lacks %q", dsn, want)
+		}
+	}
+	if strings.Contains(dsn, "multiStatements=true") {
+		t.Errorf("multiStatements must stay off: %q", dsn)
+	}
+}
+
+func TestRedactHidesPasswords(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"postgres://u:hunter2@h:5432/db":  "postgres://u:xxxxx@h:5432/db",
+		"mysql://root@h/db":               "mysql://root@h/db",
+		"postgres://u:hun%ter2@h:5432/db": "postgres://xxxxx@h:5432/db",
+		"sqlite:dev.db":                   "sqlite:dev.db",
+	}
+	for in, want := range cases {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestOpenAnUnansweringServerNamesItWithoutThePassword(t *testing.T) {
+	t.Parallel()
+	_, err := Open(context.Background(), "postgres://u:topsecret@127.0.0.1:1/x?sslmode=disable&connect_timeout=2")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(err.Error(), "topsecret") || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "is the server running") {
+		t.Fatalf("error = %v", err)
+	}
+	_, err = Open(context.Background(), "mongo://x")
+	if err == nil || !strings.Contains(err.Error(), "unknown database URL scheme") {
+		t.Fatalf("scheme: %v", err)
+	}
+}
+
+func TestSQLiteDSN(t *testing.T) {
+	t.Parallel()
+	dsn, mem, err := SQLiteDSN("sqlite::memory:")
+	if err != nil || !mem || !strings.Contains(dsn, "mode=memory") || !strings.Contains(dsn, "cache=shared") {
+		t.Fatalf("memory: %q %v %v", dsn, mem, err)
+	}
+	dsn, mem, err = SQLiteDSN("sqlite:data/app.db")
+	if err != nil || mem || !strings.HasPrefix(dsn, "file:data/app.db?") || !strings.Contains(dsn, "busy_timeout") {
+		t.Fatalf("file: %q %v %v", dsn, mem, err)
+	}
+	if _, _, err := SQLiteDSN("sqlite:"); err == nil {
+		t.Fatal("empty path accepted")
+	}
+}
