@@ -295,6 +295,7 @@ func TestConcurrentRunnersApplyEachMigrationOnce(t *testing.T) {
 	}{
 		{"postgres", testenv.Postgres},
 		{"mysql", testenv.MySQL},
+		{"sqlite", testenv.SQLite},
 	}
 	for _, e := range engines {
 		t.Run("on "+e.name, func(t *testing.T) {
@@ -344,7 +345,7 @@ func TestConcurrentRunnersApplyEachMigrationOnce(t *testing.T) {
 	}
 }
 
-// TestInterruptRollsBackAndReleasesLock sends SIGINT while a transactional
+// TestInterruptRollsBackAndReleasesLock sends SIGINT (or SIGTERM) while a transactional
 // migration sleeps in the database: strata exits 130 at once with a summary,
 // the interrupted migration is rolled back and its statement stopped on the
 // server, the earlier one stays applied, and the lock is free for the next
@@ -353,17 +354,17 @@ func TestInterruptRollsBackAndReleasesLock(t *testing.T) {
 	engines := []struct {
 		name    string
 		url     func(testing.TB) string
+		sig     os.Signal
 		sleep   string
 		running string // counts the sleeping statements on the server
 		exists  func(*testing.T, *sql.DB, string) bool
 	}{
-		{"postgres", testenv.Postgres, "SELECT pg_sleep(30);",
-			pgSleeping, pgTableExists},
-		{"mysql", testenv.MySQL, "SELECT SLEEP(30);",
-			mysqlSleeping, mysqlTableExists},
+		{"postgres", testenv.Postgres, os.Interrupt, "SELECT pg_sleep(30);", pgSleeping, pgTableExists},
+		{"postgres", testenv.Postgres, syscall.SIGTERM, "SELECT pg_sleep(30);", pgSleeping, pgTableExists},
+		{"mysql", testenv.MySQL, os.Interrupt, "SELECT SLEEP(30);", mysqlSleeping, mysqlTableExists},
 	}
 	for _, e := range engines {
-		t.Run("on "+e.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v on %s", e.sig, e.name), func(t *testing.T) {
 			t.Parallel()
 			r := newRunner(t, e.url(t))
 			r.write(
@@ -375,7 +376,7 @@ func TestInterruptRollsBackAndReleasesLock(t *testing.T) {
 			db := open(t, r.url)
 			p := r.start("up")
 			waitFor(t, p, func() bool { return queryInt(t, db, e.running) > 0 })
-			p.signal(os.Interrupt)
+			p.signal(e.sig)
 			sent := time.Now()
 			res := p.wait(20 * time.Second)
 			if d := time.Since(sent); d > 5*time.Second {
