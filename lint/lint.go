@@ -328,7 +328,7 @@ func (l *Linter) LintStatements(ctx context.Context, name string, stmts []Input,
 	}
 	text := b.String()
 	rep.Sources = map[string]string{name: text}
-	sf := &sourceFile{text: text, format: formatStrata, noTx: opts.NoTransaction, lockTimeout: opts.LockTimeout}
+	sf := &sourceFile{text: text, format: formatStrata, noTx: opts.NoTransaction, lockTimeout: opts.LockTimeout, lines: lineStarts(text)}
 	sf.parts = []part{{start: 0, end: len(text), noTx: opts.NoTransaction}}
 	var err error
 	switch l.opts.Engine {
@@ -430,15 +430,23 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 }
 
 func (l *Linter) ignoredPath(p string) bool {
+	slash := filepath.ToSlash(p)
+	parts := strings.Split(slash, "/")
 	for _, pat := range l.ignores {
-		if ok, _ := filepath.Match(pat, p); ok {
-			return true
+		pat = filepath.ToSlash(pat)
+		if strings.HasSuffix(pat, "/**") {
+			dir := strings.TrimSuffix(pat, "**")
+			if strings.HasPrefix(slash, dir) || strings.Contains(slash, "/"+dir) {
+				return true
+			}
+			continue
 		}
-		if ok, _ := filepath.Match(pat, filepath.Base(p)); ok {
-			return true
-		}
-		if strings.HasSuffix(pat, "/**") && strings.HasPrefix(filepath.ToSlash(p), strings.TrimSuffix(pat, "**")) {
-			return true
+		// Match the pattern against the path and each of its trailing
+		// segments, so "legacy/*.sql" matches "db/migrations/legacy/1.sql".
+		for i := range parts {
+			if ok, _ := filepath.Match(pat, strings.Join(parts[i:], "/")); ok {
+				return true
+			}
 		}
 	}
 	return false

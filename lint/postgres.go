@@ -320,6 +320,7 @@ func (r *pgRun) lock(mode lockMode, object string) {
 		}
 	}
 	r.curStmt.Locks = append(r.curStmt.Locks, Lock{Mode: mode.String(), Object: object})
+	r.lockTimeoutCheck(mode, object)
 	if r.inTx && mode >= lockShare && r.existing(object) {
 		k := relKey(object)
 		if r.txStrong[k] < mode {
