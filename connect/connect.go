@@ -146,6 +146,10 @@ func (e *ConnectError) Unwrap() error { return e.cause }
 func MySQLDSN(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the URL, password included
+		}
 		return "", fmt.Errorf("parse %s: %s", Redact(rawURL), scrub(err.Error(), password(rawURL)))
 	}
 	cfg := driver.NewConfig()
@@ -249,13 +253,34 @@ func Redact(rawURL string) string {
 	return rawURL
 }
 
+// Password returns rawURL's password, also from text that net/url cannot
+// parse (everything between the user's ':' and the last '@'), so that even a
+// malformed URL can be scrubbed from messages.
+func Password(rawURL string) string { return password(rawURL) }
+
 func password(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
+	if err == nil {
+		if u.User == nil {
+			return ""
+		}
+		p, _ := u.User.Password()
+		return p
+	}
+	i := strings.Index(rawURL, "://")
+	if i < 0 {
 		return ""
 	}
-	p, _ := u.User.Password()
-	return p
+	rest := rawURL[i+3:]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return ""
+	}
+	_, pass, ok := strings.Cut(rest[:at], ":")
+	if !ok {
+		return ""
+	}
+	return pass
 }
 
 // Scrub replaces every occurrence of password in s, for text that may quote

@@ -60,13 +60,13 @@ func (p *Provider) Baseline(ctx context.Context, v Version) (*Result, error) {
 
 // RepairResult says what a repair changed.
 type RepairResult struct {
-	Version Version
+	Version Version `json:"version"`
 	// Action is "accepted edit", "marked applied" or "marked pending".
-	Action string
+	Action string `json:"action"`
 	// Diff is a unified diff from the text that was applied to the file as
 	// it is now, when history holds the old text.
-	Diff     string
-	OldState string
+	Diff     string `json:"diff"`
+	OldState string `json:"old_state"`
 }
 
 // Repair fixes one history row after a human has looked: a failed or

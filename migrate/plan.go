@@ -100,10 +100,41 @@ func (p *Provider) plan(req Request, recs []Record) (*Plan, error) {
 			pl.Warnings = append(pl.Warnings, fmt.Sprintf("version %s (%s) is in history but has no file in the migration directory", r.Version, r.Name))
 		}
 	}
+	var err error
 	if pl.Direction == Up {
-		return p.planUp(pl, req, byKey)
+		pl, err = p.planUp(pl, req, byKey)
+	} else {
+		pl, err = p.planDown(pl, req, recs, fileOf)
 	}
-	return p.planDown(pl, req, recs, fileOf)
+	if err != nil {
+		return nil, err
+	}
+	return pl, p.renderPlan(pl)
+}
+
+// renderPlan substitutes ${NAME} placeholders in every step before anything
+// runs, so an unset name stops the run before its first statement and
+// `strata plan` shows the SQL that will really run.
+func (p *Provider) renderPlan(pl *Plan) error {
+	for i := range pl.Steps {
+		sc := pl.Steps[i].Script
+		if sc == nil || !sc.Envsub {
+			continue
+		}
+		out := *sc
+		out.Envsub = false
+		out.Statements = make([]Statement, len(sc.Statements))
+		for j, st := range sc.Statements {
+			text, err := p.render(sc, st)
+			if err != nil {
+				return err
+			}
+			st.SQL = text
+			out.Statements[j] = st
+		}
+		pl.Steps[i].Script = &out
+	}
+	return nil
 }
 
 func (p *Provider) planUp(pl *Plan, req Request, byKey map[Version]Record) (*Plan, error) {

@@ -458,21 +458,28 @@ func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start t
 		_ = conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&connID)
 	}
 	pr := progress{Direction: st.Direction, Total: total, File: sc.File}
+	// History writes go through another connection, so they commit at once
+	// even while the file has a transaction of its own open. SQLite allows
+	// one writer at a time, so there they share the run's connection.
+	book := execer(p.db)
+	if p.d.Name() == "sqlite" {
+		book = conn
+	}
 	// The row says "running" before anything runs, so a kill -9 leaves a
 	// trace that the next run refuses to ignore.
 	if st.Direction == Up {
 		if st.Rerun {
-			if err := p.hist.remove(ctx, p.db, m.key()); err != nil {
+			if err := p.hist.remove(ctx, book, m.key()); err != nil {
 				return "", err
 			}
 		}
 		rec := p.record(m, StateRunning, start)
 		rec.Progress = pr.json()
-		if err := p.hist.insert(ctx, p.db, rec); err != nil {
+		if err := p.hist.insert(ctx, book, rec); err != nil {
 			return "", err
 		}
 	} else {
-		if err := p.hist.finish(ctx, p.db, m.key(), StateRunning, time.Now(), 0, "", pr.json()); err != nil {
+		if err := p.hist.finish(ctx, book, m.key(), StateRunning, time.Now(), 0, "", pr.json()); err != nil {
 			return "", err
 		}
 	}
@@ -480,7 +487,7 @@ func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start t
 	r := &statementRunner{p: p, m: m, dir: st.Direction, sc: sc, ex: conn, connID: connID,
 		onDone: func(ctx context.Context, done int) error {
 			pr.Done = done
-			return p.hist.setProgress(ctx, p.db, m.key(), pr.json())
+			return p.hist.setProgress(ctx, book, m.key(), pr.json())
 		}}
 	done := 0
 	err := p.execTimeouts(ctx, conn, set)
@@ -489,13 +496,21 @@ func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start t
 	}
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
+	if err != nil && sc.ManagesTransaction {
+		// The file's own transaction is open (and, on PostgreSQL, aborted):
+		// end it so that its statements since BEGIN are undone and the
+		// connection can be used again.
+		if _, rerr := conn.ExecContext(bctx, "ROLLBACK"); rerr == nil {
+			err = fmt.Errorf("%w (the file's own transaction was rolled back)", err)
+		}
+	}
 	_ = p.execTimeouts(bctx, conn, reset)
 	if err == nil {
 		if st.Direction == Down {
-			return "", p.hist.remove(bctx, p.db, m.key())
+			return "", p.hist.remove(bctx, book, m.key())
 		}
 		fin := time.Now()
-		return StateApplied, p.hist.finish(bctx, p.db, m.key(), StateApplied, fin, fin.Sub(start).Milliseconds(), "", "")
+		return StateApplied, p.hist.finish(bctx, book, m.key(), StateApplied, fin, fin.Sub(start).Milliseconds(), "", "")
 	}
 	return "", p.failNoTx(ctx, conn, st, start, done, err, pr)
 }

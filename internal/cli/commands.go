@@ -264,6 +264,10 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
 	}
 	n := len(out.Done)
+	if cmdName == "redo" {
+		// A redo is a down and an up of the same migrations.
+		n = len(out.Done) / 2
+	}
 	noun := "migrations"
 	if n == 1 {
 		noun = "migration"

@@ -1,12 +1,5 @@
 package cli
 
-import "net/url"
+import "github.com/strata-db/strata/connect"
 
-func passwordOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return ""
-	}
-	p, _ := u.User.Password()
-	return p
-}
+func passwordOf(raw string) string { return connect.Password(raw) }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -50,6 +51,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return ExitOK
 	}
 	code := exitCode(err)
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		code = ExitUsage
+	}
 	var ee *ExitError
 	if !(errors.As(err, &ee) && ee.Err == nil) {
 		app.printError(err)
@@ -81,7 +85,24 @@ func NewRoot(app *App) *cobra.Command {
 	for _, c := range app.commands() {
 		root.AddCommand(c)
 	}
+	usageArgs(root)
 	return root
+}
+
+// usageArgs makes cobra's argument errors (wrong count, unknown command)
+// exit 2, as the contract wants for usage errors.
+func usageArgs(cmd *cobra.Command) {
+	if args := cmd.Args; args != nil {
+		cmd.Args = func(c *cobra.Command, a []string) error {
+			if err := args(c, a); err != nil {
+				return Exit(ExitUsage, err)
+			}
+			return nil
+		}
+	}
+	for _, c := range cmd.Commands() {
+		usageArgs(c)
+	}
 }
 
 func (app *App) printError(err error) {
