@@ -470,6 +470,9 @@ func (l *Linter) finish(rep *Report) {
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
-		return a.Col < b.Col
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Severity == Error && b.Severity != Error
 	})
 }

@@ -168,6 +168,10 @@ func (r *pgRun) addColumn(t string, mode lockMode, cd *pg.ColumnDef, existing bo
 			}
 		}
 	}
+	if notNull || pk {
+		// Already NOT NULL: a later SET NOT NULL is a no-op.
+		r.validNN[relKey(t)+"."+strings.ToLower(col)] = true
+	}
 	if !existing {
 		r.typeStyle(t, cd)
 		return

@@ -17,7 +17,7 @@ func (app *App) lintCmd() *cobra.Command {
 	var (
 		engine, serverVersion, format string
 		includeDown, statements       bool
-		trace                         bool
+		trace, listRules              bool
 	)
 	cmd := &cobra.Command{
 		Use:   "lint [PATH...]",
@@ -43,6 +43,19 @@ Exit status: 0 no error-level finding, 3 error-level findings, 2 a file cannot b
 parsed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if listRules {
+				if app.JSON || format == "json" {
+					return writeJSON(app.Stdout, lint.Rules())
+				}
+				for _, r := range lint.Rules() {
+					var es []string
+					for _, e := range r.Engines {
+						es = append(es, string(e))
+					}
+					fmt.Fprintf(app.Stdout, "%-32s %-7s %-15s %s\n", r.ID, r.Severity, strings.Join(es, ","), r.Summary)
+				}
+				return nil
+			}
 			cfg := app.config()
 			if cfg == nil {
 				cfg = &resolved{Dir: "migrations"}
@@ -130,6 +143,7 @@ parsed.`,
 	fl.StringVar(&format, "format", "text", "output format: text, json, sarif or github")
 	fl.BoolVar(&includeDown, "include-down", false, "also lint down migrations")
 	fl.BoolVar(&statements, "statements", false, "list every statement with the locks it takes")
+	fl.BoolVar(&listRules, "rules", false, "list the rule catalogue and exit")
 	fl.BoolVar(&trace, "trace", false, "PostgreSQL: run each file in a rolled-back transaction on a scratch copy of the schema and report the locks really taken")
 	return cmd
 }
