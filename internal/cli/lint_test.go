@@ -5,9 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/strata-db/strata/internal/testenv"
 )
 
 // runLint runs `strata lint args...` and returns the exit code and output.
@@ -141,4 +146,44 @@ func TestLintCommand(t *testing.T) {
 			t.Fatalf("order or down file wrong:\n%s", out)
 		}
 	})
+}
+
+// TestLintTrace runs `strata lint --trace` against a real server: the
+// schema of --database is copied without data to a scratch database, and
+// the rewrite the static rules cannot see (text narrowed to varchar(n), the
+// old type being in the database, not the file) is reported from what
+// PostgreSQL did.
+func TestLintTrace(t *testing.T) {
+	if _, err := exec.LookPath("pg_dump"); err != nil {
+		t.Skip("pg_dump is not installed")
+	}
+	dsn := testenv.Postgres(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE users (id bigint PRIMARY KEY, email text); INSERT INTO users VALUES (1, 'a@b')"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	dir := t.TempDir()
+	f := writeFile(t, dir, "5_narrow.sql", "SET lock_timeout = '1s';\nALTER TABLE users ALTER COLUMN email TYPE varchar(100);\n")
+	code, out, errOut := runLint(t, nil, "--trace", "--database", dsn, f)
+	if code != ExitRefused {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"error[trace-rewrite]", "5_narrow.sql:2:1", "TRACE ALTER TABLE: ACCESS EXCLUSIVE on users rewrites users"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// The real table is untouched.
+	conn, _ = pgx.Connect(ctx, dsn)
+	defer conn.Close(ctx)
+	var typ string
+	conn.QueryRow(ctx, "SELECT data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'").Scan(&typ)
+	if typ != "text" {
+		t.Fatalf("email is %q after the trace", typ)
+	}
 }
