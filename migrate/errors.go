@@ -90,7 +90,6 @@ func (e *DriftError) Error() string {
 
 func (e *DriftError) Is(target error) bool { return target == ErrDrift }
 
-
 // OutOfOrderError names pending migrations older than the newest applied one.
 type OutOfOrderError struct {
 	Pending []Version
@@ -148,7 +147,17 @@ func (e *StatementError) Error() string {
 	if e.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
 	}
-	return fmt.Sprintf("%s: statement %d: %v", loc, e.Index, e.Err)
+	msg := fmt.Sprintf("%s: statement %d: %v", loc, e.Index, e.Err)
+	// Directories written for another tool sometimes alter that tool's
+	// history table, which strata does not have.
+	text := strings.ToLower(e.Err.Error() + " " + e.Statement)
+	for _, peer := range []string{"goose_db_version", "flyway_schema_history", "schema_migrations"} {
+		if strings.Contains(text, peer) && !strings.Contains(text, "strata_"+peer) {
+			msg += fmt.Sprintf(" (the statement uses %s, the history table of the tool this directory was written for; strata keeps its history in strata_schema_migrations)", peer)
+			break
+		}
+	}
+	return msg
 }
 
 func (e *StatementError) Unwrap() error { return e.Err }

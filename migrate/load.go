@@ -18,6 +18,10 @@ type LoadOptions struct {
 	Engine string
 	// Go migrations to merge with the files.
 	GoMigrations []GoMigration
+	// OnSkip is told about files that are left out as the original tool
+	// would leave them out (stray files in a golang-migrate directory,
+	// Flyway callbacks); nil ignores them.
+	OnSkip func(file, reason string)
 }
 
 // SplitDialect maps an engine name to the splitter's dialect.
@@ -49,10 +53,34 @@ func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
 	groups := map[Version]*group{}
 	byVersionFiles := map[Version][]string{}
 	var repeatables []fileName
+	skip := func(file, reason string) {
+		if opts.OnSkip != nil {
+			opts.OnSkip(file, reason)
+		}
+	}
+	// A directory with .up.sql/.down.sql pairs is golang-migrate's, which
+	// ignores every other file; a directory with V1__x.sql files is
+	// Flyway's, which ignores misnamed files and runs callbacks.
+	hasPairs, hasFlyway := false, false
+	for _, name := range paths {
+		base := path.Base(name)
+		hasPairs = hasPairs || pairRe.MatchString(base)
+		hasFlyway = hasFlyway || flywayRe.MatchString(base)
+	}
 	for _, name := range paths {
 		fn, ok, perr := classify(name)
 		if perr != nil {
-			perrs = append(perrs, perr)
+			base := path.Base(name)
+			switch {
+			case hasFlyway && flywayCallbackRe.MatchString(base):
+				skip(name, "a Flyway callback: strata does not run callbacks; run it by hand or make it a migration")
+			case hasFlyway:
+				skip(name, "not a Flyway migration name (V<version>__<name>.sql), so Flyway ignores it too")
+			case hasPairs && !leadingDigitsRe.MatchString(base):
+				skip(name, "not an up/down pair, so golang-migrate ignores it too")
+			default:
+				perrs = append(perrs, perr)
+			}
 			continue
 		}
 		if !ok {
@@ -72,6 +100,16 @@ func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
 		slot := &g.up
 		if fn.direction == Down {
 			slot = &g.down
+		}
+		// golang-migrate ignores a file without .up/.down beside a pair of
+		// the same version; so does strata when that file has no sections.
+		if !fn.pair && !fn.yaml && (g.up != nil || g.down != nil) && (g.up == nil || g.up.pair) && plainFile(fsys, fn.path) {
+			skip(name, fmt.Sprintf("a file without sections that shares version %s with an up/down pair, which golang-migrate ignores too", fn.version))
+			continue
+		}
+		if fn.pair && g.up != nil && !g.up.pair && !g.up.yaml && plainFile(fsys, g.up.path) {
+			skip(g.up.path, fmt.Sprintf("a file without sections that shares version %s with an up/down pair, which golang-migrate ignores too", fn.version))
+			g.up = nil
 		}
 		if *slot != nil || (!fn.pair && (g.up != nil || g.down != nil)) || (fn.pair && g.up != nil && !g.up.pair) {
 			perrs = append(perrs, &ParseError{File: fn.path, Msg: fmt.Sprintf("duplicate version %s: also used by %s (give one of them a new version)", fn.version, strings.Join(otherFiles(byVersionFiles[fn.version], fn.path), ", "))})
@@ -106,7 +144,10 @@ func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
 		}
 		out = append(out, m)
 	}
-	sort.Slice(repeatables, func(i, j int) bool { return repeatables[i].name < repeatables[j].name })
+	// Flyway orders repeatables by description: the name with _ as spaces.
+	sort.Slice(repeatables, func(i, j int) bool {
+		return strings.ReplaceAll(repeatables[i].name, "_", " ") < strings.ReplaceAll(repeatables[j].name, "_", " ")
+	})
 	for i := range repeatables {
 		m, err := loadOne(fsys, d, &repeatables[i], nil)
 		if err != nil {
@@ -191,6 +232,9 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 		if !up.pair && pf.format != FormatStrata {
 			m.Format = pf.format
 		}
+		if m.Format == FormatFlyway {
+			m.Up.Placeholders = true
+		}
 	}
 	if down != nil {
 		downSrc, err := fs.ReadFile(fsys, down.path)
@@ -205,8 +249,35 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 		m.Files = append(m.Files, down.path)
 		texts = append(texts, string(downSrc))
 	}
+	if m.Down == nil && m.Up != nil && (m.Format == FormatGolangMigrate || m.Format == FormatGoose || m.Format == FormatDbmate) {
+		// golang-migrate, goose and dbmate step over a migration without a
+		// down part when going down; so does strata for their files.
+		m.Down = &Script{File: m.Up.File, Empty: true}
+	}
 	m.Source, m.Checksum = checksum(m.Files, texts)
 	return m, nil
+}
+
+// plainFile reports whether a single .sql file has no section markers.
+func plainFile(fsys fs.FS, p string) bool {
+	src, err := fs.ReadFile(fsys, p)
+	return err == nil && !hasSectionMarkers(string(src))
+}
+
+// hasSectionMarkers reports whether a file has strata, goose or dbmate
+// section markers.
+func hasSectionMarkers(src string) bool {
+	for line := range strings.SplitSeq(src, "\n") {
+		t := strings.ToLower(strings.TrimSpace(line))
+		if !strings.HasPrefix(t, "--") {
+			continue
+		}
+		t = strings.TrimSpace(strings.TrimPrefix(t, "--"))
+		if strings.HasPrefix(t, "strata:up") || strings.HasPrefix(t, "+goose up") || strings.HasPrefix(t, "migrate:up") {
+			return true
+		}
+	}
+	return false
 }
 
 // Normalize returns src with CRLF and CR line endings turned into LF,

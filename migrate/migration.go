@@ -102,6 +102,12 @@ type Script struct {
 	// RestorePoint lists tables to copy before running (directive
 	// -- strata:restore-point); kept for the integrity-check feature.
 	RestorePoint []string
+	// Placeholders enables Flyway's ${name} placeholders, replaced
+	// everywhere as Flyway does (Flyway files only).
+	Placeholders bool
+	// Empty marks the down part of a golang-migrate, goose or dbmate
+	// migration that has none: going down steps over it, as those tools do.
+	Empty bool
 }
 
 // Statement is one SQL statement with its place in the file.

@@ -24,10 +24,12 @@ var (
 	// strata, goose and dbmate single files: 20261124130000_add_index.sql
 	singleRe = regexp.MustCompile(`^([0-9]+)_(.+)\.sql$`)
 	// Flyway: V1_12_10__name.sql, V2.1__name.sql, U3__undo.sql, R__views.sql
-	flywayRe     = regexp.MustCompile(`^([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql$`)
-	flywayRepRe  = regexp.MustCompile(`^R__(.+)\.sql$`)
-	yamlRe       = regexp.MustCompile(`^([0-9]+)_(.+)\.ya?ml$`)
-	checksYAMLRe = regexp.MustCompile(`\.checks\.ya?ml$`)
+	flywayRe         = regexp.MustCompile(`^([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql$`)
+	flywayRepRe      = regexp.MustCompile(`^R__(.+)\.sql$`)
+	yamlRe           = regexp.MustCompile(`^([0-9]+)_(.+)\.ya?ml$`)
+	checksYAMLRe     = regexp.MustCompile(`\.checks\.ya?ml$`)
+	flywayCallbackRe = regexp.MustCompile(`^(before|after)(Each)?(Migrate|Undo|Clean|Validate|Baseline|Repair|Info|Connect)(Error|Applied|StatementError|Statement)?(__.*)?\.sql$`)
+	leadingDigitsRe  = regexp.MustCompile(`^[0-9]`)
 	// a strata-native name for `strata new`
 	newNameRe = regexp.MustCompile(`^[a-z0-9_]+$`)
 )

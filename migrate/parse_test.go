@@ -163,7 +163,7 @@ func TestMalformedInputNamesFileAndLine(t *testing.T) {
 		want  []string
 	}{
 		{"a duplicate version names both files", map[string]string{"1_a.sql": "SELECT 1;", "1_b.sql": "SELECT 2;"}, []string{"1_b.sql", "duplicate version 1", "1_a.sql"}},
-		{"a pair and a single file with one version clash", map[string]string{"2_a.up.sql": "SELECT 1;", "2_a.sql": "SELECT 2;"}, []string{"duplicate version 2"}},
+		{"a pair and a sectioned file with one version clash", map[string]string{"2_a.up.sql": "SELECT 1;", "2_a.sql": "-- strata:up\nSELECT 2;"}, []string{"duplicate version 2"}},
 		{"a bad file name is refused", map[string]string{"add_users.sql": "SELECT 1;"}, []string{"add_users.sql", "bad migration file name"}},
 		{"an unknown directive is refused with its line", map[string]string{"3_a.sql": "SELECT 1;\n-- strata:no-transactoin\n"}, []string{"3_a.sql:2:", "unknown directive"}},
 		{"an unterminated dollar quote points at where it opened", map[string]string{"4_a.sql": "SELECT 1;\nCREATE FUNCTION f() RETURNS int AS $body$\nSELECT 1;\n"}, []string{"4_a.sql:2:", "$body$"}},

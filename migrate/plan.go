@@ -67,7 +67,7 @@ func (p *Provider) plan(req Request, recs []Record) (*Plan, error) {
 	for _, r := range recs {
 		byKey[r.Version] = r
 	}
-	pl := &Plan{Direction: req.Direction, SingleTransaction: req.SingleTransaction}
+	pl := &Plan{Direction: req.Direction, SingleTransaction: req.SingleTransaction, Warnings: append([]string(nil), p.skipped...)}
 	if req.Direction == "" {
 		pl.Direction = Up
 	}
@@ -118,11 +118,11 @@ func (p *Provider) plan(req Request, recs []Record) (*Plan, error) {
 func (p *Provider) renderPlan(pl *Plan) error {
 	for i := range pl.Steps {
 		sc := pl.Steps[i].Script
-		if sc == nil || !sc.Envsub {
+		if sc == nil || !(sc.Envsub || sc.Placeholders) {
 			continue
 		}
 		out := *sc
-		out.Envsub = false
+		out.Envsub, out.Placeholders = false, false
 		out.Statements = make([]Statement, len(sc.Statements))
 		for j, st := range sc.Statements {
 			text, err := p.render(sc, st)
@@ -271,6 +271,10 @@ func (p *Provider) step(m *Migration, dir Direction, rec *Record) Step {
 	switch {
 	case sc == nil:
 		st.Mode = "nothing to run"
+	case sc.Empty:
+		st.Transactional = true
+		st.Mode = "no down part: nothing runs, the history row is removed (as " + string(m.Format) + " does)"
+		return st
 	case sc.ManagesTransaction:
 		st.Mode = "as written, without a wrapping transaction: " + sc.NoTxReason
 	case sc.NoTransaction:

@@ -31,8 +31,13 @@ type Provider struct {
 	hist       *history
 	o          options
 
+	skipped []string // files left out, reported as plan warnings
+
 	mu       sync.Mutex
 	resolved bool
+	// flyway holds the values of Flyway's built-in placeholders, read when
+	// the history table is resolved.
+	flyway map[string]string
 }
 
 type options struct {
@@ -225,7 +230,10 @@ func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 			return nil, err
 		}
 	}
-	ms, err := Load(fsys, LoadOptions{Engine: d.Name(), GoMigrations: o.goMigrations})
+	var skipped []string
+	ms, err := Load(fsys, LoadOptions{Engine: d.Name(), GoMigrations: o.goMigrations, OnSkip: func(file, reason string) {
+		skipped = append(skipped, fmt.Sprintf("%s left out: %s", joinDir(o.dirName, file), reason))
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +254,7 @@ func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 			return nil, &ParseError{File: m.File(), Msg: fmt.Sprintf("%s migrations are not supported by this runner", m.Kind)}
 		}
 	}
-	return &Provider{db: db, d: d, fsys: fsys, migrations: ms, hist: newHistory(d, o.table), o: o}, nil
+	return &Provider{db: db, d: d, fsys: fsys, migrations: ms, hist: newHistory(d, o.table), o: o, skipped: skipped}, nil
 }
 
 func joinDir(dir, file string) string {
@@ -314,18 +322,24 @@ func (p *Provider) find(v Version) *Migration {
 func (p *Provider) resolve(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.resolved || p.o.table.Schema != "" || p.d.Name() == "sqlite" {
+	if p.resolved || p.d.Name() == "sqlite" {
 		return nil
 	}
-	q := "SELECT current_schema()"
+	q := "SELECT current_schema(), current_user"
 	if p.d.Name() == "mysql" {
-		q = "SELECT DATABASE()"
+		q = "SELECT DATABASE(), CURRENT_USER()"
 	}
-	var schema sql.NullString
-	if err := p.db.QueryRowContext(ctx, q).Scan(&schema); err != nil {
+	var schema, user sql.NullString
+	if err := p.db.QueryRowContext(ctx, q).Scan(&schema, &user); err != nil {
 		return fmt.Errorf("read the current schema: %w", err)
 	}
-	if schema.Valid && schema.String != "" {
+	p.flyway = map[string]string{
+		"flyway:defaultSchema": schema.String,
+		"flyway:database":      schema.String,
+		"flyway:user":          user.String,
+		"flyway:table":         p.o.table.Name,
+	}
+	if p.o.table.Schema == "" && schema.Valid && schema.String != "" {
 		p.hist = newHistory(p.d, dialect.Table{Schema: schema.String, Name: p.o.table.Name})
 		p.hist.schemaExists = true
 	}

@@ -129,7 +129,9 @@ func (lx *lexer) next() token {
 		if i+1 < len(src) && src[i+1] == '-' {
 			// MySQL needs whitespace or a control character after "--",
 			// so that "x--1" stays an expression.
-			if lx.d != MySQL || i+2 == len(src) || src[i+2] <= ' ' {
+			// At the start of a line or right after a ";", though, Flyway
+			// and the mysql client take "--text" for a comment, and so do we.
+			if lx.d != MySQL || i+2 == len(src) || src[i+2] <= ' ' || lineStart(src, i) {
 				return lx.lineComment(i)
 			}
 		}
@@ -298,4 +300,19 @@ func (lx *lexer) dollar(i int) token {
 		return lx.fail(i, "unterminated dollar-quoted string "+tag)
 	}
 	return lx.emit(tokDollar, i, j+k+len(tag))
+}
+
+// lineStart reports whether only blanks stand between offset i and the
+// start of its line or the ";" that ended the statement before it.
+func lineStart(src string, i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		switch src[j] {
+		case ' ', '\t':
+			continue
+		case '\n', '\r', ';':
+			return true
+		}
+		return false
+	}
+	return true
 }

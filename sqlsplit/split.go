@@ -67,6 +67,9 @@ type splitter struct {
 	start int // offset of the open statement's first token; -1 if none
 	last  int // end of the open statement's last significant token
 	blk   block
+	// paren counts open parentheses on PostgreSQL, where a rule's action
+	// list, DO ALSO (INSERT …; INSERT …), holds semicolons; psql does the same.
+	paren int
 }
 
 func (s *splitter) run() error {
@@ -112,7 +115,17 @@ func (s *splitter) run() error {
 			}
 		}
 		s.blk.feed(src, t)
-		if semi && s.blk.depth() == 0 {
+		if s.lx.d == Postgres && t.kind == tokPunct {
+			switch src[t.start] {
+			case '(':
+				s.paren++
+			case ')':
+				if s.paren > 0 {
+					s.paren--
+				}
+			}
+		}
+		if semi && s.blk.depth() == 0 && s.paren == 0 {
 			s.end()
 			continue
 		}
@@ -122,6 +135,7 @@ func (s *splitter) run() error {
 
 // end closes the open statement, if any.
 func (s *splitter) end() {
+	s.paren = 0
 	if s.start < 0 {
 		return
 	}
