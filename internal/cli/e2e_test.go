@@ -624,3 +624,68 @@ func TestFailingTransactionalMigration(t *testing.T) {
 	assertCode(t, res, 0)
 	assertContains(t, res, "stdout", "applied  2_half")
 }
+
+// TestTimeoutDirectives: -- strata:lock-timeout makes DDL give up instead
+// of queueing behind a transaction that holds the table, and
+// -- strata:statement-timeout stops a slow statement; both fail the
+// migration (exit 1) within about the time asked for and leave it pending.
+func TestTimeoutDirectives(t *testing.T) {
+	engines := []struct {
+		name       string
+		url        func(testing.TB) string
+		holdLock   string // runs in a transaction that stays open
+		lockErr    string
+		sleep      string
+		timeoutErr string
+	}{
+		{"postgres", testenv.Postgres, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE", "lock timeout", "SELECT pg_sleep(10);", "statement timeout"},
+		{"mysql", testenv.MySQL, "SELECT * FROM t FOR UPDATE", "Lock wait timeout exceeded", "SELECT SLEEP(10);", "max_statement_time exceeded"},
+	}
+	for _, e := range engines {
+		t.Run("on "+e.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t, e.url(t))
+			r.write("0001_t.sql", "CREATE TABLE t (id int);\n")
+			first := r.run("up")
+			assertCode(t, first, 0)
+			db := open(t, r.url)
+
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := tx.QueryContext(ctx, e.holdLock)
+			if err != nil {
+				t.Fatalf("%s: %v", e.holdLock, err)
+			}
+			rows.Close()
+			r.write("0002_alter.sql", "-- strata:lock-timeout 1s\nALTER TABLE t ADD COLUMN x int;\n")
+			res := r.run("up")
+			_ = tx.Rollback()
+			assertCode(t, res, 1)
+			assertContains(t, res, "stderr", "0002_alter.sql:2: statement 1:")
+			assertContains(t, res, "stderr", e.lockErr)
+			if res.elapsed > 8*time.Second {
+				t.Errorf("lock-timeout 1s took %s to give up", res.elapsed)
+			}
+			if n := queryInt(t, db, "SELECT count(*) FROM strata_schema_migrations WHERE version = '2'"); n != 0 {
+				t.Errorf("the timed-out migration has %d history rows, want 0", n)
+			}
+			// Without the competing transaction the same file applies.
+			res = r.run("up")
+			assertCode(t, res, 0)
+
+			r.write("0003_slow.sql", "-- strata:statement-timeout 1s\n"+e.sleep+"\n")
+			res = r.run("up")
+			assertCode(t, res, 1)
+			assertContains(t, res, "stderr", "0003_slow.sql:2: statement 1:")
+			assertContains(t, res, "stderr", e.timeoutErr)
+			assertContains(t, res, "stderr", "rolled back")
+			if res.elapsed > 8*time.Second {
+				t.Errorf("statement-timeout 1s let the statement run %s", res.elapsed)
+			}
+		})
+	}
+}
