@@ -240,8 +240,12 @@ func (p *Provider) planDown(pl *Plan, req Request, recs []Record, fileOf map[Ver
 			return nil, fmt.Errorf("%w: cannot undo version %s (%s): its file is gone from the migration directory; restore it, or remove the row by hand", ErrNoDown, r.Version, r.Name)
 		}
 		if !m.HasDown() && m.Kind != KindOnline {
-			return nil, fmt.Errorf("%w: cannot undo %s: it has no down section (add one: a %s file or a -- strata:down section), or undo it by hand and run `strata repair %s --pending`",
-				ErrNoDown, m.File(), strings.Replace(m.File(), ".up.sql", ".down.sql", 1), m.Version)
+			how := "a -- strata:down section"
+			if strings.HasSuffix(m.File(), ".up.sql") {
+				how = "a " + strings.TrimSuffix(m.File(), ".up.sql") + ".down.sql file"
+			}
+			return nil, fmt.Errorf("%w: cannot undo %s: it has no down section (add %s), or undo it by hand and run `strata repair %s --pending`",
+				ErrNoDown, m.File(), how, m.Version)
 		}
 		rc := r
 		pl.Steps = append(pl.Steps, p.step(m, Down, &rc))
