@@ -1,0 +1,7 @@
+-- expect: none
+CREATE TABLE logs (
+  id serial PRIMARY KEY,
+  payload json,
+  at timestamp DEFAULT now(),
+  code varchar(20)
+);

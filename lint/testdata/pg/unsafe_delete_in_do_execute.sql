@@ -1,0 +1,5 @@
+-- expect: delete-without-where
+DO $$
+BEGIN
+  EXECUTE 'DELETE FROM audit_log';
+END $$;
