@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -90,6 +92,10 @@ parsed.`,
 			default:
 				return Exit(ExitUsage, fmt.Errorf("--format %q: want text, json, sarif or github", format))
 			}
+			if urlEngine, _ := connect.Engine(cfg.DatabaseURL); serverVersion == "" && cfg.DatabaseURL != "" && urlEngine == string(le) {
+				// Lint for the server the migrations will run on.
+				serverVersion = app.detectServerVersion(ctx, cfg.DatabaseURL, le)
+			}
 			l, err := lint.New(lint.Options{Engine: le, ServerVersion: serverVersion, Config: lc, IncludeDown: includeDown, Logger: app.logger()})
 			if err != nil {
 				return Exit(ExitUsage, err)
@@ -146,6 +152,33 @@ parsed.`,
 	fl.BoolVar(&listRules, "rules", false, "list the rule catalogue and exit")
 	fl.BoolVar(&trace, "trace", false, "PostgreSQL: run each file in a rolled-back transaction on a scratch copy of the schema and report the locks really taken")
 	return cmd
+}
+
+// detectServerVersion asks the server at url for its version, for the
+// version-dependent rules; on failure it says so on stderr and returns ""
+// (the linter's default).
+func (app *App) detectServerVersion(ctx context.Context, url string, e lint.Engine) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	t, err := connect.Open(ctx, url)
+	if err != nil {
+		fmt.Fprintf(app.Stderr, "strata: lint: cannot read the server version (%s); assuming the default, pass --server-version\n", err)
+		return ""
+	}
+	defer t.Close()
+	q := "SHOW server_version"
+	if e == lint.MySQL {
+		q = "SELECT VERSION()"
+	}
+	var v string
+	if err := t.DB.QueryRowContext(ctx, q).Scan(&v); err != nil {
+		fmt.Fprintf(app.Stderr, "strata: lint: cannot read the server version (%s); assuming the default, pass --server-version\n", connect.Scrub(err.Error(), t.Password))
+		return ""
+	}
+	if e == lint.MySQL && strings.Contains(strings.ToLower(v), "mariadb") {
+		return "mariadb " + strings.SplitN(v, "-", 2)[0]
+	}
+	return strings.Fields(v + " ")[0]
 }
 
 func orStr(s, def string) string {

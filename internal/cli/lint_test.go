@@ -187,3 +187,18 @@ func TestLintTrace(t *testing.T) {
 		t.Fatalf("email is %q after the trace", typ)
 	}
 }
+
+// TestLintDetectsServerVersion reads the version from --database when
+// --server-version is not given: SET NOT NULL after a VALIDATE is instant
+// from PostgreSQL 12 on, so the same file passes against this server.
+func TestLintDetectsServerVersion(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	dir := t.TempDir()
+	f := writeFile(t, dir, "1.sql", "SET lock_timeout = '1s';\nALTER TABLE users VALIDATE CONSTRAINT nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n")
+	if code, out, errOut := runLint(t, nil, "--database", dsn, f); code != ExitOK {
+		t.Fatalf("detected version: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, _ := runLint(t, nil, "--database", dsn, "--server-version", "11", f); code != ExitRefused {
+		t.Fatalf("--server-version 11: exit %d", code)
+	}
+}
