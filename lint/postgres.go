@@ -808,9 +808,11 @@ func (r *pgRun) dml(verb string, rv *pg.RangeVar, where *pg.Node, joined bool) {
 		if verb == "DELETE" {
 			rule = "delete-without-where"
 		}
-		r.find(rule, lockRowExclusive, t, false, true,
-			fmt.Sprintf("%s without WHERE locks every row of %s until the transaction ends, blocking writers and bloating the table", verb, t),
-			batchFix(verb, t, r.cur.text))
+		msg := fmt.Sprintf("%s without WHERE locks every row of %s until the transaction ends, blocking writers and bloating the table", verb, t)
+		if r.inTx && len(r.txStrong) > 0 {
+			msg += fmt.Sprintf("; in the same transaction as %q, whose lock is held until the whole %s commits", r.txDDLStmt, verb)
+		}
+		r.find(rule, lockRowExclusive, t, false, true, msg, batchFix(verb, t, r.cur.text))
 		return
 	}
 	if r.inTx && len(r.txStrong) > 0 && !batchedWhere(where) {
