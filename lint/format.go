@@ -112,6 +112,12 @@ func WriteText(w io.Writer, rep *Report, opts TextOptions) error {
 				ew.printf("         %s\n", l)
 			}
 		}
+		if f.Online != "" {
+			ew.printf("       or as an online migration (a .yaml file):\n")
+			for _, l := range strings.Split(f.Online, "\n") {
+				ew.printf("         %s\n", l)
+			}
+		}
 		ew.printf("\n")
 	}
 	if opts.Statements {

@@ -179,6 +179,9 @@ type Finding struct {
 	Message string `json:"message"`
 	// Fix is SQL the author can paste instead.
 	Fix string `json:"fix,omitempty"`
+	// Online is the same change as a strata online (expand/contract)
+	// migration: YAML to save as a .yaml migration file.
+	Online string `json:"online,omitempty"`
 }
 
 // ParseError is a file the linter could not parse.

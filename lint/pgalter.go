@@ -68,6 +68,7 @@ func (r *pgRun) alterTable(at *pg.AlterTableStmt, n *pg.Node) {
 			r.setNotNull(t, mode, cmd.Name, existing)
 		case pg.AlterTableType_AT_DropColumn:
 			if existing {
+				r.online = onlineOp("drop_column", kv{"table", t}, kv{"column", cmd.Name})
 				r.find("drop-column", mode, t, false, false,
 					fmt.Sprintf("dropping %s.%s breaks every running query (and ORM model) that still reads it", t, cmd.Name),
 					fmt.Sprintf(`-- contract step: deploy code that no longer reads %[2]s first (strata online op drop_column
@@ -208,6 +209,8 @@ ALTER TABLE %[1]s ADD COLUMN %[2]s %[3]s;`, t, col, typ)
 			reported = true
 			r.rewrites(t)
 			expr := deparseExpr(def)
+			r.online = onlineOp("add_column", kv{"table", t},
+				kv{"column", []kv{{"name", col}, {"type", typ}, {"nullable", !notNull}, {"default", expr}}}, kv{"up", expr})
 			r.find("add-column-volatile-default", mode, t, true, true,
 				fmt.Sprintf("the default %s is volatile (%s()), so every existing row gets its own value: %s is rewritten under ACCESS EXCLUSIVE", expr, fn, t),
 				fmt.Sprintf(`ALTER TABLE %[1]s ADD COLUMN %[2]s %[3]s;
@@ -267,6 +270,11 @@ ALTER TABLE %[1]s ADD CONSTRAINT %[4]s_%[2]s_fkey FOREIGN KEY (%[2]s) REFERENCES
 	r.typeStyle(t, cd)
 }
 
+// fkAction maps pg_query's one-letter FK action to SQL.
+func fkAction(a string) string {
+	return map[string]string{"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT", "r": "RESTRICT"}[a]
+}
+
 func isNullConst(n *pg.Node) bool {
 	if n == nil {
 		return true
@@ -313,6 +321,7 @@ ALTER TABLE %[1]s VALIDATE CONSTRAINT %[3]s;`, t, col, name)
 	} else {
 		msg += "; a validated CHECK (" + col + " IS NOT NULL) makes it instant"
 	}
+	r.online = onlineOp("set_not_null", kv{"table", t}, kv{"column", col})
 	r.find("set-not-null", mode, t, false, true, msg, fix)
 }
 
@@ -341,6 +350,7 @@ func (r *pgRun) addConstraint(t string, mode lockMode, con *pg.Constraint, exist
 			name = lastName(t) + "_check"
 		}
 		fix := fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID;", t, name, deparseExpr(con.RawExpr))
+		r.online = onlineOp("add_check", kv{"table", t}, kv{"name", name}, kv{"constraint", deparseExpr(con.RawExpr)})
 		r.find("add-check-constraint", mode, t, false, true,
 			fmt.Sprintf("ADD CHECK verifies every row of %s while ACCESS EXCLUSIVE blocks reads and writes", t),
 			fix+fmt.Sprintf("\n-- then, in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on):\nALTER TABLE %s VALIDATE CONSTRAINT %s;", t, name))
@@ -368,6 +378,17 @@ func (r *pgRun) addConstraint(t string, mode lockMode, con *pg.Constraint, exist
 			fix = stmtSQL
 		}
 		fix += " NOT VALID;\n-- then, in a later migration (SHARE UPDATE EXCLUSIVE on " + t + ", ROW SHARE on " + ref + "):\nALTER TABLE " + t + " VALIDATE CONSTRAINT " + name + ";"
+		refFields := []kv{{"table", ref}}
+		if pk := columnsOf(con.PkAttrs); len(pk) > 0 {
+			refFields = append(refFields, kv{"columns", pk})
+		}
+		fkOp := []kv{{"table", t}, {"name", name}, {"columns", fkCols}, {"references", refFields}}
+		if a := fkAction(con.FkDelAction); a != "" {
+			fkOp = append(fkOp, kv{"on_delete", a})
+		}
+		if len(columnsOf(con.PkAttrs)) > 0 { // the referenced key is needed
+			r.online = onlineOp("add_foreign_key", fkOp...)
+		}
 		r.find("add-foreign-key", mode, t, false, true,
 			fmt.Sprintf("ADD FOREIGN KEY checks every row of %s while SHARE ROW EXCLUSIVE blocks writes to %s and %s", t, t, ref), fix)
 	case pg.ConstrType_CONSTR_UNIQUE, pg.ConstrType_CONSTR_PRIMARY:
@@ -462,6 +483,7 @@ UPDATE %[1]s SET %[2]s_new = %[2]s::%[3]s WHERE id >= $1 AND id < $1 + 5000;
 		return
 	}
 	r.rewrites(t)
+	r.online = onlineOp("alter_column", kv{"table", t}, kv{"column", col}, kv{"type", newT}, kv{"up", col + "::" + newT})
 	r.find("alter-column-type", mode, t, true, true,
 		fmt.Sprintf("changing %s.%s to %s %s: %s and its indexes are rewritten under ACCESS EXCLUSIVE", t, col, newT, why, t), fix)
 }

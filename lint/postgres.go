@@ -52,6 +52,7 @@ type pgRun struct {
 	lockTimeout bool
 	ltWarned    bool
 
+	online  string            // Online for the next finding
 	plFuncs map[string]plFunc // PL/pgSQL functions and procedures created here
 	depth   int               // nesting of bodies being linted
 }
@@ -273,6 +274,10 @@ func (r *pgRun) emit(f Finding) {
 		panic("lint: unknown rule " + f.Rule)
 	}
 	sev := r.l.severity(f.Rule, rule.Severity)
+	if f.Online == "" {
+		f.Online = r.online
+	}
+	r.online = ""
 	if sev == Off {
 		return
 	}
@@ -730,6 +735,7 @@ func (r *pgRun) rename(rs *pg.RenameStmt) {
 		r.lock(lockAccessExclusive, t)
 		r.lockTimeoutCheck(lockAccessExclusive, t)
 		if r.existing(t) {
+			r.online = onlineOp("rename_column", kv{"table", t}, kv{"from", rs.Subname}, kv{"to", rs.Newname})
 			r.find("rename-column", lockAccessExclusive, t, false, false,
 				fmt.Sprintf("renaming %s.%s to %s breaks every running query that still uses the old name", t, rs.Subname, rs.Newname),
 				fmt.Sprintf(`-- expand/contract instead (strata online op rename_column {table: %[1]s, from: %[2]s, to: %[3]s}), or by hand:
@@ -744,6 +750,7 @@ ALTER TABLE %[1]s ADD COLUMN %[3]s <type>;
 		r.lock(lockAccessExclusive, t)
 		r.lockTimeoutCheck(lockAccessExclusive, t)
 		if r.existing(t) {
+			r.online = onlineOp("rename_table", kv{"from", t}, kv{"to", rs.Newname})
 			r.find("rename-table", lockAccessExclusive, t, false, false,
 				fmt.Sprintf("renaming %s to %s breaks every running query that still uses the old name", t, rs.Newname),
 				fmt.Sprintf(`-- strata online op rename_table {from: %[1]s, to: %[2]s}, or by hand, leave a view under the old name:
@@ -772,6 +779,7 @@ func (r *pgRun) drop(ds *pg.DropStmt) {
 			r.lock(lockAccessExclusive, name)
 			if r.existing(name) {
 				r.lockTimeoutCheck(lockAccessExclusive, name)
+				r.online = onlineOp("drop_table", kv{"name", name})
 				r.find("drop-table", lockAccessExclusive, name, false, false,
 					fmt.Sprintf("dropping table %s breaks every running query that still uses it", name),
 					fmt.Sprintf(`-- contract step: first deploy code that no longer uses %[1]s, then drop it in its own migration:
@@ -787,6 +795,7 @@ DROP TABLE %[1]s;`, name))
 			}
 			r.lock(lockAccessExclusive, orDefault(tbl, name))
 			if tbl == "" {
+				r.online = onlineOp("drop_index", kv{"name", name})
 				r.find("drop-index-non-concurrent", lockAccessExclusive, name, false, false,
 					fmt.Sprintf("DROP INDEX %s takes ACCESS EXCLUSIVE on its table: reads and writes queue behind it", name),
 					fmt.Sprintf("-- strata:no-transaction\nDROP INDEX CONCURRENTLY %s;", strings.TrimPrefix(name, "")))
@@ -812,6 +821,9 @@ func (r *pgRun) dml(verb string, rv *pg.RangeVar, where *pg.Node, joined bool) {
 		if r.inTx && len(r.txStrong) > 0 {
 			msg += fmt.Sprintf("; in the same transaction as %q, whose lock is held until the whole %s commits", r.txDDLStmt, verb)
 		}
+		if verb == "UPDATE" {
+			r.online = backfillOp(t, r.cur.node, "")
+		}
 		r.find(rule, lockRowExclusive, t, false, true, msg, batchFix(verb, t, r.cur.text))
 		return
 	}
@@ -820,10 +832,70 @@ func (r *pgRun) dml(verb string, rv *pg.RangeVar, where *pg.Node, joined bool) {
 		for k, m := range r.txStrong {
 			held = append(held, m.String()+" on "+k)
 		}
+		if verb == "UPDATE" {
+			r.online = backfillOp(t, r.cur.node, deparseExpr(where))
+		}
 		r.find("backfill-in-ddl-transaction", lockRowExclusive, t, false, true,
 			fmt.Sprintf("%s of %s runs in the same transaction as %q, so %s is held until the whole backfill commits", verb, t, r.txDDLStmt, strings.Join(held, ", ")),
 			"-- commit the DDL first (a separate migration), then backfill in batches, one transaction each:\n"+batchFix(verb, t, r.cur.text))
 	}
+}
+
+// backfillOp renders an UPDATE as a strata online backfill operation.
+func backfillOp(t string, n *pg.Node, where string) string {
+	us := n.GetUpdateStmt()
+	if us == nil {
+		return ""
+	}
+	var set []kv
+	for _, x := range us.TargetList {
+		if rt := x.GetResTarget(); rt != nil && rt.Name != "" {
+			set = append(set, kv{rt.Name, deparseExpr(rt.Val)})
+		}
+	}
+	if len(set) == 0 {
+		return ""
+	}
+	fields := []kv{{"table", t}, {"set", set}}
+	if where != "" {
+		fields = append(fields, kv{"where", where})
+	}
+	return onlineOp("backfill", fields...)
+}
+
+// createIndexOp renders CREATE INDEX as a strata online create_index
+// operation (built CONCURRENTLY by the runner).
+func createIndexOp(is *pg.IndexStmt) string {
+	if is.Idxname == "" {
+		return ""
+	}
+	var cols []string
+	for _, p := range is.IndexParams {
+		ie := p.GetIndexElem()
+		if ie == nil {
+			return ""
+		}
+		if ie.Name != "" {
+			c := ie.Name
+			if ie.Ordering == pg.SortByDir_SORTBY_DESC {
+				c += " DESC"
+			}
+			cols = append(cols, c)
+		} else if ie.Expr != nil {
+			cols = append(cols, deparseExpr(ie.Expr))
+		}
+	}
+	fields := []kv{{"name", is.Idxname}, {"table", relName(is.Relation)}, {"columns", cols}}
+	if is.AccessMethod != "" && is.AccessMethod != "btree" {
+		fields = append(fields, kv{"method", is.AccessMethod})
+	}
+	if is.Unique {
+		fields = append(fields, kv{"unique", true})
+	}
+	if is.WhereClause != nil {
+		fields = append(fields, kv{"where", deparseExpr(is.WhereClause)})
+	}
+	return onlineOp("create_index", fields...)
 }
 
 func batchFix(verb, t, stmt string) string {
@@ -938,6 +1010,7 @@ func (r *pgRun) createIndex(is *pg.IndexStmt) {
 	if !strings.Contains(strings.ToUpper(fix), "CONCURRENTLY") {
 		fix = "CREATE INDEX CONCURRENTLY ... ;"
 	}
+	r.online = createIndexOp(is)
 	r.find("create-index-non-concurrent", lockShare, t, false, true,
 		fmt.Sprintf("CREATE INDEX on %s takes a SHARE lock: inserts, updates and deletes wait while it reads the whole table", t),
 		"-- in a file of its own:\n"+noTxFix(r.sf.format)+"\n"+fix+";")
