@@ -74,7 +74,16 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 	text := sf.masked(p)
 	res, err := pg.Parse(text)
 	if err != nil {
-		return pgParseError(file, text, sf, err)
+		// Files written for psql may hold meta-commands (\set, \timing):
+		// blank those lines and try again.
+		if m, ok := maskMetaCommands(text); ok {
+			if res2, err2 := pg.Parse(m); err2 == nil {
+				text, res, err = m, res2, nil
+			}
+		}
+		if err != nil {
+			return pgParseError(file, text, sf, err)
+		}
 	}
 	r := &pgRun{
 		l: l, rep: rep, file: file, sf: sf, text: text,
@@ -146,6 +155,22 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 		r.unit(u)
 	}
 	return nil
+}
+
+// maskMetaCommands blanks lines that start with a backslash (psql
+// meta-commands), keeping offsets; ok is false when there are none.
+func maskMetaCommands(text string) (string, bool) {
+	b := []byte(text)
+	found := false
+	for i := 0; i < len(b); i++ {
+		if (i == 0 || b[i-1] == '\n') && b[i] == '\\' {
+			found = true
+			for ; i < len(b) && b[i] != '\n'; i++ {
+				b[i] = ' '
+			}
+		}
+	}
+	return string(b), found
 }
 
 func pgParseError(file, text string, sf *sourceFile, err error) error {
@@ -583,6 +608,9 @@ func (r *pgRun) callBody(fc *pg.FuncCall) {
 // selectStmt notices set_config('lock_timeout', ...) and calls of functions
 // created in this part.
 func (r *pgRun) selectStmt(n *pg.Node) {
+	if sel := n.GetSelectStmt(); sel != nil && sel.IntoClause != nil {
+		r.created[relKey(relName(sel.IntoClause.Rel))] = true
+	}
 	walk(n, func(x *pg.Node) bool {
 		if fc := x.GetFuncCall(); fc != nil {
 			r.callBody(fc)
