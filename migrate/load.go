@@ -249,11 +249,6 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 		m.Files = append(m.Files, down.path)
 		texts = append(texts, string(downSrc))
 	}
-	if m.Down == nil && m.Up != nil && (m.Format == FormatGolangMigrate || m.Format == FormatGoose || m.Format == FormatDbmate) {
-		// golang-migrate, goose and dbmate step over a migration without a
-		// down part when going down; so does strata for their files.
-		m.Down = &Script{File: m.Up.File, Empty: true}
-	}
 	m.Source, m.Checksum = checksum(m.Files, texts)
 	return m, nil
 }

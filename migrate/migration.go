@@ -105,8 +105,8 @@ type Script struct {
 	// Placeholders enables Flyway's ${name} placeholders, replaced
 	// everywhere as Flyway does (Flyway files only).
 	Placeholders bool
-	// Empty marks the down part of a golang-migrate, goose or dbmate
-	// migration that has none: going down steps over it, as those tools do.
+	// Empty marks a stand-in down part for a migration that has none, when
+	// the run steps over it (WithSkipMissingDown).
 	Empty bool
 }
 

@@ -49,6 +49,8 @@ type Step struct {
 	Rerun bool
 	// Record is the migration's history row, when it has one.
 	Record *Record
+	// Describe is what a declarative step would do, in SQL and words.
+	Describe []string
 }
 
 // Plan computes what req would do now, without taking the lock or changing
@@ -72,8 +74,10 @@ func (p *Provider) plan(req Request, recs []Record) (*Plan, error) {
 		pl.Direction = Up
 	}
 	// Rows a human must look at come first: nothing runs over them.
+	// Declarative (online) migrations stopped part-way resume from their
+	// recorded progress instead: their runner knows how.
 	for _, r := range recs {
-		if r.State == StateFailed || r.State == StateRunning {
+		if (r.State == StateFailed || r.State == StateRunning) && !p.resumable(r) {
 			return nil, &DirtyError{Version: r.Version, Name: r.Name, State: r.State, Error_: r.Error, Detail: describeProgress(r.Progress)}
 		}
 	}
@@ -152,7 +156,14 @@ func (p *Provider) planUp(pl *Plan, req Request, byKey map[Version]Record) (*Pla
 		if m.Repeatable {
 			continue
 		}
-		if _, ok := byKey[m.key()]; ok {
+		if r, ok := byKey[m.key()]; ok {
+			if (r.State == StateFailed || r.State == StateRunning) && p.resumable(r) {
+				st := p.step(m, Up, nil)
+				rc := r
+				st.Record = &rc
+				st.Mode = "resume from recorded progress: " + st.Mode
+				pl.Steps = append(pl.Steps, st)
+			}
 			continue
 		}
 		if req.To != "" && m.Version.Compare(req.To) > 0 {
@@ -239,12 +250,21 @@ func (p *Provider) planDown(pl *Plan, req Request, recs []Record, fileOf map[Ver
 		if m == nil {
 			return nil, fmt.Errorf("%w: cannot undo version %s (%s): its file is gone from the migration directory; restore it, or remove the row by hand", ErrNoDown, r.Version, r.Name)
 		}
+		if !m.HasDown() && m.Kind != KindOnline && p.o.skipMissingDown && m.Go == nil {
+			rc := r
+			st := p.step(m, Down, &rc)
+			st.Script = &Script{File: m.File(), Empty: true}
+			st.Transactional = true
+			st.Mode = "no down part: nothing runs, the history row is removed (--skip-missing-down, as golang-migrate and goose do)"
+			pl.Steps = append(pl.Steps, st)
+			continue
+		}
 		if !m.HasDown() && m.Kind != KindOnline {
 			how := "a -- strata:down section"
 			if strings.HasSuffix(m.File(), ".up.sql") {
 				how = "a " + strings.TrimSuffix(m.File(), ".up.sql") + ".down.sql file"
 			}
-			return nil, fmt.Errorf("%w: cannot undo %s: it has no down section (add %s), or undo it by hand and run `strata repair %s --pending`",
+			return nil, fmt.Errorf("%w: cannot undo %s: it has no down section (add %s), or undo it by hand and run `strata repair %s --pending` (or pass --skip-missing-down to step over it as golang-migrate and goose do)",
 				ErrNoDown, m.File(), how, m.Version)
 		}
 		rc := r
@@ -265,6 +285,15 @@ func (p *Provider) step(m *Migration, dir Direction, rec *Record) Step {
 		return st
 	case m.Kind != KindSQL:
 		st.Mode = string(m.Kind) + " migration"
+		if m.Kind == KindOnline {
+			st.Mode = "online: start expands (new shape beside the old, triggers, batched backfill) and leaves it expanded until `strata complete`"
+			if dir == Down {
+				st.Mode = "online: abort (drop what start created; the old shape and its rows are untouched)"
+			}
+		}
+		if kr := p.o.kinds[m.Kind]; kr != nil && dir == Up {
+			st.Describe, _ = kr.Plan(m)
+		}
 		return st
 	}
 	st.Script = m.Up
@@ -275,10 +304,6 @@ func (p *Provider) step(m *Migration, dir Direction, rec *Record) Step {
 	switch {
 	case sc == nil:
 		st.Mode = "nothing to run"
-	case sc.Empty:
-		st.Transactional = true
-		st.Mode = "no down part: nothing runs, the history row is removed (as " + string(m.Format) + " does)"
-		return st
 	case sc.ManagesTransaction:
 		st.Mode = "as written, without a wrapping transaction: " + sc.NoTxReason
 	case sc.NoTransaction:
@@ -304,4 +329,9 @@ func allDML(sc *Script) bool {
 		}
 	}
 	return true
+}
+
+// resumable reports whether a stopped migration's runner can resume it.
+func (p *Provider) resumable(r Record) bool {
+	return r.Kind != KindSQL && r.Kind != KindGo && p.o.kinds[r.Kind] != nil && p.find(r.Version) != nil
 }

@@ -56,6 +56,7 @@ type options struct {
 	checkSum        bool
 	dirName         string
 	kinds           map[Kind]StepRunner
+	skipMissingDown bool
 }
 
 // Option configures a [Provider].
@@ -155,6 +156,14 @@ func WithDirName(dir string) Option {
 	return func(o *options) error { o.dirName = dir; return nil }
 }
 
+// WithSkipMissingDown makes down step over migrations that have no down
+// part, removing their history rows without running anything, as
+// golang-migrate and goose do. By default such a down is refused with
+// [ErrNoDown].
+func WithSkipMissingDown(on bool) Option {
+	return func(o *options) error { o.skipMissingDown = on; return nil }
+}
+
 // WithStepRunner plugs in the runner for a kind of migration that is not SQL
 // or Go, such as declarative online changes (kind "online").
 func WithStepRunner(k Kind, r StepRunner) Option {
@@ -177,6 +186,22 @@ type StepRunner interface {
 	Plan(m *Migration) ([]string, error)
 }
 
+// Validator is implemented by a [StepRunner] that can check a migration's
+// document when the directory is loaded, so a malformed file fails before
+// anything runs. Errors should be *[ParseError] with file and line.
+type Validator interface {
+	Validate(m *Migration) error
+}
+
+// Finisher is implemented by a [StepRunner] whose Up leaves migrations in a
+// state that needs a second step: `strata complete` and `strata abort`.
+type Finisher interface {
+	// Complete finishes an expanded migration; the row becomes applied.
+	Complete(ctx context.Context, env StepEnv, m *Migration) (progress string, err error)
+	// Abort undoes an expanded (or stopped) migration; the row is removed.
+	Abort(ctx context.Context, env StepEnv, m *Migration) error
+}
+
 // StepEnv is what a [StepRunner] gets: the database, the dialect, a way to
 // save progress in the history row, and the observer.
 type StepEnv struct {
@@ -186,6 +211,9 @@ type StepEnv struct {
 	Record       Record // the history row before the step (zero when pending)
 	SaveProgress func(ctx context.Context, progress string) error
 	Emit         func(ctx context.Context, e Event)
+	// Expanded lists the other migrations of the same kind that are
+	// expanded now, so a runner can refuse to touch their tables.
+	Expanded []*Migration
 }
 
 // NewProvider loads the migrations in fsys and returns a provider that runs
@@ -249,10 +277,24 @@ func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 			}
 		}
 	}
+	var perrs ParseErrors
 	for _, m := range ms {
-		if m.Kind != KindSQL && m.Kind != KindGo && o.kinds[m.Kind] == nil {
-			return nil, &ParseError{File: m.File(), Msg: fmt.Sprintf("%s migrations are not supported by this runner", m.Kind)}
+		if m.Kind == KindSQL || m.Kind == KindGo {
+			continue
 		}
+		kr := o.kinds[m.Kind]
+		if kr == nil {
+			perrs = append(perrs, &ParseError{File: m.File(), Msg: fmt.Sprintf("%s migrations (declarative YAML operations) are not supported on %s; they need PostgreSQL", m.Kind, d.Name())})
+			continue
+		}
+		if v, ok := kr.(Validator); ok {
+			if err := v.Validate(m); err != nil {
+				perrs = append(perrs, asParseErrors(err)...)
+			}
+		}
+	}
+	if len(perrs) > 0 {
+		return nil, perrs
 	}
 	return &Provider{db: db, d: d, fsys: fsys, migrations: ms, hist: newHistory(d, o.table), o: o, skipped: skipped}, nil
 }

@@ -657,38 +657,152 @@ func (p *Provider) runGo(ctx context.Context, conn *sql.Conn, st Step, start tim
 func (p *Provider) runKind(ctx context.Context, st Step, start time.Time) (string, error) {
 	m := st.Migration
 	kr := p.o.kinds[m.Kind]
-	var rec Record
-	if st.Record != nil {
-		rec = *st.Record
+	env, err := p.stepEnv(ctx, m, st.Record)
+	if err != nil {
+		return "", err
 	}
-	env := StepEnv{DB: p.db, Dialect: p.d, Logger: p.o.logger, Record: rec, Emit: p.emit}
 	if st.Direction == Down {
-		env.SaveProgress = func(ctx context.Context, progress string) error {
-			return p.hist.setProgress(ctx, p.db, m.key(), progress)
-		}
 		if err := kr.Down(ctx, env, m); err != nil {
-			return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Down, Err: err, Outcome: "see the error; the history row is unchanged"}
+			return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Down, Err: err, Outcome: "the history row is unchanged; see the error for the database's state"}
 		}
 		bctx, cancel := bookkeeping(ctx)
 		defer cancel()
 		return "", p.hist.remove(bctx, p.db, m.key())
 	}
-	row := p.record(m, StateRunning, start)
-	if err := p.hist.insert(ctx, p.db, row); err != nil {
+	if st.Record == nil {
+		if err := p.hist.insert(ctx, p.db, p.record(m, StateRunning, start)); err != nil {
+			return "", err
+		}
+	} else if err := p.hist.finish(ctx, p.db, m.key(), StateRunning, time.Now(), 0, "", st.Record.Progress); err != nil {
 		return "", err
-	}
-	env.SaveProgress = func(ctx context.Context, progress string) error {
-		return p.hist.setProgress(ctx, p.db, m.key(), progress)
 	}
 	state, prog, err := kr.Up(ctx, env, m)
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if err != nil {
 		_ = p.hist.finish(bctx, p.db, m.key(), StateFailed, time.Now(), time.Since(start).Milliseconds(), err.Error(), prog)
-		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: err, Dirty: true, Outcome: "recorded as failed; see `strata status`"}
+		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: err, Dirty: true,
+			Outcome: fmt.Sprintf("recorded as failed with its progress: `strata up` resumes it, `strata abort %s` undoes it", m.key())}
 	}
 	fin := time.Now()
 	return state, p.hist.finish(bctx, p.db, m.key(), state, fin, fin.Sub(start).Milliseconds(), "", prog)
+}
+
+// stepEnv builds the environment of a plugged-in runner for m.
+func (p *Provider) stepEnv(ctx context.Context, m *Migration, rec *Record) (StepEnv, error) {
+	env := StepEnv{DB: p.db, Dialect: p.d, Logger: p.o.logger, Emit: p.emit}
+	if rec != nil {
+		env.Record = *rec
+	}
+	env.SaveProgress = func(ctx context.Context, progress string) error {
+		return p.hist.setProgress(ctx, p.db, m.key(), progress)
+	}
+	recs, err := p.hist.list(ctx, p.db)
+	if err != nil {
+		return env, err
+	}
+	for _, r := range recs {
+		if r.State == StateExpanded && r.Version != m.key() {
+			if other := p.find(r.Version); other != nil && other.Kind == m.Kind {
+				env.Expanded = append(env.Expanded, other)
+			}
+		}
+	}
+	return env, nil
+}
+
+// Complete finishes expanded migrations: version v, or every expanded one
+// when v is empty, oldest first.
+func (p *Provider) Complete(ctx context.Context, v Version) (*Result, error) {
+	return p.finishExpanded(ctx, v, true)
+}
+
+// Abort undoes expanded (or stopped) migrations of a declarative kind:
+// version v, or every one when v is empty, newest first. The old shape and
+// every row stay as they were before `up`.
+func (p *Provider) Abort(ctx context.Context, v Version) (*Result, error) {
+	return p.finishExpanded(ctx, v, false)
+}
+
+func (p *Provider) finishExpanded(ctx context.Context, v Version, complete bool) (*Result, error) {
+	res := &Result{Direction: Up}
+	verb := "complete"
+	if !complete {
+		verb, res.Direction = "abort", Down
+	}
+	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn) error {
+		if err := p.hist.ensure(ctx, p.db); err != nil {
+			return err
+		}
+		recs, err := p.hist.list(ctx, p.db)
+		if err != nil {
+			return err
+		}
+		var todo []Record
+		for _, r := range recs {
+			if v != "" && r.Version != v {
+				continue
+			}
+			ok := r.State == StateExpanded || (!complete && (r.State == StateRunning || r.State == StateFailed) && p.resumable(r))
+			if ok {
+				todo = append(todo, r)
+			} else if v != "" {
+				return fmt.Errorf("%w: %s is %s; only an expanded online migration can be %sd", ErrNoChange, v, r.State, verb)
+			}
+		}
+		if len(todo) == 0 {
+			if v != "" {
+				return fmt.Errorf("%w %s: it is not in history", ErrUnknownVersion, v)
+			}
+			return nil
+		}
+		if !complete {
+			for i, j := 0, len(todo)-1; i < j; i, j = i+1, j-1 {
+				todo[i], todo[j] = todo[j], todo[i]
+			}
+		}
+		for _, r := range todo {
+			m := p.find(r.Version)
+			if m == nil {
+				return fmt.Errorf("cannot %s %s (%s): its file is gone from the migration directory", verb, r.Version, r.Name)
+			}
+			fin, ok := p.o.kinds[m.Kind].(Finisher)
+			if !ok {
+				return fmt.Errorf("cannot %s %s: %s migrations have no second phase", verb, r.Version, m.Kind)
+			}
+			rc := r
+			env, err := p.stepEnv(ctx, m, &rc)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			p.emit(ctx, Event{Kind: EventMigrationStarted, Version: m.key(), Name: m.Name, Direction: res.Direction, File: m.File(), Message: verb})
+			if complete {
+				prog, err := fin.Complete(ctx, env, m)
+				if err != nil {
+					return &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: fmt.Errorf("complete: %w", err),
+						Outcome: fmt.Sprintf("still expanded: run `strata complete %s` again, or `strata abort %s`", m.key(), m.key())}
+				}
+				fin := time.Now()
+				if err := p.hist.finish(ctx, p.db, m.key(), StateApplied, fin, r.ExecutionMS+fin.Sub(start).Milliseconds(), "", prog); err != nil {
+					return err
+				}
+				res.Done = append(res.Done, StepResult{Version: m.key(), Name: m.Name, Direction: Up, State: StateApplied, Duration: time.Since(start)})
+			} else {
+				if err := fin.Abort(ctx, env, m); err != nil {
+					return &MigrationError{Version: m.key(), Name: m.Name, Direction: Down, Err: fmt.Errorf("abort: %w", err),
+						Outcome: fmt.Sprintf("the history row is unchanged: run `strata abort %s` again", m.key())}
+				}
+				if err := p.hist.remove(ctx, p.db, m.key()); err != nil {
+					return err
+				}
+				res.Done = append(res.Done, StepResult{Version: m.key(), Name: m.Name, Direction: Down, Duration: time.Since(start)})
+			}
+			p.emit(ctx, Event{Kind: EventMigrationFinished, Version: m.key(), Name: m.Name, Direction: res.Direction, Duration: time.Since(start)})
+		}
+		return nil
+	})
+	return res, err
 }
 
 // executeSingle applies every step of the plan in one transaction, with one

@@ -17,6 +17,7 @@ import (
 
 	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/migrate"
+	"github.com/strata-db/strata/online"
 )
 
 // Version is strata's version, set at build time with
@@ -36,17 +37,24 @@ func (app *App) commands() []*cobra.Command {
 		app.baselineCmd(),
 		app.repairCmd(),
 		app.hashCmd(),
+		app.completeCmd(),
+		app.abortCmd(),
+		app.lintCmd(),
 		app.versionCmd(),
 	}
 }
 
 // runFlags are the flags of commands that run migrations.
 type runFlags struct {
-	lockTimeout     time.Duration
-	allowOutOfOrder bool
-	allowDrift      bool
-	autoRollback    bool
-	table           string
+	onlineLockTimeout time.Duration
+	onlineMaxWait     time.Duration
+	batchTime         time.Duration
+	lockTimeout       time.Duration
+	allowOutOfOrder   bool
+	allowDrift        bool
+	autoRollback      bool
+	skipMissingDown   bool
+	table             string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -56,6 +64,10 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.allowDrift, "allow-drift", false, "run although applied files were edited (prefer `strata repair`)")
 	fl.BoolVar(&f.autoRollback, "auto-rollback", true, "when a migration fails outside a transaction, run its down section to undo it")
 	fl.StringVar(&f.table, "table", "", "history table, name or schema.name (default strata_schema_migrations, env STRATA_TABLE)")
+	fl.BoolVar(&f.skipMissingDown, "skip-missing-down", false, "down: step over migrations without a down part (remove their history rows), as golang-migrate and goose do")
+	fl.DurationVar(&f.onlineLockTimeout, "online-lock-timeout", online.DefaultLockTimeout, "online migrations: lock_timeout of each DDL statement, retried with backoff when it expires")
+	fl.DurationVar(&f.onlineMaxWait, "online-max-lock-wait", 0, "online migrations: total retry time of one DDL statement before giving up (default 2m)")
+	fl.DurationVar(&f.batchTime, "batch-time", 0, "online migrations: target time of one backfill batch (default 100ms)")
 }
 
 // session is an open database and a provider over the migration directory.
@@ -128,7 +140,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 		if f.allowOutOfOrder {
 			opts = append(opts, migrate.WithAllowOutOfOrder(true))
 		}
-		opts = append(opts, migrate.WithAllowDrift(f.allowDrift))
+		opts = append(opts, migrate.WithAllowDrift(f.allowDrift), migrate.WithSkipMissingDown(f.skipMissingDown))
 		if !f.autoRollback {
 			opts = append(opts, migrate.WithAutoRollback(false))
 		}
@@ -138,6 +150,13 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	}
 	if table != "" {
 		opts = append(opts, migrate.WithTable(table))
+	}
+	if t.Dialect.Name() == "postgres" {
+		step := &online.Step{}
+		if f != nil {
+			step.Runner.LockTimeout, step.Runner.MaxLockWait, step.Runner.BatchTime = f.onlineLockTimeout, f.onlineMaxWait, f.batchTime
+		}
+		opts = append(opts, migrate.WithStepRunner(migrate.KindOnline, step))
 	}
 	opts = append(opts, app.progressObserver())
 	opts = append(opts, extra...)
@@ -272,7 +291,7 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 	if n == 1 {
 		noun = "migration"
 	}
-	verb := map[string]string{"up": "applied", "down": "undone", "redo": "redone", "baseline": "recorded as applied"}[cmdName]
+	verb := map[string]string{"up": "applied", "down": "undone", "redo": "redone", "baseline": "recorded as applied", "complete": "completed", "abort": "aborted"}[cmdName]
 	if runErr == nil {
 		if n == 0 {
 			fmt.Fprintf(app.Stdout, "nothing to do; database is at version %s\n", out.Version)
@@ -446,6 +465,10 @@ func (app *App) statusCmd() *cobra.Command {
 			tw.Flush()
 			fmt.Fprintf(app.Stdout, "\ndatabase %s is at version %s; %d pending\n", s.target.URL, v, pending)
 			for _, st := range sts {
+				if st.State == migrate.StateExpanded {
+					fmt.Fprintf(app.Stdout, "%s is expanded: the new shape is live beside the old one (views in schema %s); %s\n  move the application over, then `strata complete %s` (or `strata abort %s` to undo)\n",
+						st.Version, online.VersionSchema(string(st.Version)), backfillSummary(st.Progress), st.Version, st.Version)
+				}
 				if st.State == migrate.StateFailed || st.State == migrate.StateRunning {
 					fmt.Fprintf(app.Stdout, "%s is %s: %s\n  fix the database, then `strata repair %s` (or `--pending` if you undid it)\n", st.Version, st.State, st.Error, st.Version)
 				}
@@ -539,6 +562,7 @@ func (app *App) showPlan(ctx context.Context, f *runFlags, req migrate.Request) 
 				sp.Statements = append(sp.Statements, stmt.SQL)
 			}
 		}
+		sp.Statements = append(sp.Statements, st.Describe...)
 		out.Steps = append(out.Steps, sp)
 	}
 	if app.JSON {
@@ -706,4 +730,63 @@ func (app *App) versionCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func (app *App) completeCmd() *cobra.Command {
+	return app.phaseCmd("complete", "Finish expanded online migrations (all, or version V): drop the old shape, triggers and version schema", true)
+}
+
+func (app *App) abortCmd() *cobra.Command {
+	return app.phaseCmd("abort", "Undo expanded online migrations (all, or version V): drop what start created; the old shape and its rows stay", false)
+}
+
+func (app *App) phaseCmd(name, short string, complete bool) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   name + " [V]",
+		Short: short,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var v migrate.Version
+			if len(args) == 1 {
+				var err error
+				if v, err = migrate.ParseVersion(args[0]); err != nil {
+					return Exit(ExitUsage, err)
+				}
+			}
+			start := time.Now()
+			s, err := app.open(cmd.Context(), &f)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var res *migrate.Result
+			if complete {
+				res, err = s.provider.Complete(cmd.Context(), v)
+			} else {
+				res, err = s.provider.Abort(cmd.Context(), v)
+			}
+			return app.report(cmd.Context(), name, s, res, err, start)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// backfillSummary describes an online migration's backfill progress from
+// its recorded state.
+func backfillSummary(progress string) string {
+	st, err := online.ParseState([]byte(progress))
+	if err != nil || st == nil || len(st.Backfills) == 0 {
+		return "no backfill"
+	}
+	var parts []string
+	for _, b := range st.Backfills {
+		state := "running"
+		if b.Done {
+			state = "done"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d of ~%d rows (%s)", b.Table, b.Rows, b.Total, state))
+	}
+	return "backfill: " + strings.Join(parts, "; ")
 }

@@ -1,0 +1,194 @@
+package online
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/strata-db/strata/migrate"
+)
+
+// Step plugs online migrations into the migration engine: pass it to
+// [migrate.WithStepRunner] for [migrate.KindOnline]. `strata up` starts
+// (expands) a YAML migration and records it as expanded, with its
+// [State] as the history row's progress; `strata complete` contracts it;
+// `strata abort` (or `down` of an expanded migration) undoes it.
+//
+// Runner holds the settings (lock timeout, batch time, throttles); its DB,
+// Logger, Progress and KeepVersions are filled in per run.
+type Step struct {
+	Runner Runner
+}
+
+var (
+	_ migrate.StepRunner = (*Step)(nil)
+	_ migrate.Finisher   = (*Step)(nil)
+	_ migrate.Validator  = (*Step)(nil)
+)
+
+func (s *Step) parse(m *migrate.Migration) (*Migration, error) {
+	om, err := Parse(m.File(), m.Document)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return nil, &migrate.ParseError{File: pe.File, Line: pe.Line, Msg: strings.TrimPrefix(pe.Error(), fmt.Sprintf("%s:%d: ", pe.File, pe.Line))}
+		}
+		return nil, &migrate.ParseError{File: m.File(), Msg: err.Error()}
+	}
+	return om, nil
+}
+
+// Validate implements [migrate.Validator].
+func (s *Step) Validate(m *migrate.Migration) error {
+	_, err := s.parse(m)
+	return err
+}
+
+// Plan implements [migrate.StepRunner].
+func (s *Step) Plan(m *migrate.Migration) ([]string, error) {
+	om, err := s.parse(m)
+	if err != nil {
+		return nil, err
+	}
+	return om.Plan(string(m.Version)), nil
+}
+
+func (s *Step) runner(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (*Runner, error) {
+	r := s.Runner
+	r.DB = env.DB
+	r.Logger = env.Logger
+	if r.Schema == "" {
+		if err := env.DB.QueryRowContext(ctx, "SELECT current_schema()").Scan(&r.Schema); err != nil {
+			return nil, fmt.Errorf("read the current schema: %w", err)
+		}
+	}
+	for _, other := range env.Expanded {
+		r.KeepVersions = append(r.KeepVersions, VersionSchema(string(other.Version)))
+	}
+	emit := env.Emit
+	r.Progress = func(e Event) {
+		if s.Runner.Progress != nil {
+			s.Runner.Progress(e)
+		}
+		if emit == nil {
+			return
+		}
+		me := migrate.Event{Version: m.Version, Name: m.Name, Table: e.Table, SQL: e.Statement, Duration: e.Elapsed, Message: e.Message}
+		switch e.Kind {
+		case EventBatch:
+			me.Kind, me.Rows, me.RowsTotal = migrate.EventBatchDone, e.Rows, e.Total
+		case EventLockRetry:
+			me.Kind = migrate.EventRetry
+		case EventStatement:
+			me.Kind = migrate.EventStatementFinished
+		default:
+			return
+		}
+		emit(ctx, me)
+	}
+	return &r, nil
+}
+
+func (s *Step) state(env migrate.StepEnv) (*State, error) {
+	if env.Record.Progress == "" {
+		return nil, nil
+	}
+	st, err := ParseState([]byte(env.Record.Progress))
+	if err != nil {
+		return nil, fmt.Errorf("read the recorded progress of %s: %w (abort it with `strata abort %s`)", env.Record.Version, err, env.Record.Version)
+	}
+	return st, nil
+}
+
+type saver struct {
+	env  migrate.StepEnv
+	last string
+}
+
+func (sv *saver) Save(ctx context.Context, st *State) error {
+	b, err := st.JSON()
+	if err != nil {
+		return err
+	}
+	sv.last = string(b)
+	return sv.env.SaveProgress(ctx, sv.last)
+}
+
+// Up implements [migrate.StepRunner]: it starts (expands) the migration,
+// resuming from the recorded state when there is one.
+func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (string, string, error) {
+	om, err := s.parse(m)
+	if err != nil {
+		return "", "", err
+	}
+	for _, other := range env.Expanded {
+		oo, err := s.parse(other)
+		if err != nil {
+			continue
+		}
+		for _, t := range om.Tables() {
+			if slices.Contains(oo.Tables(), t) {
+				return "", "", fmt.Errorf("table %s is already being changed by expanded migration %s_%s: run `strata complete %s` (or `strata abort %s`) first; only one online migration may be expanded per table",
+					t, other.Version, other.Name, other.Version, other.Version)
+			}
+		}
+	}
+	r, err := s.runner(ctx, env, m)
+	if err != nil {
+		return "", "", err
+	}
+	st, err := s.state(env)
+	if err != nil {
+		return "", "", err
+	}
+	sv := &saver{env: env, last: env.Record.Progress}
+	err = r.Start(ctx, string(m.Version), om, st, sv)
+	return migrate.StateExpanded, sv.last, err
+}
+
+// Down implements [migrate.StepRunner]: an expanded migration is aborted; a
+// completed one cannot be undone (its old shape is gone).
+func (s *Step) Down(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) error {
+	if env.Record.State == migrate.StateApplied {
+		return fmt.Errorf("%w: online migration %s_%s was completed, so its old shape is gone; write a new migration that changes it back", migrate.ErrNoDown, m.Version, m.Name)
+	}
+	return s.Abort(ctx, env, m)
+}
+
+// Complete implements [migrate.Finisher].
+func (s *Step) Complete(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (string, error) {
+	om, err := s.parse(m)
+	if err != nil {
+		return "", err
+	}
+	r, err := s.runner(ctx, env, m)
+	if err != nil {
+		return "", err
+	}
+	st, err := s.state(env)
+	if err != nil {
+		return "", err
+	}
+	sv := &saver{env: env, last: env.Record.Progress}
+	err = r.Complete(ctx, string(m.Version), om, st, sv)
+	return sv.last, err
+}
+
+// Abort implements [migrate.Finisher].
+func (s *Step) Abort(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) error {
+	om, err := s.parse(m)
+	if err != nil {
+		return err
+	}
+	r, err := s.runner(ctx, env, m)
+	if err != nil {
+		return err
+	}
+	st, err := s.state(env)
+	if err != nil {
+		return err
+	}
+	return r.Abort(ctx, string(m.Version), om, st, &saver{env: env, last: env.Record.Progress})
+}
