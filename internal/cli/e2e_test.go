@@ -300,6 +300,7 @@ func assertCode(t *testing.T, res result, want int) {
 // once against one database: the lock lets one apply, the others find
 // nothing to do, and every migration ran exactly once.
 func TestConcurrentRunnersApplyEachMigrationOnce(t *testing.T) {
+	t.Parallel()
 	engines := []struct {
 		name string
 		url  func(testing.TB) string
@@ -362,6 +363,7 @@ func TestConcurrentRunnersApplyEachMigrationOnce(t *testing.T) {
 // server, the earlier one stays applied, and the lock is free for the next
 // run.
 func TestInterruptRollsBackAndReleasesLock(t *testing.T) {
+	t.Parallel()
 	engines := []struct {
 		name    string
 		url     func(testing.TB) string
@@ -543,6 +545,7 @@ DROP TABLE a;
 // TestLockTimeout: a second runner gives up after --lock-timeout while the
 // first holds the lock, with exit 3 and a message about the lock.
 func TestLockTimeout(t *testing.T) {
+	t.Parallel()
 	engines := []struct {
 		name  string
 		url   func(testing.TB) string
@@ -630,6 +633,7 @@ func TestFailingTransactionalMigration(t *testing.T) {
 // -- strata:statement-timeout stops a slow statement; both fail the
 // migration (exit 1) within about the time asked for and leave it pending.
 func TestTimeoutDirectives(t *testing.T) {
+	t.Parallel()
 	engines := []struct {
 		name       string
 		url        func(testing.TB) string
@@ -694,6 +698,7 @@ func TestTimeoutDirectives(t *testing.T) {
 // runner's advisory lock while a migration runs: the run must not go on
 // without the lock.
 func TestLostLockStopsTheRun(t *testing.T) {
+	t.Parallel()
 	terminateLock := `SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
 		WHERE l.locktype = 'advisory' AND d.datname = current_database()`
 	t.Run("during a long statement", func(t *testing.T) {
