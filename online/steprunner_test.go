@@ -1,0 +1,112 @@
+package online_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/internal/testenv"
+	"github.com/strata-db/strata/migrate"
+	"github.com/strata-db/strata/online"
+)
+
+// TestEngineRunsOnlineMigrations drives a YAML migration through the
+// migration engine: up leaves it expanded with its backfill progress in
+// history, complete contracts it, and a second one on the same table is
+// refused while the first is expanded; abort undoes it.
+func TestEngineRunsOnlineMigrations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tg, err := connect.Open(ctx, testenv.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	files := fstest.MapFS{
+		"1_items.sql": {Data: []byte("CREATE TABLE items (id bigint PRIMARY KEY, a int NOT NULL);\nINSERT INTO items SELECT g, g FROM generate_series(1, 5000) g;\n")},
+		"2_double.yaml": {Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: c, type: bigint, nullable: false}\n      up: a * 2\n")},
+	}
+	var batches int
+	newProvider := func() *migrate.Provider {
+		p, err := migrate.NewProvider(tg.DB, files, migrate.WithDialect(tg.Dialect),
+			migrate.WithStepRunner(migrate.KindOnline, &online.Step{Runner: online.Runner{LockTimeout: 200 * time.Millisecond, BatchTime: 20 * time.Millisecond}}),
+			migrate.WithObserver(migrate.ObserverFunc(func(_ context.Context, e migrate.Event) {
+				if e.Kind == migrate.EventBatchDone {
+					batches++
+				}
+			})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := newProvider()
+	pl, err := p.Plan(ctx, migrate.Request{Direction: migrate.Up})
+	if err != nil || len(pl.Steps) != 2 || len(pl.Steps[1].Describe) == 0 {
+		t.Fatalf("plan: %+v %v", pl, err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Done[1].State != migrate.StateExpanded {
+		t.Fatalf("state after up = %s", res.Done[1].State)
+	}
+	if batches == 0 {
+		t.Error("no backfill batch was reported to the observer")
+	}
+	sts, err := p.Status(ctx)
+	if err != nil || sts[1].State != "expanded" || !strings.Contains(sts[1].Progress, `"backfills"`) {
+		t.Fatalf("status: %+v %v", sts, err)
+	}
+	var wrong int
+	if err := tg.DB.QueryRowContext(ctx, `SELECT count(*) FROM strata_v2.items WHERE c IS DISTINCT FROM a * 2`).Scan(&wrong); err != nil || wrong != 0 {
+		t.Fatalf("new shape: %d wrong rows, %v", wrong, err)
+	}
+
+	// A second online change of the same table waits for the first.
+	files["3_again.yaml"] = &fstest.MapFile{Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: d, type: int, nullable: true}\n")}
+	_, err = newProvider().Up(ctx)
+	if err == nil || !strings.Contains(err.Error(), "already being changed by expanded migration 2") {
+		t.Fatalf("second expanded migration on items: %v", err)
+	}
+	if _, err := newProvider().Abort(ctx, "3"); err != nil {
+		t.Fatalf("abort 3: %v", err)
+	}
+	delete(files, "3_again.yaml")
+
+	if _, err := newProvider().Complete(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := tg.DB.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE c IS DISTINCT FROM a * 2`).Scan(&wrong); err != nil || wrong != 0 {
+		t.Fatalf("after complete: %d wrong rows, %v", wrong, err)
+	}
+	sts, _ = newProvider().Status(ctx)
+	if sts[1].State != "applied" {
+		t.Fatalf("state after complete = %s", sts[1].State)
+	}
+	// A completed online migration cannot be undone: its old shape is gone.
+	if _, err := newProvider().Down(ctx); !errors.Is(err, migrate.ErrNoDown) {
+		t.Fatalf("down of a completed online migration: %v", err)
+	}
+}
+
+func TestMalformedYAMLFailsAtLoad(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tg, err := connect.Open(ctx, testenv.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	files := fstest.MapFS{"1_bad.yaml": {Data: []byte("operations:\n  - add_colum:\n      table: items\n")}}
+	_, err = migrate.NewProvider(tg.DB, files, migrate.WithDialect(tg.Dialect), migrate.WithStepRunner(migrate.KindOnline, &online.Step{}))
+	var pe *migrate.ParseError
+	if !errors.As(err, &pe) || pe.File != "1_bad.yaml" || pe.Line != 2 {
+		t.Fatalf("err = %v (%+v)", err, pe)
+	}
+}
