@@ -552,6 +552,18 @@ func (r *pgRun) analyse(n *pg.Node) {
 				"before PostgreSQL 12, ALTER TYPE ... ADD VALUE cannot run inside a transaction block: the migration fails",
 				"-- strata:no-transaction\n"+strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";")+";")
 		}
+	case n.GetAlterDomainStmt() != nil:
+		ad := n.GetAlterDomainStmt()
+		name := nameList(ad.TypeName)
+		con := ad.Def.GetConstraint()
+		if (ad.Subtype == "C" && con != nil && !con.SkipValidation && con.Contype == pg.ConstrType_CONSTR_CHECK) || ad.Subtype == "O" {
+			fix := "-- add it NOT VALID, then validate it in a later migration:\nALTER DOMAIN " + name + " ADD CONSTRAINT <name> CHECK (...) NOT VALID;\nALTER DOMAIN " + name + " VALIDATE CONSTRAINT <name>;"
+			if con != nil && con.Conname != "" {
+				fix = fmt.Sprintf("ALTER DOMAIN %[1]s ADD CONSTRAINT %[2]s CHECK (%[3]s) NOT VALID;\n-- then, in a later migration:\nALTER DOMAIN %[1]s VALIDATE CONSTRAINT %[2]s;", name, con.Conname, deparseExpr(con.RawExpr))
+			}
+			r.find("alter-domain-constraint", lockShare, name, false, true,
+				fmt.Sprintf("ALTER DOMAIN %s checks every stored value of the domain, holding SHARE (writes blocked) on each table that uses it", name), fix)
+		}
 	case n.GetCreateTrigStmt() != nil:
 		t := relName(n.GetCreateTrigStmt().Relation)
 		r.lock(lockShareRowExclusive, t)

@@ -37,6 +37,7 @@ var rules = []Rule{
 	{"add-unique-constraint", pgOnly, Error, "ADD UNIQUE builds an index under ACCESS EXCLUSIVE; build it CONCURRENTLY and attach it with USING INDEX"},
 	{"add-primary-key", pgOnly, Error, "ADD PRIMARY KEY on an existing table builds an index (and may scan for NOT NULL) under ACCESS EXCLUSIVE"},
 	{"add-exclusion-constraint", pgOnly, Error, "ADD EXCLUDE builds an index under ACCESS EXCLUSIVE"},
+	{"alter-domain-constraint", pgOnly, Error, "ALTER DOMAIN ... ADD CONSTRAINT (without NOT VALID) or SET NOT NULL checks every column of that domain, holding SHARE on each table"},
 	{"validate-in-transaction", pgOnly, Error, "VALIDATE CONSTRAINT in the same transaction as the ADD ... NOT VALID holds the ADD's lock during the validation scan"},
 	// Indexes and maintenance.
 	{"create-index-non-concurrent", pgOnly, Error, "CREATE INDEX without CONCURRENTLY blocks writes (SHARE lock) while it reads the whole table"},

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER DOMAIN email_address ADD CONSTRAINT email_has_at CHECK (VALUE LIKE '%@%') NOT VALID;
