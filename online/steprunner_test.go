@@ -27,7 +27,7 @@ func TestEngineRunsOnlineMigrations(t *testing.T) {
 	}
 	defer tg.Close()
 	files := fstest.MapFS{
-		"1_items.sql": {Data: []byte("CREATE TABLE items (id bigint PRIMARY KEY, a int NOT NULL);\nINSERT INTO items SELECT g, g FROM generate_series(1, 5000) g;\n")},
+		"1_items.sql":   {Data: []byte("CREATE TABLE items (id bigint PRIMARY KEY, a int NOT NULL);\nINSERT INTO items SELECT g, g FROM generate_series(1, 5000) g;\n")},
 		"2_double.yaml": {Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: c, type: bigint, nullable: false}\n      up: a * 2\n")},
 	}
 	var batches int
