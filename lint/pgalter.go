@@ -212,7 +212,7 @@ ALTER TABLE %[1]s ADD COLUMN %[2]s %[3]s;`, t, col, typ)
 			r.online = onlineOp("add_column", kv{"table", t},
 				kv{"column", []kv{{"name", col}, {"type", typ}, {"nullable", !notNull}, {"default", expr}}}, kv{"up", expr})
 			r.find("add-column-volatile-default", mode, t, true, true,
-				fmt.Sprintf("the default %s is volatile (%s()), so every existing row gets its own value: %s is rewritten under ACCESS EXCLUSIVE", expr, fn, t),
+				fmt.Sprintf("the default %s is volatile, so every existing row gets its own value: %s is rewritten under ACCESS EXCLUSIVE", volatileWhat(expr, fn), t),
 				fmt.Sprintf(`ALTER TABLE %[1]s ADD COLUMN %[2]s %[3]s;
 ALTER TABLE %[1]s ALTER COLUMN %[2]s SET DEFAULT %[4]s;  -- new rows only, no rewrite
 -- then backfill old rows in batches, each in its own transaction (strata online op backfill):
@@ -268,6 +268,14 @@ ALTER TABLE %[1]s ADD CONSTRAINT %[4]s_%[2]s_fkey FOREIGN KEY (%[2]s) REFERENCES
 	}
 	_ = reported
 	r.typeStyle(t, cd)
+}
+
+// volatileWhat names a volatile default for messages.
+func volatileWhat(expr, fn string) string {
+	if expr == fn+"()" {
+		return expr
+	}
+	return expr + " (it calls " + fn + "())"
 }
 
 // fkAction maps pg_query's one-letter FK action to SQL.

@@ -127,6 +127,13 @@ parsed.`,
 				rep.Merge(tr.Report(rep))
 			}
 			tv := Version
+			if lintErr != nil && len(rep.Files) == 0 {
+				var pe *lint.ParseError
+				if errors.As(lintErr, &pe) {
+					return Exit(ExitUsage, pe)
+				}
+				return Exit(ExitUsage, lintErr)
+			}
 			if err := lint.Write(app.Stdout, rep, f, lint.TextOptions{Statements: statements || trace, ToolVersion: tv}); err != nil {
 				return err
 			}
