@@ -25,6 +25,23 @@
 // the io.Writer they are given. [Trace] runs a migration on a scratch copy of a
 // PostgreSQL schema and reports the locks really taken.
 //
+// Each [Finding] names the file, line and column, the rule, the lock and the
+// object it is taken on, whether the table is rewritten or scanned, the
+// impact in one sentence, a rewrite to paste ([Finding.Fix]) and, where
+// strata has one, the same change as an online (expand/contract) migration
+// ([Finding.Online]). [Report.Statements] lists what every statement locks.
+// The rules are listed by [Rules] and in RULES.md.
+//
+// A table created earlier in the same file is new: indexing it, adding
+// constraints to it or updating it is not reported. A file runs in one
+// transaction unless it says otherwise (strata:no-transaction, goose's NO
+// TRANSACTION, dbmate's transaction:false), manages its own with
+// BEGIN/COMMIT, or, for strata's own format, holds a statement that cannot
+// run in one (strata then runs it without a transaction, as the engine
+// does). Inside a transaction, the locks of earlier statements are held by
+// later ones: that is what validate-in-transaction and
+// backfill-in-ddl-transaction report.
+//
 // Findings can be silenced on one statement with a comment that gives a
 // reason,
 //
