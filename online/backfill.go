@@ -107,7 +107,10 @@ func (x *Exec) runPass(ctx context.Context, p *pass) error {
 	}
 	qfrom := x.q(from)
 	qual := p.qual
-	target := x.r.batchTime()
+	// Batches aim at half of BatchTime, so that their spread stays under it:
+	// BatchTime bounds how long an application write may wait for a row a
+	// batch has locked.
+	target := x.r.batchTime() / 2
 	var lastThrottle time.Time
 	retries := 0
 	for {

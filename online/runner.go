@@ -42,8 +42,9 @@ type Runner struct {
 	// MaxLockWait is the total time one statement may spend retrying before
 	// the run stops with a [*LockTimeoutError]. Default 2m.
 	MaxLockWait time.Duration
-	// BatchTime is the time each backfill batch aims to take; batch sizes
-	// adapt to it. Default 100ms.
+	// BatchTime bounds the time one backfill batch takes, and so how long an
+	// application write may wait for a row a batch holds. Batch sizes adapt
+	// to take about half of it. Default 100ms.
 	BatchTime time.Duration
 	// MaxReplicationLag pauses backfills while any standby's replay lag is
 	// above it. Default 10s; negative disables the check.

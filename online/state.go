@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -139,4 +140,28 @@ func (s *State) check(version string, m *Migration) error {
 		}
 	}
 	return nil
+}
+
+// Summary describes the state in one line for `strata status`: the phase,
+// each backfill's progress and what to run next.
+func (s *State) Summary() string {
+	var b strings.Builder
+	b.WriteString(string(s.Phase))
+	for _, f := range s.Backfills {
+		fmt.Fprintf(&b, "; backfill %s %.0f%% (%d of ~%d rows)", f.Table, 100*f.Progress(), f.Rows, max(f.Total, f.Rows))
+	}
+	if s.LockRetries > 0 {
+		fmt.Fprintf(&b, "; %d lock retries", s.LockRetries)
+	}
+	switch s.Phase {
+	case PhaseExpanded:
+		fmt.Fprintf(&b, "; applications can use search_path %s; run `strata complete` to finish or `strata abort` to undo", VersionSchema(s.Version))
+	case PhaseStarting:
+		b.WriteString("; interrupted: run `strata up` to resume or `strata abort` to undo")
+	case PhaseCompleting:
+		b.WriteString("; interrupted: run `strata complete` again")
+	case PhaseAborting:
+		b.WriteString("; interrupted: run `strata abort` again")
+	}
+	return b.String()
 }

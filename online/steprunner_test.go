@@ -60,7 +60,7 @@ func TestEngineRunsOnlineMigrations(t *testing.T) {
 		t.Error("no backfill batch was reported to the observer")
 	}
 	sts, err := p.Status(ctx)
-	if err != nil || sts[1].State != "expanded" || !strings.Contains(sts[1].Progress, `"backfills"`) {
+	if err != nil || sts[1].State != "expanded" || !strings.Contains(string(sts[1].Progress), `"backfills"`) {
 		t.Fatalf("status: %+v %v", sts, err)
 	}
 	var wrong int
