@@ -27,9 +27,21 @@ import (
 // testscript puts a "strata" on the scripts' PATH that re-executes this
 // binary, which then behaves like cmd/strata.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"strata": func() { os.Exit(strataMain()) },
 	})
+}
+
+// cleanupM removes the strata binary the process-level tests built, once
+// every test has run.
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	return code
 }
 
 // strataMain is cmd/strata's main: SIGINT or SIGTERM cancels the run, and
