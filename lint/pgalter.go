@@ -475,7 +475,10 @@ func (r *pgRun) alterType(t string, mode lockMode, col string, cd *pg.ColumnDef,
 	if !existing {
 		return
 	}
-	verdict, why := typeChange(old, cd.TypeName, cd.RawDefault != nil, r.l.pgVer)
+	// An explicit USING usually means a real conversion; "USING col::type"
+	// is only known to be a no-op when the old type is.
+	using := cd.RawDefault != nil && (old == nil || realUsing(cd.RawDefault, col))
+	verdict, why := typeChange(old, cd.TypeName, using, r.l.pgVer)
 	if verdict == noRewrite {
 		return
 	}
@@ -494,6 +497,23 @@ UPDATE %[1]s SET %[2]s_new = %[2]s::%[3]s WHERE id >= $1 AND id < $1 + 5000;
 	r.online = onlineOp("alter_column", kv{"table", t}, kv{"column", col}, kv{"type", newT}, kv{"up", col + "::" + newT})
 	r.find("alter-column-type", mode, t, true, true,
 		fmt.Sprintf("changing %s.%s to %s %s: %s and its indexes are rewritten under ACCESS EXCLUSIVE", t, col, newT, why, t), fix)
+}
+
+// realUsing reports whether a USING expression does more than the implicit
+// conversion: "USING col" and "USING col::newtype" are what ALTER TYPE does
+// anyway.
+func realUsing(using *pg.Node, col string) bool {
+	if using == nil {
+		return false
+	}
+	n := using
+	if tc := n.GetTypeCast(); tc != nil {
+		n = tc.Arg
+	}
+	if cr := n.GetColumnRef(); cr != nil && strings.EqualFold(columnRefName(cr), col) {
+		return false
+	}
+	return true
 }
 
 type typeVerdict int
