@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"time"
 )
@@ -28,8 +29,11 @@ type MigrationStatus struct {
 	// for a repeatable migration it means it will run again.
 	Drift    bool   `json:"drift,omitempty"`
 	HasDown  bool   `json:"has_down"`
-	Error    string `json:"error,omitempty"`
-	Progress string `json:"progress,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Progress is the recorded progress (JSON): statements done for a
+	// migration that ran outside a transaction, the backfill state of an
+	// online one.
+	Progress json.RawMessage `json:"progress,omitempty"`
 }
 
 // Status returns every migration, from the files and from history, in version
@@ -82,7 +86,9 @@ func fillFromRecord(st *MigrationStatus, r Record) {
 	st.DurationMS = r.ExecutionMS
 	st.AppliedBy = r.AppliedBy
 	st.Error = r.Error
-	st.Progress = r.Progress
+	if r.Progress != "" && json.Valid([]byte(r.Progress)) {
+		st.Progress = json.RawMessage(r.Progress)
+	}
 }
 
 func sortStatuses(s []MigrationStatus) {

@@ -467,7 +467,7 @@ func (app *App) statusCmd() *cobra.Command {
 			for _, st := range sts {
 				if st.State == migrate.StateExpanded {
 					fmt.Fprintf(app.Stdout, "%s is expanded: the new shape is live beside the old one (views in schema %s); %s\n  move the application over, then `strata complete %s` (or `strata abort %s` to undo)\n",
-						st.Version, online.VersionSchema(string(st.Version)), backfillSummary(st.Progress), st.Version, st.Version)
+						st.Version, online.VersionSchema(string(st.Version)), backfillSummary(string(st.Progress)), st.Version, st.Version)
 				}
 				if st.State == migrate.StateFailed || st.State == migrate.StateRunning {
 					fmt.Fprintf(app.Stdout, "%s is %s: %s\n  fix the database, then `strata repair %s` (or `--pending` if you undid it)\n", st.Version, st.State, st.Error, st.Version)
