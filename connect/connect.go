@@ -291,6 +291,14 @@ func scrub(s, password string) string {
 	if password == "" {
 		return s
 	}
+	if len(password) < 4 {
+		// A short password is also a common substring ("p" of
+		// "postgres"): hide it only where a URL or DSN puts it.
+		for _, pat := range []string{":%s@", "password=%s"} {
+			s = strings.ReplaceAll(s, fmt.Sprintf(pat, password), fmt.Sprintf(pat, "xxxxx"))
+		}
+		return s
+	}
 	s = strings.ReplaceAll(s, password, "xxxxx")
 	if esc := url.QueryEscape(password); esc != password {
 		s = strings.ReplaceAll(s, esc, "xxxxx")

@@ -89,6 +89,10 @@ type Lock interface {
 	// connection died or its lease could not be renewed). The runner stops
 	// at the next safe point when it is.
 	Lost() <-chan struct{}
+	// Held checks, with a round trip, that the lock is still held; the
+	// runner calls it before each migration so that a lock lost between two
+	// pings never lets a migration run unprotected.
+	Held(ctx context.Context) error
 	// Unlock releases the lock. It is safe to call more than once.
 	Unlock(ctx context.Context) error
 }
@@ -96,6 +100,9 @@ type Lock interface {
 // ErrLockTimeout is returned (wrapped) when another runner held the lock for
 // longer than the wait allowed.
 var ErrLockTimeout = errors.New("lock not acquired")
+
+// ErrLockLost is returned when the runner's lock is no longer held.
+var ErrLockLost = errors.New("the runner lock was lost (its connection died or its lease expired)")
 
 // PollInterval is how often a waiting runner retries the lock.
 const PollInterval = 200 * time.Millisecond

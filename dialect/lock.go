@@ -90,6 +90,20 @@ func (l *ConnLock) watch(every time.Duration) {
 // Lost implements [Lock].
 func (l *ConnLock) Lost() <-chan struct{} { return l.lost }
 
+// Held implements [Lock]: the lock lives as long as its session, so a
+// session that answers still holds it.
+func (l *ConnLock) Held(ctx context.Context) error {
+	select {
+	case <-l.lost:
+		return ErrLockLost
+	default:
+	}
+	if err := l.conn.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrLockLost, err)
+	}
+	return nil
+}
+
 // Unlock implements [Lock]: it releases the lock and closes the connection.
 func (l *ConnLock) Unlock(ctx context.Context) error {
 	l.once.Do(func() {

@@ -166,12 +166,12 @@ func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx contex
 	}()
 	conn, err := p.db.Conn(runCtx)
 	if err == nil {
-		err = fn(runCtx, conn)
+		err = fn(context.WithValue(runCtx, lockKey{}, lk), conn)
 		p.releaseConn(conn)
 	} else {
 		err = fmt.Errorf("open a connection for the run: %w", err)
 	}
-	if cause := context.Cause(runCtx); errors.Is(cause, errLockLost) && err != nil {
+	if cause := context.Cause(runCtx); errors.Is(cause, errLockLost) && err != nil && !errors.Is(err, errLockLost) {
 		err = fmt.Errorf("%w: %w", errLockLost, err)
 	}
 	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -183,7 +183,11 @@ func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx contex
 	return err
 }
 
-var errLockLost = errors.New("the runner lock was lost (its connection died or its lease expired); stopped at the next safe point")
+var errLockLost = dialect.ErrLockLost
+
+// lockKey carries the held lock in the run's context, so each step can check
+// it is still held before it starts.
+type lockKey struct{}
 
 func (p *Provider) execute(ctx context.Context, conn *sql.Conn, pl *Plan, res *Result) error {
 	if pl.SingleTransaction && len(pl.Steps) > 0 {
@@ -193,6 +197,12 @@ func (p *Provider) execute(ctx context.Context, conn *sql.Conn, pl *Plan, res *R
 		if err := ctx.Err(); err != nil {
 			res.NotRun = append(res.NotRun, versions(pl.Steps[i:])...)
 			return fmt.Errorf("stopped before %s: %w", st.Migration.File(), context.Cause(ctx))
+		}
+		if lk, ok := ctx.Value(lockKey{}).(dialect.Lock); ok {
+			if err := lk.Held(ctx); err != nil {
+				res.NotRun = append(res.NotRun, versions(pl.Steps[i:])...)
+				return fmt.Errorf("stopped before %s: %w", st.Migration.File(), err)
+			}
 		}
 		sr, err := p.runStep(ctx, conn, st)
 		if err != nil {
@@ -356,6 +366,16 @@ func (p *Provider) killQuery(id int64) {
 	}
 }
 
+// connectionID returns the MySQL connection id of conn (0 elsewhere), so
+// that an interrupted statement can be stopped on the server.
+func (p *Provider) connectionID(ctx context.Context, conn *sql.Conn) int64 {
+	var id int64
+	if p.d.Name() == "mysql" {
+		_ = conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id)
+	}
+	return id
+}
+
 func (p *Provider) execTimeouts(ctx context.Context, ex execer, stmts []string) error {
 	for _, s := range stmts {
 		if _, err := ex.ExecContext(ctx, s); err != nil {
@@ -381,7 +401,7 @@ func (p *Provider) runInTx(ctx context.Context, conn *sql.Conn, st Step, start t
 	if err := p.execTimeouts(ctx, tx, set); err != nil {
 		return fail(err, 0)
 	}
-	r := &statementRunner{p: p, m: m, dir: st.Direction, sc: st.Script, ex: tx}
+	r := &statementRunner{p: p, m: m, dir: st.Direction, sc: st.Script, ex: tx, connID: p.connectionID(ctx, conn)}
 	done, err := r.run(ctx, 0)
 	if err != nil {
 		return fail(err, done)
@@ -459,10 +479,7 @@ func describeProgress(s string) string {
 func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start time.Time) (string, error) {
 	m, sc := st.Migration, st.Script
 	total := len(sc.Statements)
-	var connID int64
-	if p.d.Name() == "mysql" {
-		_ = conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&connID)
-	}
+	connID := p.connectionID(ctx, conn)
 	pr := progress{Direction: st.Direction, Total: total, File: sc.File}
 	// History writes go through another connection, so they commit at once
 	// even while the file has a transaction of its own open. SQLite allows

@@ -27,9 +27,9 @@ type MigrationStatus struct {
 	AppliedBy  string        `json:"applied_by,omitempty"`
 	// Drift is set when an applied file no longer matches its checksum;
 	// for a repeatable migration it means it will run again.
-	Drift    bool   `json:"drift,omitempty"`
-	HasDown  bool   `json:"has_down"`
-	Error string `json:"error,omitempty"`
+	Drift   bool   `json:"drift,omitempty"`
+	HasDown bool   `json:"has_down"`
+	Error   string `json:"error,omitempty"`
 	// Progress is the recorded progress (JSON): statements done for a
 	// migration that ran outside a transaction, the backfill state of an
 	// online one.

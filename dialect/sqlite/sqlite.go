@@ -183,6 +183,18 @@ func rowsAffected(res sql.Result, err error) (int64, error) {
 
 func (l *leaseLock) Lost() <-chan struct{} { return l.lost }
 
+// Held checks that the lease row still names this runner.
+func (l *leaseLock) Held(ctx context.Context) error {
+	var owner string
+	if err := l.db.QueryRowContext(ctx, `SELECT owner FROM `+l.table+` WHERE id = 1`).Scan(&owner); err != nil {
+		return fmt.Errorf("%w: %v", dialect.ErrLockLost, err)
+	}
+	if owner != l.owner {
+		return fmt.Errorf("%w: the lease is now held by %q", dialect.ErrLockLost, owner)
+	}
+	return nil
+}
+
 func (l *leaseLock) Unlock(ctx context.Context) error {
 	l.once.Do(func() {
 		close(l.stop)

@@ -54,10 +54,12 @@ type runFlags struct {
 	allowDrift        bool
 	autoRollback      bool
 	skipMissingDown   bool
+	cmd               *cobra.Command
 	table             string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
+	f.cmd = cmd
 	fl := cmd.Flags()
 	fl.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for another runner's lock (default 5m, env STRATA_LOCK_TIMEOUT)")
 	fl.BoolVar(&f.allowOutOfOrder, "allow-out-of-order", false, "apply pending migrations older than the newest applied one")
@@ -134,7 +136,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	}
 	table := cfg.Table
 	if f != nil {
-		if f.lockTimeout > 0 {
+		if f.lockTimeout > 0 || (f.cmd != nil && f.cmd.Flags().Changed("lock-timeout")) {
 			opts = append(opts, migrate.WithLockTimeout(f.lockTimeout))
 		}
 		if f.allowOutOfOrder {
@@ -201,9 +203,9 @@ func (app *App) progressObserver() migrate.Option {
 			if e.Direction == migrate.Down {
 				verb = "undone  "
 			}
-			fmt.Fprintf(app.Stdout, "%s %s_%s (%s)\n", verb, e.Version, e.Name, roundDur(e.Duration))
+			fmt.Fprintf(app.Stdout, "%s %s (%s)\n", verb, label(e), roundDur(e.Duration))
 		case migrate.EventMigrationFailed:
-			fmt.Fprintf(app.Stdout, "FAILED   %s_%s (%s)\n", e.Version, e.Name, roundDur(e.Duration))
+			fmt.Fprintf(app.Stdout, "FAILED   %s (%s)\n", label(e), roundDur(e.Duration))
 		case migrate.EventLockWaiting:
 			fmt.Fprintf(app.Stderr, "strata: %s\n", e.Message)
 		case migrate.EventRollbackStarted:
@@ -789,4 +791,13 @@ func backfillSummary(progress string) string {
 		parts = append(parts, fmt.Sprintf("%s %d of ~%d rows (%s)", b.Table, b.Rows, b.Total, state))
 	}
 	return "backfill: " + strings.Join(parts, "; ")
+}
+
+// label names a migration in progress lines: VERSION_name, or R__name for a
+// repeatable one.
+func label(e migrate.Event) string {
+	if strings.HasPrefix(string(e.Version), "R__") {
+		return string(e.Version)
+	}
+	return string(e.Version) + "_" + e.Name
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -108,6 +109,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 			for n := range fc.Environments {
 				names = append(names, n)
 			}
+			sort.Strings(names)
 			return nil, Exit(ExitUsage, fmt.Errorf("environment %q is not in %s (have: %s)", envName, path, strings.Join(names, ", ")))
 		}
 		layers = append(layers, es)

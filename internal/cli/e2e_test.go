@@ -413,11 +413,9 @@ func TestInterruptRollsBackAndReleasesLock(t *testing.T) {
 			if !e.exists(t, db, "one") {
 				t.Error("table one is gone: the migration before the interrupt must stay applied")
 			}
-			if e.name == "postgres" || os.Getenv("STRATA_TEST_KNOWN_BUGS") != "" {
-				// KNOWN BUG on MySQL: runInTx does not pass the connection id
-				// to the statement runner, so no KILL QUERY is sent and the
-				// server runs the statement (holding its transaction's locks)
-				// to the end after strata exited.
+			{
+				// On MySQL the server would run the statement to its end
+				// after strata left unless strata sends KILL QUERY.
 				time.Sleep(500 * time.Millisecond)
 				if n := queryInt(t, db, e.running); n != 0 {
 					t.Errorf("the interrupted statement still runs on the server (%d)", n)
@@ -580,10 +578,8 @@ func TestLockTimeout(t *testing.T) {
 			if once.elapsed > 3*time.Second {
 				t.Errorf("STRATA_LOCK_TIMEOUT=0 waited %s", once.elapsed)
 			}
-			if os.Getenv("STRATA_TEST_KNOWN_BUGS") != "" {
-				// KNOWN BUG: --lock-timeout 0 should try once (as
-				// STRATA_LOCK_TIMEOUT=0 and migrate.WithLockTimeout(0) do),
-				// but the CLI treats 0 as "not given" and waits 5 minutes.
+			{
+				// --lock-timeout 0 tries once, as STRATA_LOCK_TIMEOUT=0 does.
 				third := r.run("up", "--lock-timeout", "0")
 				assertCode(t, third, 3)
 			}
@@ -727,13 +723,8 @@ func TestLostLockStopsTheRun(t *testing.T) {
 		}
 	})
 	t.Run("before the next migration", func(t *testing.T) {
-		if os.Getenv("STRATA_TEST_KNOWN_BUGS") == "" {
-			// KNOWN BUG: the lock connection is only pinged every 5 s, and
-			// execute() does not check the lock between migrations, so a
-			// run whose lock died during a short migration applies the
-			// next ones without it and exits 0.
-			t.Skip("known bug: a lost lock is noticed only by a 5 s ping; set STRATA_TEST_KNOWN_BUGS=1 to run")
-		}
+		// The lock is checked before each migration, not only by the
+		// 5 s ping.
 		t.Parallel()
 		r := newRunner(t, testenv.Postgres(t))
 		r.write(
