@@ -115,6 +115,9 @@ type Statement struct {
 	SQL  string
 	Line int
 	Col  int
+	// Envsub is set for statements under goose's ENVSUB ON, which holds
+	// from where it is written rather than for a whole section.
+	Envsub bool
 }
 
 // GoMigration is a migration written in Go and passed to [NewProvider] with

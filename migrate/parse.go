@@ -32,6 +32,7 @@ type segment struct {
 	firstLine int
 	block     bool
 	blockLine int // line of the begin marker, for an unterminated block
+	envsub    bool // goose ENVSUB ON was in force for these lines
 }
 
 type sectionState struct {
@@ -72,12 +73,13 @@ func parseSQLFile(file string, src string, d sqlsplit.Dialect, pairFile bool) (*
 	preamble := &sectionState{cur: &strings.Builder{}, curFirst: 1}
 	sawMarker := false
 	inBlock := false
+	gooseEnvsub := false // goose's ENVSUB ON holds from where it is written, across sections
 	blockLine := 0
 	blockHatch := ""
 
 	flush := func(s *sectionState, block bool, bl int) {
 		if s.cur.Len() > 0 {
-			s.segments = append(s.segments, segment{text: s.cur.String(), firstLine: s.curFirst, block: block, blockLine: bl})
+			s.segments = append(s.segments, segment{text: s.cur.String(), firstLine: s.curFirst, block: block, blockLine: bl, envsub: gooseEnvsub})
 		}
 		s.cur = &strings.Builder{}
 	}
@@ -216,10 +218,11 @@ func parseSQLFile(file string, src string, d sqlsplit.Dialect, pairFile bool) (*
 					inBlock = false
 				case "no transaction":
 					fileOpts.noTx, fileOpts.noTxLine, fileOpts.noTxSource = true, n, "-- +goose NO TRANSACTION"
-				case "envsub on":
-					opts().envsub = true
-				case "envsub off":
-					opts().envsub = false
+				case "envsub on", "envsub off":
+					s := target()
+					flush(s, inBlock, blockLine)
+					s.curFirst = n + 1
+					gooseEnvsub = strings.HasSuffix(strings.ToLower(ann), "on")
 				default:
 					return nil, &ParseError{File: file, Line: n, Msg: fmt.Sprintf("unknown goose annotation %q", trimmed)}
 				}
@@ -281,6 +284,7 @@ func parseSQLFile(file string, src string, d sqlsplit.Dialect, pairFile bool) (*
 		for _, seg := range s.segments {
 			if seg.block {
 				st, ok := blockStatement(seg)
+				st.Envsub = seg.envsub
 				if ok {
 					sc.Statements = append(sc.Statements, st)
 				}
@@ -295,7 +299,7 @@ func parseSQLFile(file string, src string, d sqlsplit.Dialect, pairFile bool) (*
 				return nil, &ParseError{File: file, Msg: err.Error()}
 			}
 			for _, st := range stmts {
-				sc.Statements = append(sc.Statements, Statement{SQL: st.SQL, Line: st.Line, Col: st.Col})
+				sc.Statements = append(sc.Statements, Statement{SQL: st.SQL, Line: st.Line, Col: st.Col, Envsub: seg.envsub})
 			}
 		}
 		classifyScript(sc, d)

@@ -122,7 +122,7 @@ func (p *Provider) plan(req Request, recs []Record) (*Plan, error) {
 func (p *Provider) renderPlan(pl *Plan) error {
 	for i := range pl.Steps {
 		sc := pl.Steps[i].Script
-		if sc == nil || !(sc.Envsub || sc.Placeholders) {
+		if sc == nil || !(sc.Envsub || sc.Placeholders || anyEnvsub(sc)) {
 			continue
 		}
 		out := *sc
@@ -133,7 +133,7 @@ func (p *Provider) renderPlan(pl *Plan) error {
 			if err != nil {
 				return err
 			}
-			st.SQL = text
+			st.SQL, st.Envsub = text, false
 			out.Statements[j] = st
 		}
 		pl.Steps[i].Script = &out
@@ -334,4 +334,13 @@ func allDML(sc *Script) bool {
 // resumable reports whether a stopped migration's runner can resume it.
 func (p *Provider) resumable(r Record) bool {
 	return r.Kind != KindSQL && r.Kind != KindGo && p.o.kinds[r.Kind] != nil && p.find(r.Version) != nil
+}
+
+func anyEnvsub(sc *Script) bool {
+	for _, st := range sc.Statements {
+		if st.Envsub {
+			return true
+		}
+	}
+	return false
 }

@@ -272,7 +272,7 @@ func (p *Provider) render(sc *Script, s Statement) (string, error) {
 	if sc.Placeholders {
 		return p.flywayPlaceholders(sc, s)
 	}
-	if !sc.Envsub {
+	if !sc.Envsub && !s.Envsub {
 		return s.SQL, nil
 	}
 	out, err := sqlsplit.Envsub(s.SQL, SplitDialect(p.d.Name()), p.o.vars)
