@@ -31,7 +31,7 @@ type segment struct {
 	text      string
 	firstLine int
 	block     bool
-	blockLine int // line of the begin marker, for an unterminated block
+	blockLine int  // line of the begin marker, for an unterminated block
 	envsub    bool // goose ENVSUB ON was in force for these lines
 }
 
