@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -108,6 +109,11 @@ parsed.`,
 				if _, err := os.Stat(p); err != nil {
 					return Exit(ExitUsage, fmt.Errorf("lint: %w", err))
 				}
+			}
+			if app.Getenv("GOGC") == "" {
+				// Parse trees are short-lived garbage: collecting less often
+				// cuts a fifth of the CPU time on large directories.
+				defer debug.SetGCPercent(debug.SetGCPercent(400))
 			}
 			rep, lintErr := l.LintPaths(ctx, paths)
 			if rep == nil {
