@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/lint"
 	"github.com/strata-db/strata/migrate"
 	"github.com/strata-db/strata/online"
 )
@@ -54,6 +55,7 @@ type runFlags struct {
 	allowDrift        bool
 	autoRollback      bool
 	skipMissingDown   bool
+	allowUnsafe       bool
 	cmd               *cobra.Command
 	table             string
 }
@@ -345,6 +347,7 @@ func (app *App) upCmd() *cobra.Command {
 	cmd.Flags().StringVar(&to, "to", "", "apply pending migrations up to and including version V")
 	cmd.Flags().BoolVar(&single, "single-transaction", false, "apply all pending migrations in one transaction (PostgreSQL, SQLite)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would run (same as `strata plan`)")
+	cmd.Flags().BoolVar(&f.allowUnsafe, "allow-unsafe", false, "run migrations although the linter finds statements that lock or rewrite tables in use")
 	return cmd
 }
 
@@ -355,6 +358,11 @@ func (app *App) run(ctx context.Context, name string, f *runFlags, req migrate.R
 		return err
 	}
 	defer s.Close()
+	if req.Direction == migrate.Up {
+		if err := app.checkSafety(ctx, s, req, f.allowUnsafe); err != nil {
+			return err
+		}
+	}
 	res, err := s.provider.Run(ctx, req)
 	return app.report(ctx, name, s, res, err, start)
 }
@@ -585,6 +593,10 @@ func (app *App) showPlan(ctx context.Context, f *runFlags, req migrate.Request) 
 	}
 	for _, w := range out.Warnings {
 		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
+	}
+	if rep, err := app.lintPlan(ctx, s, pl); err == nil && len(rep.Findings) > 0 {
+		fmt.Fprintf(app.Stdout, "-- lint: %d errors (up refuses them without --allow-unsafe), %d warnings\n", rep.Errors(), rep.Warnings())
+		_ = lint.WriteText(app.Stdout, rep, lint.TextOptions{})
 	}
 	return nil
 }
