@@ -52,7 +52,8 @@ func (l *Linter) lintMySQLPart(rep *Report, file string, sf *sourceFile, p part)
 		}
 		return &ParseError{File: file, Line: line, Col: col, Msg: msg}
 	}
-	r := &myRun{l: l, rep: rep, file: file, sf: sf, text: text, created: map[string]bool{}, altered: map[string]int{}}
+	r := &myRun{l: l, rep: rep, file: file, sf: sf, text: text, created: map[string]bool{}, altered: map[string]int{},
+		fileIgnores: append([]ignore(nil), sf.preIgnores...)}
 	// Statement boundaries: each statement starts after the previous one.
 	units := make([]*pgUnit, len(stmts))
 	pos := 0

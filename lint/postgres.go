@@ -91,6 +91,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 		userFuncs: map[string]bool{}, txStrong: map[string]lockMode{}, notValid: map[string]notValidCon{},
 		validNN: map[string]bool{}, validated: map[string]bool{}, dropConsAt: map[string]int{},
 		lockTimeout: sf.lockTimeout, plFuncs: map[string]plFunc{},
+		fileIgnores: append([]ignore(nil), sf.preIgnores...),
 	}
 	units := make([]*pgUnit, 0, len(res.Stmts))
 	prevEnd := p.start

@@ -48,6 +48,9 @@ type sourceFile struct {
 	noTx        bool // a file-level no-transaction directive
 	lockTimeout bool // -- strata:lock-timeout
 	lines       []int
+	// preIgnores are lint-ignore directives above the first section
+	// marker: they cover the whole file.
+	preIgnores []ignore
 }
 
 var (
@@ -92,6 +95,11 @@ func splitSource(name, text string, eng Engine) *sourceFile {
 		if !strings.HasPrefix(line, "--") {
 			continue
 		}
+		if len(markers) == 0 {
+			if ig, ok := parseIgnore(comment{text: line[2:], off: start + strings.Index(text[start:end], "--")}); ok {
+				sf.preIgnores = append(sf.preIgnores, ig)
+			}
+		}
 		switch {
 		case reStrataSection.MatchString(line):
 			m := reStrataSection.FindStringSubmatch(line)
@@ -113,6 +121,7 @@ func splitSource(name, text string, eng Engine) *sourceFile {
 		}
 	}
 	if len(markers) == 0 {
+		sf.preIgnores = nil // the part's own comments carry them
 		down := isDownFile(name)
 		sf.parts = []part{{start: 0, end: len(text), down: down, noTx: sf.noTx}}
 		return sf
