@@ -18,14 +18,7 @@ func (p *Provider) Baseline(ctx context.Context, v Version) (*Result, error) {
 		return nil, fmt.Errorf("%w %s: baseline needs the version of a migration in the directory (see `strata status`)", ErrUnknownVersion, v)
 	}
 	res := &Result{Direction: Up}
-	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn) error {
-		if err := p.hist.ensure(ctx, p.db); err != nil {
-			return err
-		}
-		recs, err := p.hist.list(ctx, p.db)
-		if err != nil {
-			return err
-		}
+	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn, recs []Record) error {
 		have := map[Version]bool{}
 		for _, r := range recs {
 			have[r.Version] = true
@@ -76,14 +69,7 @@ type RepairResult struct {
 func (p *Provider) Repair(ctx context.Context, v Version, pending bool) (*RepairResult, error) {
 	var out *RepairResult
 	res := &Result{}
-	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn) error {
-		if err := p.hist.ensure(ctx, p.db); err != nil {
-			return err
-		}
-		recs, err := p.hist.list(ctx, p.db)
-		if err != nil {
-			return err
-		}
+	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn, recs []Record) error {
 		var rec *Record
 		for i := range recs {
 			if recs[i].Version == v {

@@ -75,19 +75,13 @@ func (p *Provider) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	res := &Result{Direction: req.Direction}
 	var pl *Plan
-	err := p.withLock(ctx, res, func(ctx context.Context, conn *sql.Conn) error {
-		if err := p.hist.ensure(ctx, p.db); err != nil {
-			return err
-		}
+	err := p.withLock(ctx, res, func(ctx context.Context, conn *sql.Conn, recs []Record) error {
 		if req.Direction == Up && p.o.checkSum {
 			if err := CheckSum(p.fsys); err != nil {
 				return err
 			}
 		}
-		recs, err := p.hist.list(ctx, p.db)
-		if err != nil {
-			return err
-		}
+		var err error
 		if pl, err = p.plan(req, recs); err != nil {
 			return err
 		}
@@ -103,14 +97,7 @@ func (p *Provider) Run(ctx context.Context, req Request) (*Result, error) {
 // Redo undoes the last applied migration and applies it again.
 func (p *Provider) Redo(ctx context.Context) (*Result, error) {
 	res := &Result{Direction: Down}
-	err := p.withLock(ctx, res, func(ctx context.Context, conn *sql.Conn) error {
-		if err := p.hist.ensure(ctx, p.db); err != nil {
-			return err
-		}
-		recs, err := p.hist.list(ctx, p.db)
-		if err != nil {
-			return err
-		}
+	err := p.withLock(ctx, res, func(ctx context.Context, conn *sql.Conn, recs []Record) error {
 		down, err := p.plan(Request{Direction: Down, Steps: 1}, recs)
 		if err != nil {
 			return err
@@ -127,11 +114,12 @@ func (p *Provider) Redo(ctx context.Context) (*Result, error) {
 	return res, err
 }
 
-// withLock runs fn holding the runner lock; fn's context is cancelled if the
-// lock is lost. fn gets the one connection every migration of the run uses,
-// so that session settings a file makes (SET search_path) carry to the
-// files after it, as they do with golang-migrate and goose.
-func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx context.Context, conn *sql.Conn) error) error {
+// withLock runs fn holding the runner lock, with the history table created
+// if missing and its rows as they are under the lock; fn's context is
+// cancelled if the lock is lost. fn gets the one connection every migration
+// of the run uses, so that session settings a file makes (SET search_path)
+// carry to the files after it, as they do with golang-migrate and goose.
+func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx context.Context, conn *sql.Conn, recs []Record) error) error {
 	if err := p.resolve(ctx); err != nil {
 		return err
 	}
@@ -164,12 +152,19 @@ func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx contex
 		case <-stop:
 		}
 	}()
-	conn, err := p.db.Conn(runCtx)
+	err = p.hist.ensure(runCtx, p.db)
+	var recs []Record
 	if err == nil {
-		err = fn(context.WithValue(runCtx, lockKey{}, lk), conn)
-		p.releaseConn(conn)
-	} else {
-		err = fmt.Errorf("open a connection for the run: %w", err)
+		recs, err = p.hist.list(runCtx, p.db)
+	}
+	if err == nil {
+		var conn *sql.Conn
+		if conn, err = p.db.Conn(runCtx); err == nil {
+			err = fn(context.WithValue(runCtx, lockKey{}, lk), conn, recs)
+			p.releaseConn(conn)
+		} else {
+			err = fmt.Errorf("open a connection for the run: %w", err)
+		}
 	}
 	if cause := context.Cause(runCtx); errors.Is(cause, errLockLost) && err != nil && !errors.Is(err, errLockLost) {
 		err = fmt.Errorf("%w: %w", errLockLost, err)
@@ -747,14 +742,7 @@ func (p *Provider) finishExpanded(ctx context.Context, v Version, complete bool)
 	if !complete {
 		verb, res.Direction = "abort", Down
 	}
-	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn) error {
-		if err := p.hist.ensure(ctx, p.db); err != nil {
-			return err
-		}
-		recs, err := p.hist.list(ctx, p.db)
-		if err != nil {
-			return err
-		}
+	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn, recs []Record) error {
 		var todo []Record
 		for _, r := range recs {
 			if v != "" && r.Version != v {
