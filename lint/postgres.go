@@ -53,6 +53,7 @@ type pgRun struct {
 	ltWarned    bool
 
 	online  string            // Online for the next finding
+	restore *strings.Replacer // maps ${VAR} stand-ins back, when the file has any
 	plFuncs map[string]plFunc // PL/pgSQL functions and procedures created here
 	depth   int               // nesting of bodies being linted
 }
@@ -72,14 +73,22 @@ type notValidCon struct {
 
 func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) error {
 	text := sf.masked(p)
+	var placeholders map[string]string
 	res, err := pg.Parse(text)
 	if err != nil {
 		// Files written for psql may hold meta-commands (\set, \timing):
 		// blank those lines and try again.
-		if m, ok := maskMetaCommands(text); ok {
-			if res2, err2 := pg.Parse(m); err2 == nil {
-				text, res, err = m, res2, nil
+		// Files with ${VAR} placeholders (strata and goose envsub) parse
+		// once each placeholder is an identifier of the same length.
+		for _, fix := range []func(string) (string, bool){maskMetaCommands, maskPlaceholders} {
+			if m, ok := fix(text); ok && err != nil {
+				if res2, err2 := pg.Parse(m); err2 == nil {
+					text, res, err = m, res2, nil
+				}
 			}
+		}
+		if err == nil {
+			_, placeholders = maskPlaceholdersMap(sf.masked(p))
 		}
 		if err != nil {
 			return pgParseError(file, text, sf, err)
@@ -92,6 +101,13 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 		validNN: map[string]bool{}, validated: map[string]bool{}, dropConsAt: map[string]int{},
 		lockTimeout: sf.lockTimeout, plFuncs: map[string]plFunc{},
 		fileIgnores: append([]ignore(nil), sf.preIgnores...),
+	}
+	if len(placeholders) > 0 {
+		var pairs []string
+		for id, orig := range placeholders {
+			pairs = append(pairs, id, orig)
+		}
+		r.restore = strings.NewReplacer(pairs...)
 	}
 	units := make([]*pgUnit, 0, len(res.Stmts))
 	prevEnd := p.start
@@ -172,6 +188,37 @@ func maskMetaCommands(text string) (string, bool) {
 		}
 	}
 	return string(b), found
+}
+
+var rePlaceholder = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`)
+
+// maskPlaceholders turns ${NAME} placeholders into identifiers of the same
+// length (v1_______), keeping offsets; ok is false when there are none.
+// restore maps each identifier back to its placeholder, for messages.
+func maskPlaceholders(text string) (string, bool) {
+	m, restore := maskPlaceholdersMap(text)
+	return m, len(restore) > 0
+}
+
+func maskPlaceholdersMap(text string) (string, map[string]string) {
+	if !strings.Contains(text, "${") {
+		return text, nil
+	}
+	restore := map[string]string{}
+	seen := map[string]string{}
+	out := rePlaceholder.ReplaceAllStringFunc(text, func(m string) string {
+		if id, ok := seen[m]; ok {
+			return id
+		}
+		id := "v" + itoa(len(seen)+1)
+		if len(id) > len(m) {
+			return m
+		}
+		id += strings.Repeat("_", len(m)-len(id))
+		seen[m], restore[id] = id, m
+		return id
+	})
+	return out, restore
 }
 
 func pgParseError(file, text string, sf *sourceFile, err error) error {
@@ -304,6 +351,9 @@ func (r *pgRun) emit(f Finding) {
 		f.Online = r.online
 	}
 	r.online = ""
+	if r.restore != nil {
+		f.Message, f.Fix, f.Object, f.Online = r.restore.Replace(f.Message), r.restore.Replace(f.Fix), r.restore.Replace(f.Object), r.restore.Replace(f.Online)
+	}
 	if sev == Off {
 		return
 	}
