@@ -253,3 +253,42 @@ func TestRulesAreDocumented(t *testing.T) {
 		seen[r.ID] = true
 	}
 }
+
+// TestDirectoryFacts: in a directory, what earlier files established (a
+// validated CHECK, a column's type) informs later files, which stay
+// deployments of their own (the table is still "existing").
+func TestDirectoryFacts(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"1_create.sql":   "CREATE TABLE users (id bigint PRIMARY KEY, email text, name varchar(50));\n",
+		"2_check.sql":    "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n",
+		"3_validate.sql": "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\n",
+		"4_set.sql":      "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n",
+		"5_type.sql":     "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n",
+		"6_widen.sql":    "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n",
+		"7_index.sql":    "CREATE INDEX users_name_idx ON users (name);\n",
+	}
+	for n, body := range files {
+		os.WriteFile(filepath.Join(dir, n), []byte(body), 0o644)
+	}
+	l := mustNew(t, Options{ServerVersion: "15", Runner: true})
+	rep, err := l.LintPaths(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Severity == Error {
+			got = append(got, filepath.Base(f.File)+":"+f.Rule)
+		}
+	}
+	want := "5_type.sql:alter-column-type 7_index.sql:create-index-non-concurrent"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got %v, want %s", got, want)
+	}
+	// Alone, the SET NOT NULL is reported and the type change is not.
+	rep, _ = l.LintPaths(context.Background(), []string{filepath.Join(dir, "4_set.sql"), filepath.Join(dir, "5_type.sql")})
+	if rulesOf(rep, Error) != "set-not-null" {
+		t.Fatalf("alone: %q", rulesOf(rep, Error))
+	}
+}

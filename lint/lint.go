@@ -269,11 +269,20 @@ type StatementOptions struct {
 // the file's format (a .down.sql file is skipped unless IncludeDown). A file
 // that cannot be parsed returns a *ParseError.
 func (l *Linter) LintFile(ctx context.Context, name string, src []byte) (*Report, error) {
+	rep, _, err := l.lintFile(ctx, name, src, nil)
+	return rep, err
+}
+
+// lintFile lints one file knowing what earlier files of its directory
+// established (prior, may be nil), and returns what this file's up part
+// establishes in turn.
+func (l *Linter) lintFile(ctx context.Context, name string, src []byte, prior *facts) (*Report, *facts, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep := &Report{Files: []string{name}, Sources: map[string]string{name: string(src)}}
 	sf := splitSource(name, string(src), l.opts.Engine)
+	learned := newFacts()
 	for _, p := range sf.parts {
 		if p.down && !l.opts.IncludeDown {
 			continue
@@ -283,14 +292,18 @@ func (l *Linter) LintFile(ctx context.Context, name string, src []byte) (*Report
 		case MySQL:
 			err = l.lintMySQLPart(rep, name, sf, p)
 		default:
-			err = l.lintPGPart(rep, name, sf, p)
+			var r *pgRun
+			r, err = l.lintPGPart(rep, name, sf, p, prior)
+			if err == nil && !p.down {
+				learned.add(r)
+			}
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	l.finish(rep)
-	return rep, nil
+	return rep, learned, nil
 }
 
 // LintStatements lints statements the caller has already split (the
@@ -338,7 +351,7 @@ func (l *Linter) LintStatements(ctx context.Context, name string, stmts []Input,
 	case MySQL:
 		err = l.lintMySQLPart(rep, name, sf, sf.parts[0])
 	default:
-		err = l.lintPGPart(rep, name, sf, sf.parts[0])
+		_, err = l.lintPGPart(rep, name, sf, sf.parts[0], nil)
 	}
 	if err != nil {
 		return nil, err
@@ -389,6 +402,8 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 	}
 	files = kept
 	reps := make([]*Report, len(files))
+	learned := make([]*facts, len(files))
+	srcs := make([][]byte, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -403,7 +418,8 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 					errs[i] = err
 					continue
 				}
-				reps[i], errs[i] = l.LintFile(ctx, files[i], src)
+				srcs[i] = src
+				reps[i], learned[i], errs[i] = l.lintFile(ctx, files[i], src, nil)
 			}
 		}()
 	}
@@ -415,6 +431,28 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 	}
 	close(next)
 	wg.Wait()
+	// What earlier files established (a validated CHECK, a column's type)
+	// can clear findings in later ones: lint those again, in order, with
+	// it. Few files need this, so it costs little.
+	if l.opts.Engine == Postgres {
+		acc := newFacts()
+		for i := range files {
+			if errs[i] != nil || reps[i] == nil {
+				continue
+			}
+			if !acc.empty() && learned[i] != nil && learned[i].usesPrior {
+				if rep, lf, err := l.lintFile(ctx, files[i], srcs[i], acc); err == nil {
+					reps[i], learned[i] = rep, lf
+				}
+			}
+			if learned[i] != nil {
+				prev := acc
+				acc = newFacts()
+				acc.seedFrom(prev)
+				acc.merge(learned[i])
+			}
+		}
+	}
 	out := &Report{Sources: map[string]string{}}
 	var first error
 	for i := range files {

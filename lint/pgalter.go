@@ -300,6 +300,7 @@ func (r *pgRun) setNotNull(t string, mode lockMode, col string, existing bool) {
 	if !existing {
 		return
 	}
+	r.usesPrior = true
 	k := relKey(t)
 	lc := strings.ToLower(col)
 	if r.l.pgVer >= 1200 {
@@ -475,6 +476,7 @@ func (r *pgRun) alterType(t string, mode lockMode, col string, cd *pg.ColumnDef,
 	if !existing {
 		return
 	}
+	r.usesPrior = true
 	// An explicit USING usually means a real conversion; "USING col::type"
 	// is only known to be a no-op when the old type is.
 	using := cd.RawDefault != nil && (old == nil || realUsing(cd.RawDefault, col))

@@ -54,6 +54,8 @@ type pgRun struct {
 
 	online  string            // Online for the next finding
 	restore *strings.Replacer // maps ${VAR} stand-ins back, when the file has any
+	// usesPrior: a verdict here depends on what earlier files did.
+	usesPrior bool
 	plFuncs map[string]plFunc // PL/pgSQL functions and procedures created here
 	depth   int               // nesting of bodies being linted
 }
@@ -71,7 +73,7 @@ type notValidCon struct {
 	fk    bool
 }
 
-func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) error {
+func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part, prior *facts) (*pgRun, error) {
 	text := sf.masked(p)
 	var placeholders map[string]string
 	res, err := pg.Parse(text)
@@ -91,7 +93,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 			_, placeholders = maskPlaceholdersMap(sf.masked(p))
 		}
 		if err != nil {
-			return pgParseError(file, text, sf, err)
+			return nil, pgParseError(file, text, sf, err)
 		}
 	}
 	r := &pgRun{
@@ -162,6 +164,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 			}
 		}
 	}
+	prior.seed(r)
 	r.checkIgnoreReasons(units)
 	r.decideTransaction(units, p)
 	r.inTx = r.wrapTx
@@ -171,7 +174,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part) er
 	for _, u := range units {
 		r.unit(u)
 	}
-	return nil
+	return r, nil
 }
 
 // maskMetaCommands blanks lines that start with a backslash (psql
@@ -773,6 +776,14 @@ func (r *pgRun) createTable(cs *pg.CreateStmt) {
 			continue
 		}
 		r.colTypes[relKey(t)+"."+strings.ToLower(cd.Colname)] = cd.TypeName
+		if cd.IsNotNull {
+			r.validNN[relKey(t)+"."+strings.ToLower(cd.Colname)] = true
+		}
+		for _, c := range cd.Constraints {
+			if con := c.GetConstraint(); con != nil && (con.Contype == pg.ConstrType_CONSTR_NOTNULL || con.Contype == pg.ConstrType_CONSTR_PRIMARY) {
+				r.validNN[relKey(t)+"."+strings.ToLower(cd.Colname)] = true
+			}
+		}
 		r.typeStyle(t, cd)
 		for _, c := range cd.Constraints {
 			if con := c.GetConstraint(); con != nil && con.Contype == pg.ConstrType_CONSTR_FOREIGN && con.Pktable != nil {

@@ -1,0 +1,88 @@
+package lint
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v6"
+)
+
+// facts is what the migrations of a directory establish about the schema,
+// for the files that come after them: which columns are known NOT NULL or
+// have a validated CHECK (col IS NOT NULL), which constraints were added
+// NOT VALID, and the column types. It never makes a table "new": each file
+// is its own deployment.
+type facts struct {
+	// usesPrior is set when the file has a statement whose verdict
+	// depends on earlier files (SET NOT NULL, ALTER COLUMN TYPE).
+	usesPrior bool
+	validNN   map[string]bool
+	validated map[string]bool
+	colTypes  map[string]*pg.TypeName
+	notValid  map[string]notValidCon
+}
+
+func newFacts() *facts {
+	return &facts{validNN: map[string]bool{}, validated: map[string]bool{}, colTypes: map[string]*pg.TypeName{}, notValid: map[string]notValidCon{}}
+}
+
+func (f *facts) empty() bool {
+	return f == nil || len(f.validNN)+len(f.validated)+len(f.colTypes)+len(f.notValid) == 0
+}
+
+// add merges what run learned into f (later files override earlier ones).
+func (f *facts) add(r *pgRun) {
+	f.usesPrior = f.usesPrior || r.usesPrior
+	for k, v := range r.validNN {
+		f.validNN[k] = v
+	}
+	for k, v := range r.validated {
+		f.validated[k] = v
+	}
+	for k, v := range r.colTypes {
+		f.colTypes[k] = v
+	}
+	for k, v := range r.notValid {
+		v.txID = -1 // another file: never the same transaction
+		f.notValid[k] = v
+	}
+}
+
+// seedFrom copies o into f.
+func (f *facts) seedFrom(o *facts) { f.merge(o) }
+
+// merge adds o's facts to f.
+func (f *facts) merge(o *facts) {
+	if o == nil {
+		return
+	}
+	for k, v := range o.validNN {
+		f.validNN[k] = v
+	}
+	for k, v := range o.validated {
+		f.validated[k] = v
+	}
+	for k, v := range o.colTypes {
+		f.colTypes[k] = v
+	}
+	for k, v := range o.notValid {
+		f.notValid[k] = v
+	}
+}
+
+// seed copies f into a new run.
+func (f *facts) seed(r *pgRun) {
+	if f == nil {
+		return
+	}
+	for k, v := range f.validNN {
+		r.validNN[k] = v
+	}
+	for k, v := range f.validated {
+		r.validated[k] = v
+	}
+	for k, v := range f.colTypes {
+		r.colTypes[k] = v
+	}
+	for k, v := range f.notValid {
+		r.notValid[k] = v
+	}
+}
+
