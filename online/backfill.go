@@ -79,7 +79,12 @@ func (x *Exec) runPass(ctx context.Context, p *pass) error {
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		conn.Close()
 	}()
-	setup := []string{fmt.Sprintf("SET lock_timeout = '%dms'", x.r.lockTimeout().Milliseconds()), "SET application_name = 'strata backfill'"}
+	// synchronous_commit off spares each batch a WAL flush of its own. It
+	// cannot lose a batch the saved cursor has passed: the state is saved
+	// after the batch commits, and a durable commit of the state flushes the
+	// WAL before it, the batch's included.
+	setup := []string{fmt.Sprintf("SET lock_timeout = '%dms'", x.r.lockTimeout().Milliseconds()),
+		"SET application_name = 'strata backfill'", "SET synchronous_commit = off"}
 	if p.skipTriggers {
 		setup = append(setup, "SET strata.backfill = 'on'")
 	}
