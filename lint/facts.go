@@ -45,9 +45,6 @@ func (f *facts) add(r *pgRun) {
 	}
 }
 
-// seedFrom copies o into f.
-func (f *facts) seedFrom(o *facts) { f.merge(o) }
-
 // merge adds o's facts to f.
 func (f *facts) merge(o *facts) {
 	if o == nil {
@@ -67,22 +64,8 @@ func (f *facts) merge(o *facts) {
 	}
 }
 
-// seed copies f into a new run.
-func (f *facts) seed(r *pgRun) {
-	if f == nil {
-		return
-	}
-	for k, v := range f.validNN {
-		r.validNN[k] = v
-	}
-	for k, v := range f.validated {
-		r.validated[k] = v
-	}
-	for k, v := range f.colTypes {
-		r.colTypes[k] = v
-	}
-	for k, v := range f.notValid {
-		r.notValid[k] = v
-	}
+// has reports whether key (table.col) is known NOT NULL, or table had an
+// unknown constraint validated.
+func (f *facts) has(key, table string) bool {
+	return f != nil && (f.validNN[key] || f.validated[table])
 }
-

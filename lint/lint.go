@@ -445,12 +445,7 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 					reps[i], learned[i] = rep, lf
 				}
 			}
-			if learned[i] != nil {
-				prev := acc
-				acc = newFacts()
-				acc.seedFrom(prev)
-				acc.merge(learned[i])
-			}
+			acc.merge(learned[i])
 		}
 	}
 	out := &Report{Sources: map[string]string{}}

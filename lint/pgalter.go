@@ -304,7 +304,7 @@ func (r *pgRun) setNotNull(t string, mode lockMode, col string, existing bool) {
 	k := relKey(t)
 	lc := strings.ToLower(col)
 	if r.l.pgVer >= 1200 {
-		if r.validNN[k+"."+lc] || r.validated[k] {
+		if r.validNN[k+"."+lc] || r.validated[k] || r.prior.has(k+"."+lc, k) {
 			return
 		}
 		if at, ok := r.dropConsAt[k]; ok && at > r.cur.off && r.cur.off >= 0 {
@@ -444,6 +444,9 @@ func (r *pgRun) validate(t, name string) {
 	k := relKey(t)
 	r.scans(t)
 	nv, known := r.notValid[k+"."+strings.ToLower(name)]
+	if !known && r.prior != nil {
+		nv, known = r.prior.notValid[k+"."+strings.ToLower(name)]
+	}
 	switch {
 	case known && nv.nnCol != "":
 		r.validNN[k+"."+nv.nnCol] = true
@@ -472,6 +475,9 @@ func (r *pgRun) alterType(t string, mode lockMode, col string, cd *pg.ColumnDef,
 	}
 	key := relKey(t) + "." + strings.ToLower(col)
 	old := r.colTypes[key]
+	if old == nil && r.prior != nil {
+		old = r.prior.colTypes[key]
+	}
 	r.colTypes[key] = cd.TypeName
 	if !existing {
 		return

@@ -56,8 +56,9 @@ type pgRun struct {
 	restore *strings.Replacer // maps ${VAR} stand-ins back, when the file has any
 	// usesPrior: a verdict here depends on what earlier files did.
 	usesPrior bool
-	plFuncs map[string]plFunc // PL/pgSQL functions and procedures created here
-	depth   int               // nesting of bodies being linted
+	prior     *facts            // what earlier files of the directory established (may be nil)
+	plFuncs   map[string]plFunc // PL/pgSQL functions and procedures created here
+	depth     int               // nesting of bodies being linted
 }
 
 // plFunc is a PL/pgSQL function or procedure body the part created.
@@ -164,7 +165,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part, pr
 			}
 		}
 	}
-	prior.seed(r)
+	r.prior = prior
 	r.checkIgnoreReasons(units)
 	r.decideTransaction(units, p)
 	r.inTx = r.wrapTx
