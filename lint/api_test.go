@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,5 +291,19 @@ func TestDirectoryFacts(t *testing.T) {
 	rep, _ = l.LintPaths(context.Background(), []string{filepath.Join(dir, "4_set.sql"), filepath.Join(dir, "5_type.sql")})
 	if rulesOf(rep, Error) != "set-not-null" {
 		t.Fatalf("alone: %q", rulesOf(rep, Error))
+	}
+}
+
+func TestReportErr(t *testing.T) {
+	l := mustNew(t, Options{Runner: true})
+	rep, _ := l.LintFile(context.Background(), "9_x.sql", []byte("CREATE INDEX i ON users (email);\n"))
+	err := rep.Err()
+	var ue *UnsafeError
+	if !errors.Is(err, ErrUnsafe) || !errors.As(err, &ue) || len(ue.Findings) != 1 || !strings.Contains(err.Error(), "9_x.sql:1:1 create-index-non-concurrent") {
+		t.Fatalf("err = %v", err)
+	}
+	rep, _ = l.LintFile(context.Background(), "9_y.sql", []byte("ALTER TABLE users ADD COLUMN bio text;\n"))
+	if rep.Err() != nil {
+		t.Fatal(rep.Err())
 	}
 }
