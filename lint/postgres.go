@@ -607,6 +607,17 @@ func (r *pgRun) analyse(n *pg.Node) {
 				"before PostgreSQL 12, ALTER TYPE ... ADD VALUE cannot run inside a transaction block: the migration fails",
 				"-- strata:no-transaction\n"+strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";")+";")
 		}
+	case n.GetAlterObjectSchemaStmt() != nil:
+		as := n.GetAlterObjectSchemaStmt()
+		if as.ObjectType == pg.ObjectType_OBJECT_TABLE || as.ObjectType == pg.ObjectType_OBJECT_VIEW || as.ObjectType == pg.ObjectType_OBJECT_MATVIEW {
+			t := relName(as.Relation)
+			r.lock(lockAccessExclusive, t)
+			if r.existing(t) {
+				r.find("rename-table", lockAccessExclusive, t, false, false,
+					fmt.Sprintf("moving %s to schema %s breaks every running query that still uses the old name", t, as.Newschema),
+					fmt.Sprintf("-- leave a view under the old name, in the same transaction; drop it once no code uses it:\nALTER TABLE %[1]s SET SCHEMA %[2]s;\nCREATE VIEW %[1]s AS SELECT * FROM %[2]s.%[3]s;", t, as.Newschema, lastName(t)))
+			}
+		}
 	case n.GetAlterDomainStmt() != nil:
 		ad := n.GetAlterDomainStmt()
 		name := nameList(ad.TypeName)

@@ -1,0 +1,2 @@
+-- expect: rename-table
+ALTER TABLE public.events SET SCHEMA archive;
