@@ -283,3 +283,69 @@ operations:
 		t.Errorf("start with another file's state = %v", err)
 	}
 }
+
+func TestThrottleOnActiveSessions(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	usersFixture(t, db, 2000)
+	r := newRunner(db)
+	r.MaxActiveSessions = 1
+	var throttled atomic.Int64
+	r.Progress = func(e Event) {
+		if e.Kind == EventThrottle {
+			throttled.Add(1)
+		}
+	}
+	// Two sessions busy for a while: over the limit of one.
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); db.Exec(`SELECT pg_sleep(1.5)`) }()
+	}
+	time.Sleep(200 * time.Millisecond)
+	t0 := time.Now()
+	m := parse(t, `
+operations:
+  - add_column: {table: users, column: {name: c, type: int, nullable: true}, up: age}
+`)
+	start(t, r, "1", m)
+	wg.Wait()
+	if throttled.Load() == 0 {
+		t.Error("no throttle event while two sessions were active")
+	}
+	if time.Since(t0) < time.Second {
+		t.Errorf("backfill finished in %s, before the load went away", time.Since(t0))
+	}
+}
+
+// TestCompleteResumes runs Complete again after its cut-over committed but
+// before its non-blocking steps ran, as after a crash.
+func TestCompleteResumes(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	usersFixture(t, db, 100)
+	mustExec(t, db, `CREATE INDEX users_age ON users (age)`)
+	r := newRunner(db)
+	m := parse(t, `
+operations:
+  - create_index: {name: users_age, table: users, columns: [age, id]}
+  - add_column: {table: users, column: {name: c, type: int, nullable: false}, up: age + 1}
+`)
+	st, _ := start(t, r, "1", m)
+	// Cut over only: fail the first after-step by cancelling once the
+	// contract is saved.
+	ctx, cancel := context.WithCancel(context.Background())
+	store := StateStoreFunc(func(_ context.Context, s *State) error {
+		if s.Step == stepContracted {
+			cancel()
+		}
+		return nil
+	})
+	if err := r.Complete(ctx, "1", m, st, store); err == nil {
+		t.Fatal("complete was not interrupted")
+	}
+	eq(t, "phase", st.Phase, PhaseCompleting)
+	complete(t, r, "1", m, st)
+	eq(t, "index", one(t, db, `SELECT pg_get_indexdef('users_age'::regclass)`), "CREATE INDEX users_age ON public.users USING btree (age, id)")
+	eq(t, "columns", columns(t, db, "users"), "id bigint not null, name text not null, age integer, c integer not null")
+}
