@@ -358,6 +358,14 @@ func (r *pgRun) emit(f Finding) {
 	if r.restore != nil {
 		f.Message, f.Fix, f.Object, f.Online = r.restore.Replace(f.Message), r.restore.Replace(f.Fix), r.restore.Replace(f.Object), r.restore.Replace(f.Online)
 	}
+	if strings.Contains(f.Message+f.Object+f.Fix+f.Online, dynPlaceholder) {
+		// A name only known when the DO block runs: say so, and name no
+		// object (callers look objects up).
+		f.Object = ""
+		f.Message = strings.ReplaceAll(f.Message, dynPlaceholder, "<dynamic>")
+		f.Fix = strings.ReplaceAll(f.Fix, dynPlaceholder, "<dynamic>")
+		f.Online = ""
+	}
 	if sev == Off {
 		return
 	}
