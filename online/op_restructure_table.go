@@ -17,8 +17,9 @@ import (
 // SHARE ... ON CONFLICT, so a row deleted or changed meanwhile is never
 // resurrected or left stale), then verifies both tables hold the same rows:
 // the count and a checksum of the mapped values, read in one snapshot. The
-// new shape's view of the table reads the new table. Writers keep writing
-// the old table until Complete.
+// new shape's view of the table reads the new table; with Down, writes
+// through it are copied back into the old table by a second trigger, so
+// old-shape and new-shape writers stay in step until Complete.
 //
 // Complete cuts over in one short transaction under lock_timeout: it drops
 // the trigger, renames the old table away and the new one into its place,
@@ -30,7 +31,13 @@ type RestructureTable struct {
 	// Mapping gives each new column's value as an expression over the old
 	// table's columns. A new column missing here takes the old column of
 	// the same name, or else its default.
-	Mapping     map[string]string `yaml:"mapping"`
+	Mapping map[string]string `yaml:"mapping"`
+	// Down gives old columns as expressions over the new table's columns.
+	// With it, rows written through the new shape before Complete are
+	// copied back into the old table; without it the new shape is for
+	// reading until Complete. It must give the old primary key (a column of
+	// the same name in both tables counts as given).
+	Down        map[string]string `yaml:"down"`
 	PrimaryKey  []string          `yaml:"primary_key"`
 	Constraints []string          `yaml:"constraints"`
 }
@@ -223,67 +230,105 @@ WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid`, 
 }
 
 // installSync creates the AFTER trigger that copies each change of the old
-// table into the new one.
+// table into the new one and, when Down is given, the one that copies
+// changes made through the new shape back into the old table.
 func (o *RestructureTable) installSync(ctx context.Context, x *Exec, old []column) error {
 	cols, exprs := o.mapped(old)
-	nt := x.q(o.newTable(x.version))
-	var oldDecl, newDecl []string
-	for _, c := range old {
-		oldDecl = append(oldDecl, fmt.Sprintf("%s %s := OLD.%s;", quoteIdent(c.Name), c.Type, quoteIdent(c.Name)))
-		newDecl = append(newDecl, fmt.Sprintf("%s %s := NEW.%s;", quoteIdent(c.Name), c.Type, quoteIdent(c.Name)))
-	}
-	// The old row's key in the new table, into variables of their own so no
-	// name in the DELETE can be mistaken for a column.
-	var keyDecl, keyCond []string
-	pk := o.pk()
-	for i, k := range pk {
-		expr := quoteIdent(k)
-		typ := ""
+	fwd := copyTrigger{name: o.trigger(x), source: o.Table, src: old, target: o.newTable(x.version),
+		conflict: o.pkName(x.version), set: o.upsertSet(cols)}
+	for _, k := range o.pk() {
+		found := false
 		for j, c := range cols {
 			if c.Name == k {
-				expr, typ = exprs[j], castType(c.Type)
+				fwd.keys = append(fwd.keys, k)
+				fwd.keyTypes = append(fwd.keyTypes, castType(c.Type))
+				fwd.keyExprs = append(fwd.keyExprs, exprs[j])
+				found = true
 			}
 		}
-		if typ == "" {
+		if !found {
 			return fmt.Errorf("primary key column %q of the new table has no mapping from the old table", k)
 		}
-		keyDecl = append(keyDecl, fmt.Sprintf("_strata_k%d %s := (%s);", i+1, typ, expr))
-		keyCond = append(keyCond, fmt.Sprintf("_n.%s = _strata_k%d", quoteIdent(k), i+1))
 	}
-	names := make([]string, len(cols))
-	vals := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = c.Name
-		vals[i] = fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type))
+		fwd.cols = append(fwd.cols, c.Name)
+		fwd.vals = append(fwd.vals, fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type)))
 	}
-	fn := quoteQualified(x.Schema(), o.trigger(x))
-	body := fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $strata$
-BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    DECLARE
-      %s
-    BEGIN
-      DECLARE
-        %s
-      BEGIN
-        DELETE FROM %s AS _n WHERE %s;
-      END;
-    END;
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    DECLARE
-      %s
-    BEGIN
-      INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ON CONSTRAINT %s %s;
-    END;
-  END IF;
-  RETURN NULL;
-END
-$strata$`, fn, strings.Join(oldDecl, "\n      "), strings.Join(keyDecl, "\n        "), nt, strings.Join(keyCond, " AND "),
-		strings.Join(newDecl, "\n      "), nt, quoteList(names), strings.Join(vals, ", "), quoteIdent(o.pkName(x.version)), o.upsertSet(cols))
-	trg := fmt.Sprintf("CREATE OR REPLACE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()",
-		quoteIdent(o.trigger(x)), x.q(o.Table), fn)
-	return x.ddl(ctx, o.Table, body, trg)
+	if err := x.ddl(ctx, o.Table, fwd.sql(x.Schema())...); err != nil {
+		return err
+	}
+	if len(o.Down) == 0 {
+		return nil
+	}
+	rev, err := o.reverse(ctx, x, old)
+	if err != nil {
+		return err
+	}
+	return x.ddl(ctx, o.newTable(x.version), rev.sql(x.Schema())...)
+}
+
+// reverse builds the trigger that copies new-shape writes back into the old
+// table through Down.
+func (o *RestructureTable) reverse(ctx context.Context, x *Exec, old []column) (*copyTrigger, error) {
+	var conName string
+	var keys []string
+	rows, err := x.db().QueryContext(ctx, `
+SELECT c.conname, a.attname FROM pg_constraint c
+CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+WHERE c.conrelid = to_regclass($1) AND c.contype = 'p' ORDER BY k.ord`, x.q(o.Table))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&conName, &k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("down needs a primary key on %q to copy new-shape writes back", o.Table)
+	}
+	var src []column
+	for _, c := range o.Columns {
+		src = append(src, column{Name: c.Name, Type: castType(c.Type)})
+	}
+	for k := range o.Down {
+		if _, ok := findColumn(old, k); !ok {
+			return nil, fmt.Errorf("down: %q is not a column of %q", k, o.Table)
+		}
+	}
+	rev := &copyTrigger{name: x.name(o.Table, "back"), source: o.newTable(x.version), src: src, target: o.Table, conflict: conName}
+	var set []string
+	for _, c := range old {
+		expr, ok := o.Down[c.Name]
+		if !ok {
+			if _, same := findColumn(src, c.Name); !same {
+				continue
+			}
+			expr = quoteIdent(c.Name)
+		}
+		rev.cols = append(rev.cols, c.Name)
+		rev.vals = append(rev.vals, fmt.Sprintf("CAST((%s) AS %s)", expr, c.Type))
+		if contains(keys, c.Name) {
+			rev.keys = append(rev.keys, c.Name)
+			rev.keyTypes = append(rev.keyTypes, c.Type)
+			rev.keyExprs = append(rev.keyExprs, expr)
+		} else {
+			set = append(set, fmt.Sprintf("%s = EXCLUDED.%s", quoteIdent(c.Name), quoteIdent(c.Name)))
+		}
+	}
+	if len(rev.keys) != len(keys) {
+		return nil, fmt.Errorf("down must give every primary key column of %q (%s)", o.Table, strings.Join(keys, ", "))
+	}
+	rev.set = "DO NOTHING"
+	if len(set) > 0 {
+		rev.set = "DO UPDATE SET " + strings.Join(set, ", ")
+	}
+	return rev, nil
 }
 
 // afterBackfill verifies the copy: the same number of rows and the same
@@ -322,6 +367,7 @@ func (o *RestructureTable) afterBackfill(ctx context.Context, x *Exec) error {
 func (o *RestructureTable) Complete(ctx context.Context, x *Exec) error {
 	nt, ot := o.newTable(x.version), o.oldTable(x.version)
 	x.contractSQL(x.dropTriggerSQL(o.trigger(x), o.Table)...)
+	x.contractSQL(x.dropTriggerSQL(x.name(o.Table, "back"), o.newTable(x.version))...)
 	// Sequences of serial columns move past the copied keys.
 	var seqs []string
 	for _, c := range o.Columns {
@@ -356,7 +402,8 @@ func (o *RestructureTable) Rollback(ctx context.Context, x *Exec) error {
 	if err := x.dropTrigger(ctx, o.trigger(x), o.Table); err != nil {
 		return err
 	}
-	return x.ddl(ctx, o.Table, "DROP TABLE IF EXISTS "+x.q(o.newTable(x.version)))
+	return x.ddl(ctx, o.Table, "DROP TABLE IF EXISTS "+x.q(o.newTable(x.version)),
+		"DROP FUNCTION IF EXISTS "+quoteQualified(x.Schema(), x.name(o.Table, "back"))+"()")
 }
 
 // reshape points the new shape's view of the table at the new table. The

@@ -25,6 +25,9 @@ operations:
         prefix: left(name, 1)
         num: substr(name, 2)::bigint
         age: age / 2.0
+      down:
+        name: prefix || num
+        age: round(age * 2)
 `
 	t.Run("copies, keeps in step under concurrent writes, verifies and cuts over", func(t *testing.T) {
 		t.Parallel()
@@ -74,6 +77,14 @@ operations:
 SELECT count(*) FROM users u FULL JOIN users_v1 v USING (id)
 WHERE u.id IS NULL OR v.id IS NULL OR v.prefix <> left(u.name, 1) OR v.num <> substr(u.name, 2)::bigint OR v.age <> u.age / 2.0 OR v.note <> 'none'`), "0")
 		nc := newShape(t, db, "1")
+		// New-shape writes are copied back into the old table.
+		mustExec(t, nc, `INSERT INTO users (id, prefix, num, age) VALUES (500000, 'z', 9, 4.5)`,
+			`UPDATE users SET num = 77 WHERE id = 500000`,
+			`DELETE FROM users WHERE id = (SELECT min(id) FROM users)`)
+		eq(t, "copied back", one(t, db, `SELECT name || ' ' || age FROM users WHERE id = 500000`), "z77 9")
+		eq(t, "delete copied back", one(t, db, `SELECT count(*) FROM users u FULL JOIN users_v1 v USING (id) WHERE u.id IS NULL OR v.id IS NULL`), "0")
+		mustExec(t, db, `UPDATE users SET age = 11 WHERE id = 500000`)
+		eq(t, "old write copied forward", one(t, nc, `SELECT age FROM users WHERE id = 500000`), "5.5")
 		eq(t, "new shape reads the new table", one(t, nc, `SELECT count(*) FROM users WHERE prefix || num = 'u' || id AND false`), "0")
 		complete(t, r, "1", m, st)
 		eq(t, "columns", columns(t, db, "users"), "id bigint not null, prefix text not null, num bigint not null, age numeric(6,1), note text not null")
