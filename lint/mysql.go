@@ -40,6 +40,9 @@ func parseMySQLVersion(s string) (mysqlVersion, error) {
 		s = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "mariadb", ""), "-", " "))
 	}
 	n, _ := fmt.Sscanf(s, "%d.%d.%d", &v.major, &v.minor, &v.patch)
+	if n == 2 {
+		v.patch = 99 // "8.0": a current 8.0 release
+	}
 	if n == 0 || v.major <= 0 {
 		return v, fmt.Errorf("server version %q: want a MySQL or MariaDB version such as 8.0.35, 5.7 or 10.6", s)
 	}
