@@ -255,7 +255,7 @@ func TestRulesAreDocumented(t *testing.T) {
 	}
 }
 
-// TestDirectoryFacts: in a directory, what earlier files established (a
+// TestDirectoryFacts: with History, what earlier files established (a
 // validated CHECK, a column's type) informs later files, which stay
 // deployments of their own (the table is still "existing").
 func TestDirectoryFacts(t *testing.T) {
@@ -272,7 +272,7 @@ func TestDirectoryFacts(t *testing.T) {
 	for n, body := range files {
 		os.WriteFile(filepath.Join(dir, n), []byte(body), 0o644)
 	}
-	l := mustNew(t, Options{ServerVersion: "15", Runner: true})
+	l := mustNew(t, Options{ServerVersion: "15", Runner: true, History: true})
 	rep, err := l.LintPaths(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -291,6 +291,11 @@ func TestDirectoryFacts(t *testing.T) {
 	rep, _ = l.LintPaths(context.Background(), []string{filepath.Join(dir, "4_set.sql"), filepath.Join(dir, "5_type.sql")})
 	if rulesOf(rep, Error) != "set-not-null" {
 		t.Fatalf("alone: %q", rulesOf(rep, Error))
+	}
+	// Without History, files do not inform each other.
+	rep, _ = mustNew(t, Options{ServerVersion: "15", Runner: true}).LintPaths(context.Background(), []string{dir})
+	if got := rulesOf(rep, Error); got != "set-not-null create-index-non-concurrent" {
+		t.Fatalf("without history: %q", got)
 	}
 }
 

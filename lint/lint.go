@@ -59,6 +59,12 @@ type Options struct {
 	// Runner is set when strata itself runs the statements: its runner sets
 	// lock_timeout, so the lock-timeout-missing rule is not reported.
 	Runner bool
+	// History says the files given to [Linter.LintPaths] are one migration
+	// history, in order: what earlier files set up (a validated CHECK
+	// (col IS NOT NULL), a column's type) then informs later files. Off by
+	// default, since unrelated examples would inform each other wrongly.
+	// Tables are "existing" in later files either way.
+	History bool
 	// Logger receives debug logs; default: discard.
 	Logger *slog.Logger
 }
@@ -434,7 +440,7 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 	// What earlier files established (a validated CHECK, a column's type)
 	// can clear findings in later ones: lint those again, in order, with
 	// it. Few files need this, so it costs little.
-	if l.opts.Engine == Postgres {
+	if l.opts.Engine == Postgres && l.opts.History {
 		acc := newFacts()
 		for i := range files {
 			if errs[i] != nil || reps[i] == nil {

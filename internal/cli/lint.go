@@ -20,6 +20,7 @@ func (app *App) lintCmd() *cobra.Command {
 	var (
 		engine, serverVersion, format string
 		includeDown, statements       bool
+		history                       bool
 		trace, listRules              bool
 	)
 	cmd := &cobra.Command{
@@ -97,7 +98,7 @@ parsed.`,
 				// Lint for the server the migrations will run on.
 				serverVersion = app.detectServerVersion(ctx, cfg.DatabaseURL, le)
 			}
-			l, err := lint.New(lint.Options{Engine: le, ServerVersion: serverVersion, Config: lc, IncludeDown: includeDown, Logger: app.logger()})
+			l, err := lint.New(lint.Options{Engine: le, ServerVersion: serverVersion, Config: lc, IncludeDown: includeDown, History: history, Logger: app.logger()})
 			if err != nil {
 				return Exit(ExitUsage, err)
 			}
@@ -161,6 +162,7 @@ parsed.`,
 	fl.StringVar(&serverVersion, "server-version", "", "target server version, such as 15, 9.6, 8.0.35 or 10.6 (MariaDB); default PostgreSQL 14, MySQL 8.0.35")
 	fl.StringVar(&format, "format", "text", "output format: text, json, sarif or github")
 	fl.BoolVar(&includeDown, "include-down", false, "also lint down migrations")
+	fl.BoolVar(&history, "history", false, "the PATHs are one migration history: what earlier files set up (a validated NOT NULL check, a column's type) informs later ones")
 	fl.BoolVar(&statements, "statements", false, "list every statement with the locks it takes")
 	fl.BoolVar(&listRules, "rules", false, "list the rule catalogue and exit")
 	fl.BoolVar(&trace, "trace", false, "PostgreSQL: run each file in a rolled-back transaction on a scratch copy of the schema and report the locks really taken")
