@@ -109,7 +109,11 @@ func (l *Linter) lintMySQLPart(rep *Report, file string, sf *sourceFile, p part)
 
 func (r *myRun) emit(f Finding) {
 	rule := ruleByID[f.Rule]
-	sev := r.l.severity(f.Rule, rule.Severity)
+	def := rule.Severity
+	if f.Severity != "" {
+		def = f.Severity
+	}
+	sev := r.l.severity(f.Rule, def)
 	if sev == Off {
 		return
 	}

@@ -37,6 +37,13 @@ func (r *pgRun) alterTable(at *pg.AlterTableStmt, n *pg.Node) {
 	switch at.Objtype {
 	case pg.ObjectType_OBJECT_INDEX:
 		r.lock(lockAccessExclusive, t)
+		for _, c := range at.Cmds {
+			if cmd := c.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg.AlterTableType_AT_SetTableSpace && r.idxTable[relKey(t)] == "" {
+				r.find("table-rewrite", lockAccessExclusive, t, true, false,
+					fmt.Sprintf("ALTER INDEX %s SET TABLESPACE copies the index under ACCESS EXCLUSIVE: queries that use it wait", t),
+					"-- build a copy in the new tablespace and swap (strata:no-transaction):\nCREATE INDEX CONCURRENTLY <name>_new ON <table> (<columns>) TABLESPACE "+cmd.Name+";\nDROP INDEX CONCURRENTLY "+t+";\nALTER INDEX <name>_new RENAME TO "+lastName(t)+";")
+			}
+		}
 		return
 	case pg.ObjectType_OBJECT_SEQUENCE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_TYPE:
 		return

@@ -323,6 +323,28 @@ func notNullColumn(expr *pg.Node) string {
 	return ""
 }
 
+// trivialWhere reports whether a WHERE clause is always true (WHERE true,
+// WHERE 1 = 1), so the statement touches every row.
+func trivialWhere(w *pg.Node) bool {
+	if c := w.GetAConst(); c != nil {
+		if b := c.GetBoolval(); b != nil {
+			return b.Boolval
+		}
+	}
+	if tc := w.GetTypeCast(); tc != nil {
+		if v, ok := constString(tc.Arg); ok {
+			v = strings.ToLower(v)
+			return v == "t" || v == "true"
+		}
+	}
+	if ae := w.GetAExpr(); ae != nil && ae.Kind == pg.A_Expr_Kind_AEXPR_OP && nameList(ae.Name) == "=" {
+		l, lok := constString(ae.Lexpr)
+		r, rok := constString(ae.Rexpr)
+		return lok && rok && l == r
+	}
+	return false
+}
+
 // batchedWhere reports whether a WHERE clause limits a statement to one
 // batch: a key range with both ends (BETWEEN, or >= and <), a subquery with
 // LIMIT, or equality with constants (= or IN a list).

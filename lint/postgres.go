@@ -350,7 +350,11 @@ func (r *pgRun) emit(f Finding) {
 	if !ok {
 		panic("lint: unknown rule " + f.Rule)
 	}
-	sev := r.l.severity(f.Rule, rule.Severity)
+	def := rule.Severity
+	if f.Severity != "" { // the rule said how bad this case is
+		def = f.Severity
+	}
+	sev := r.l.severity(f.Rule, def)
 	if f.Online == "" {
 		f.Online = r.online
 	}
@@ -934,7 +938,7 @@ func (r *pgRun) dml(verb string, rv *pg.RangeVar, where *pg.Node, joined bool) {
 	if !r.existing(t) {
 		return
 	}
-	if where == nil && !joined {
+	if (where == nil || trivialWhere(where)) && !joined {
 		rule := "update-without-where"
 		if verb == "DELETE" {
 			rule = "delete-without-where"

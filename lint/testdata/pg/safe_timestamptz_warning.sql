@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE events ALTER COLUMN happened_at TYPE timestamptz;
