@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE t ADD COLUMN c text COLLATE "C";

@@ -1,0 +1,3 @@
+-- expect: none
+ALTER TABLE users ALTER COLUMN email TYPE varchar(320);
+ALTER TABLE users ALTER COLUMN name TYPE text;

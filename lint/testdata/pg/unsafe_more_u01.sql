@@ -1,0 +1,2 @@
+-- expect: add-primary-key
+ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id);

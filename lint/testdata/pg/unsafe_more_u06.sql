@@ -1,0 +1,3 @@
+-- expect: lock-table
+LOCK TABLE accounts IN EXCLUSIVE MODE;
+UPDATE accounts SET balance = 0 WHERE id = 1;

@@ -1,0 +1,2 @@
+-- expect: cluster
+CLUSTER VERBOSE big_table USING big_table_pkey;

@@ -1,0 +1,2 @@
+-- expect: reindex-non-concurrent
+REINDEX (VERBOSE) TABLE big_table;

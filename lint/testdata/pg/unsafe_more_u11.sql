@@ -1,0 +1,2 @@
+-- expect: table-rewrite
+ALTER TABLE big_table SET UNLOGGED;

@@ -1,0 +1,2 @@
+-- expect: add-column-required
+ALTER TABLE t ADD COLUMN tags text[] NOT NULL;
