@@ -203,7 +203,7 @@ func volatile(expr *pg.Node, user map[string]bool) (bool, string) {
 
 // pgTreeVersion is the parse tree version Deparse expects, read from a parse.
 var pgTreeVersion = func() int32 {
-	r, err := pg.Parse("SELECT 1")
+	r, err := pgParse("SELECT 1")
 	if err != nil {
 		return 0
 	}
@@ -212,7 +212,7 @@ var pgTreeVersion = func() int32 {
 
 // deparse renders a statement node as SQL.
 func deparse(stmt *pg.Node) string {
-	out, err := pg.Deparse(&pg.ParseResult{Version: pgTreeVersion, Stmts: []*pg.RawStmt{{Stmt: stmt}}})
+	out, err := pgDeparse(&pg.ParseResult{Version: pgTreeVersion, Stmts: []*pg.RawStmt{{Stmt: stmt}}})
 	if err != nil {
 		return ""
 	}

@@ -70,7 +70,7 @@ func (r *pgRun) plBody(body string, bodyLine int) {
 	r.depth++
 	defer func() { r.depth-- }()
 	src := "CREATE FUNCTION strata_do() RETURNS void LANGUAGE plpgsql AS $strata_do$" + body + "$strata_do$;"
-	js, err := pg.ParsePlPgSqlToJSON(src)
+	js, err := pgParsePlPgSQLToJSON(src)
 	var stmts []plStmt
 	if err == nil {
 		var tree any
@@ -113,7 +113,7 @@ func (r *pgRun) plBody(body string, bodyLine int) {
 			}
 			sql = v
 		}
-		res, err := pg.Parse(sql)
+		res, err := pgParse(sql)
 		if err != nil {
 			continue
 		}
@@ -214,7 +214,7 @@ func fallbackPL(body string) []plStmt {
 		out = append(out, plStmt{sql: body[m[2]:m[3]], lineno: lineOf(m[0]), dynamic: true})
 	}
 	masked := reExecString.ReplaceAllStringFunc(body, func(s string) string { return strings.Repeat(" ", len(s)) })
-	pieces, err := pg.SplitWithScanner(masked, false)
+	pieces, err := pgSplitWithScanner(masked, false)
 	if err != nil {
 		return out
 	}
@@ -240,7 +240,7 @@ func fallbackPL(body string) []plStmt {
 // become a placeholder identifier; known is false when nothing but
 // placeholders remain.
 func evalDynamic(expr string) (string, bool) {
-	res, err := pg.Parse("SELECT " + expr)
+	res, err := pgParse("SELECT " + expr)
 	if err != nil || len(res.Stmts) != 1 {
 		return "", false
 	}

@@ -1,14 +1,12 @@
 package lint
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
-	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
 )
 
 // pgUnit is one statement to analyse, top level or nested in a DO block.
@@ -77,7 +75,7 @@ type notValidCon struct {
 func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part, prior *facts) (*pgRun, error) {
 	text := sf.masked(p)
 	var placeholders map[string]string
-	res, err := pg.Parse(text)
+	res, err := pgParse(text)
 	if err != nil {
 		// Files written for psql may hold meta-commands (\set, \timing):
 		// blank those lines and try again.
@@ -85,7 +83,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part, pr
 		// once each placeholder is an identifier of the same length.
 		for _, fix := range []func(string) (string, bool){maskMetaCommands, maskPlaceholders} {
 			if m, ok := fix(text); ok && err != nil {
-				if res2, err2 := pg.Parse(m); err2 == nil {
+				if res2, err2 := pgParse(m); err2 == nil {
 					text, res, err = m, res2, nil
 				}
 			}
@@ -226,17 +224,16 @@ func maskPlaceholdersMap(text string) (string, map[string]string) {
 }
 
 func pgParseError(file, text string, sf *sourceFile, err error) error {
-	var pe *pgparser.Error
-	if errors.As(err, &pe) && pe.Cursorpos > 0 {
+	if cursor, msg, ok := pgErrorCursor(err); ok {
 		// Cursorpos counts characters from 1.
 		off, n := 0, 1
-		for off < len(text) && n < pe.Cursorpos {
+		for off < len(text) && n < cursor {
 			_, size := utf8.DecodeRuneInString(text[off:])
 			off += size
 			n++
 		}
 		line, col := position(text, sf.lines, off)
-		return &ParseError{File: file, Line: line, Col: col, Msg: pe.Message}
+		return &ParseError{File: file, Line: line, Col: col, Msg: msg}
 	}
 	return &ParseError{File: file, Line: 1, Msg: err.Error()}
 }

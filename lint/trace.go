@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
 // TraceOptions tunes [Trace].
@@ -212,7 +211,7 @@ func lockFromPG(mode string) lockMode {
 
 func traceSQL(ctx context.Context, conn *pgx.Conn, l *Linter, file string, sf *sourceFile, p part) ([]TracedStatement, error) {
 	text := sf.masked(p)
-	parsed, err := pg.Parse(text)
+	parsed, err := pgParse(text)
 	if err != nil {
 		return nil, pgParseError(file, text, sf, err)
 	}
