@@ -386,6 +386,33 @@ operations:
   - create_index: {name: t_a, table: t, columns: [a]}
 `, "start", "complete")
 		}},
+		{name: "strata_constraints", seconds: 40, change: func(ctx context.Context, db *sql.DB, rec *recorder) error {
+			return strataRun(ctx, db, rec, "7", `
+operations:
+  - set_not_null: {table: t, column: b}
+  - add_check: {table: t, name: a_positive, constraint: a >= 0}
+`, "start", "complete")
+		}},
+		{name: "strata_backfill", seconds: 90, change: func(ctx context.Context, db *sql.DB, rec *recorder) error {
+			return strataRun(ctx, db, rec, "8", `
+operations:
+  - backfill: {table: t, set: {b: upper(b)}}
+`, "start", "complete")
+		}},
+		{name: "strata_restructure", seconds: 120, change: func(ctx context.Context, db *sql.DB, rec *recorder) error {
+			return strataRun(ctx, db, rec, "9", `
+operations:
+  - restructure_table:
+      table: t
+      columns:
+        - {name: id, type: bigserial, pk: true}
+        - {name: a, type: bigint, nullable: true}
+        - {name: b, type: text, nullable: true}
+        - {name: b_prefix, type: text, nullable: true}
+        - {name: created, type: timestamptz, nullable: true}
+      mapping: {b_prefix: "left(b, 2)"}
+`, "start", "complete")
+		}},
 		{name: "strata_long_tx", seconds: 90, change: func(ctx context.Context, db *sql.DB, rec *recorder) error {
 			conn, err := db.Conn(ctx)
 			if err != nil {
