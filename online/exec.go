@@ -48,7 +48,6 @@ func (x *Exec) data() map[string]string {
 	return o.Data
 }
 
-func (x *Exec) started() bool { return x.st.Ops[x.idx].Started }
 
 // name builds an identifier unique to this migration and operation.
 func (x *Exec) name(parts ...string) string {

@@ -15,6 +15,11 @@ import (
 // the new column, and Complete swaps the columns in one short transaction.
 // Other changes (default, nullability, check, unique, foreign key, name)
 // are made in place with the same lock-light steps.
+//
+// Constraints on the new column hold from Start on, for the rows the
+// backfill writes and for old-shape writes the trigger converts, so Up must
+// produce values that satisfy them (as in pgroll): a row that breaks them
+// stops the backfill, and an old-shape write that would break them fails.
 type AlterColumn struct {
 	Table      string      `yaml:"table"`
 	Column     string      `yaml:"column"`

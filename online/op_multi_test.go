@@ -1,0 +1,56 @@
+package online
+
+import (
+	"context"
+	"testing"
+)
+
+// TestSeveralOperations runs operations that build on each other in one
+// migration: the new shape shows all of them at once.
+func TestSeveralOperations(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	usersFixture(t, db, 500)
+	r := newRunner(db)
+	m := parse(t, `
+operations:
+  - add_column: {table: users, column: {name: email, type: text, nullable: true}, up: "name || '@example.com'"}
+  - rename_column: {table: users, from: name, to: login}
+  - alter_column: {table: users, column: age, type: smallint, up: "least(age, 32767)", down: age}
+  - create_index: {name: users_email, table: users, columns: [email], unique: true}
+`)
+	st, _ := start(t, r, "1", m)
+	nc := newShape(t, db, "1")
+	eq(t, "new shape", one(t, nc, `SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'strata_v1' AND table_name = 'users'`),
+		"id:bigint,login:text,age:smallint,email:text")
+	mustExec(t, nc, `INSERT INTO users (id, login, age, email) VALUES (9000, 'n', 3, 'n@x')`)
+	eq(t, "old shape sees it", one(t, db, `SELECT name || ' ' || age FROM users WHERE id = 9000`), "n 3")
+	mustExec(t, db, `INSERT INTO users (id, name, age) VALUES (9001, 'o', 4)`)
+	eq(t, "new shape sees it", one(t, nc, `SELECT login || ' ' || age || ' ' || email FROM users WHERE id = 9001`), "o 4 o@example.com")
+	complete(t, r, "1", m, st)
+	eq(t, "columns", columns(t, db, "users"), "id bigint not null, login text not null, email text, age smallint")
+	eqRows(t, "leftovers", strataObjects(t, db))
+}
+
+// TestAbortAfterFailedValidation aborts a type change whose new check the
+// existing rows break: the backfill stops at the first batch that breaks it.
+func TestAbortAfterFailedValidation(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	usersFixture(t, db, 500)
+	before := one(t, db, `SELECT md5(string_agg(u::text, ',' ORDER BY id)) FROM users u`)
+	r := newRunner(db)
+	m := parse(t, `
+operations:
+  - alter_column: {table: users, column: age, type: bigint, check: {name: small, constraint: age < 10}}
+`)
+	store := &memStore{}
+	if err := r.Start(context.Background(), "1", m, nil, store); err == nil {
+		t.Fatal("start succeeded with rows breaking the check")
+	}
+	st := store.state(t)
+	abort(t, r, "1", m, st)
+	eq(t, "columns", columns(t, db, "users"), "id bigint not null, name text not null, age integer")
+	eq(t, "rows", one(t, db, `SELECT md5(string_agg(u::text, ',' ORDER BY id)) FROM users u`), before)
+	eqRows(t, "leftovers", strataObjects(t, db))
+}
