@@ -48,7 +48,6 @@ func (x *Exec) data() map[string]string {
 	return o.Data
 }
 
-
 // name builds an identifier unique to this migration and operation.
 func (x *Exec) name(parts ...string) string {
 	return truncName(fmt.Sprintf("_strata_v%s_%d_%s", x.version, x.idx+1, strings.Join(parts, "_")))
