@@ -249,6 +249,16 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 		m.Files = append(m.Files, down.path)
 		texts = append(texts, string(downSrc))
 	}
+	// Checks beside the migration: 0042_users.sql or 0042_users.up.sql
+	// pairs with 0042_users.checks.yaml. They are not part of the checksum:
+	// tightening a check is not a change to what was applied.
+	stem := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(up.path, ".sql"), ".up"), ".yaml")
+	for _, ext := range []string{".checks.yaml", ".checks.yml"} {
+		if b, err := fs.ReadFile(fsys, stem+ext); err == nil {
+			m.Checks, m.ChecksFile = b, stem+ext
+			break
+		}
+	}
 	m.Source, m.Checksum = checksum(m.Files, texts)
 	return m, nil
 }

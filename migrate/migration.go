@@ -55,6 +55,10 @@ type Migration struct {
 	Go *GoMigration
 	// Document is the raw YAML of a declarative migration.
 	Document []byte
+	// Checks is the raw YAML of the VERSION_name.checks.yaml file beside a
+	// SQL migration, when there is one; ChecksFile is its path.
+	Checks     []byte
+	ChecksFile string
 }
 
 // key is the history table's primary key for m.

@@ -57,6 +57,7 @@ type options struct {
 	dirName         string
 	kinds           map[Kind]StepRunner
 	skipMissingDown bool
+	checker         Checker
 }
 
 // Option configures a [Provider].
@@ -162,6 +163,33 @@ func WithDirName(dir string) Option {
 // [ErrNoDown].
 func WithSkipMissingDown(on bool) Option {
 	return func(o *options) error { o.skipMissingDown = on; return nil }
+}
+
+// WithChecker plugs in the integrity checks run around each migration that
+// has some (package check implements [Checker]).
+func WithChecker(c Checker) Option {
+	return func(o *options) error { o.checker = c; return nil }
+}
+
+// Querier is what a check needs to run its queries: a transaction, a
+// connection or a database.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Checker runs a migration's integrity checks: the checks: key of a YAML
+// migration, or the V_name.checks.yaml file beside a SQL one
+// ([Migration.Checks]). Pre runs before the migration and an error blocks
+// it. Post runs after its statements, inside its transaction when it has
+// one, so an error rolls it back with nothing left behind; outside a
+// transaction an error triggers the automatic rollback (the down section),
+// as a failing statement does. Errors should say which check failed and on
+// what keys.
+type Checker interface {
+	Pre(ctx context.Context, q Querier, m *Migration) error
+	Post(ctx context.Context, q Querier, m *Migration) error
 }
 
 // WithStepRunner plugs in the runner for a kind of migration that is not SQL

@@ -361,6 +361,32 @@ func (p *Provider) killQuery(id int64) {
 	}
 }
 
+// preCheck runs the migration's pre-checks; a failure blocks it before
+// anything ran.
+func (p *Provider) preCheck(ctx context.Context, q Querier, st Step) error {
+	if p.o.checker == nil || st.Direction != Up {
+		return nil
+	}
+	if err := p.o.checker.Pre(ctx, q, st.Migration); err != nil {
+		m := st.Migration
+		return &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: fmt.Errorf("pre-check: %w", err),
+			Outcome: "blocked by its pre-checks before anything ran; fix the data (or the check), then run up again"}
+	}
+	return nil
+}
+
+// postCheck runs the migration's post-checks on q: its transaction, or its
+// connection when it has none.
+func (p *Provider) postCheck(ctx context.Context, q Querier, st Step) error {
+	if p.o.checker == nil || st.Direction != Up {
+		return nil
+	}
+	if err := p.o.checker.Post(ctx, q, st.Migration); err != nil {
+		return fmt.Errorf("post-check: %w", err)
+	}
+	return nil
+}
+
 // connectionID returns the MySQL connection id of conn (0 elsewhere), so
 // that an interrupted statement can be stopped on the server.
 func (p *Provider) connectionID(ctx context.Context, conn *sql.Conn) int64 {
@@ -383,6 +409,9 @@ func (p *Provider) execTimeouts(ctx context.Context, ex execer, stmts []string) 
 // runInTx runs a script and its history change in one transaction.
 func (p *Provider) runInTx(ctx context.Context, conn *sql.Conn, st Step, start time.Time) (string, error) {
 	m := st.Migration
+	if err := p.preCheck(ctx, conn, st); err != nil {
+		return "", err
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: st.Direction, Err: err, Outcome: "could not begin a transaction; nothing ran"}
@@ -399,6 +428,9 @@ func (p *Provider) runInTx(ctx context.Context, conn *sql.Conn, st Step, start t
 	r := &statementRunner{p: p, m: m, dir: st.Direction, sc: st.Script, ex: tx, connID: p.connectionID(ctx, conn)}
 	done, err := r.run(ctx, 0)
 	if err != nil {
+		return fail(err, done)
+	}
+	if err := p.postCheck(ctx, tx, st); err != nil {
 		return fail(err, done)
 	}
 	state, err := p.recordDone(ctx, tx, st, start)
@@ -474,6 +506,9 @@ func describeProgress(s string) string {
 func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start time.Time) (string, error) {
 	m, sc := st.Migration, st.Script
 	total := len(sc.Statements)
+	if err := p.preCheck(ctx, conn, st); err != nil {
+		return "", err
+	}
 	connID := p.connectionID(ctx, conn)
 	pr := progress{Direction: st.Direction, Total: total, File: sc.File}
 	// History writes go through another connection, so they commit at once
@@ -511,6 +546,9 @@ func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start t
 	err := p.execTimeouts(ctx, conn, set)
 	if err == nil {
 		done, err = r.run(ctx, 0)
+	}
+	if err == nil {
+		err = p.postCheck(ctx, conn, st)
 	}
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
