@@ -163,6 +163,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 		opts = append(opts, migrate.WithStepRunner(migrate.KindOnline, step))
 	}
 	opts = append(opts, app.progressObserver())
+	opts = append(opts, app.extraOptions...)
 	opts = append(opts, extra...)
 	p, err := migrate.NewProvider(t.DB, fsys, opts...)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata/migrate"
 )
 
 // App holds what every command shares: the global flags, the resolved
@@ -35,6 +37,12 @@ type App struct {
 
 	Logger *slog.Logger
 	cfg    *resolved
+	// extraOptions are added to every provider a command opens; features
+	// that observe runs (metrics, alerts, checks) append to it while the
+	// command starts, in their PersistentPreRunE hooks.
+	extraOptions []migrate.Option
+	// cleanups run after the command, in reverse order.
+	cleanups []func()
 }
 
 // Main runs the strata command line with args (without the program name) and
@@ -47,6 +55,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	for i := len(app.cleanups) - 1; i >= 0; i-- {
+		app.cleanups[i]()
+	}
 	if err == nil {
 		return ExitOK
 	}
