@@ -152,6 +152,7 @@ func (x *Exec) runPass(ctx context.Context, p *pass) error {
 		err := conn.QueryRowContext(ctx, bsql, append(append([]any{}, loArgs...), b.Batch)...).Scan(ptrs...)
 		if errors.Is(err, sql.ErrNoRows) {
 			b.Done = true
+			b.Total = max(b.Total, b.Rows)
 			return x.save(ctx)
 		}
 		if err != nil {

@@ -161,8 +161,14 @@ ORDER BY c.relname`, schema)
 func estimateRows(ctx context.Context, q querier, schema, table string) int64 {
 	var n sql.NullFloat64
 	_ = q.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)`, quoteQualified(schema, table)).Scan(&n)
-	if !n.Valid || n.Float64 < 0 {
+	if !n.Valid {
 		return 0
+	}
+	if n.Float64 < 0 {
+		// Never analyzed: such tables are new and small, count them.
+		var c int64
+		_ = q.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteQualified(schema, table)).Scan(&c)
+		return c
 	}
 	return int64(n.Float64)
 }

@@ -12,7 +12,8 @@ import (
 // triggers keep both in step (old-shape writes compute the new column with
 // Up, new-shape writes compute the old with Down), existing rows are
 // backfilled, constraints and copies of the column's indexes are built on
-// the new column, and Complete swaps the columns in one short transaction.
+// the new column, and Complete swaps the columns in one short transaction
+// (so the column moves to the end of the table's column order).
 // Other changes (default, nullability, check, unique, foreign key, name)
 // are made in place with the same lock-light steps.
 //
