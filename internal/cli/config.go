@@ -66,6 +66,11 @@ func (app *App) setup(cmd *cobra.Command) error {
 		return err
 	}
 	app.cfg = cfg
+	for _, h := range app.hooks() {
+		if err := h(cmd); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
