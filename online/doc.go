@@ -16,7 +16,9 @@
 // uses, backfills existing rows in batches, and creates a schema
 // strata_v<version> whose views show the new shape. The old shape stays the
 // physical tables. An application moves to the new shape by setting
-// search_path to the version schema. [Runner.Complete] contracts: in one
+// search_path to the version schema: the triggers take a session whose
+// current_schema() is the version schema for a new-shape writer, and any
+// other for an old-shape one. [Runner.Complete] contracts: in one
 // short transaction it drops the triggers and the old shape and renames the
 // new shape into place. [Runner.Abort] undoes Start from any partial state,
 // leaving the old shape and every row as they were.
