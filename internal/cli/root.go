@@ -48,7 +48,8 @@ type App struct {
 // Main runs the strata command line with args (without the program name) and
 // returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := &App{Stdout: stdout, Stderr: stderr, Stdin: stdin, Getenv: os.Getenv}
+	out := &countingWriter{w: stdout}
+	app := &App{Stdout: out, Stderr: stderr, Stdin: stdin, Getenv: os.Getenv}
 	root := NewRoot(app)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -68,8 +69,25 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var ee *ExitError
 	if !(errors.As(err, &ee) && ee.Err == nil) {
 		app.printError(err)
+		if app.JSON && out.n == 0 {
+			// Scripts that read --json get a document even when the
+			// command failed before it had anything to report.
+			_ = writeJSON(stdout, map[string]any{"ok": false, "error": app.redact(err.Error()), "exit_code": code})
+		}
 	}
 	return code
+}
+
+// countingWriter tells whether a command wrote anything to stdout.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
 }
 
 // NewRoot builds the root command and every subcommand around app.
