@@ -29,6 +29,8 @@ operations:
 	eq(t, "new shape sees it", one(t, nc, `SELECT login || ' ' || age || ' ' || email FROM users WHERE id = 9001`), "o 4 o@example.com")
 	complete(t, r, "1", m, st)
 	eq(t, "columns", columns(t, db, "users"), "id bigint not null, login text not null, email text, age smallint")
+	eq(t, "the view keeps its column order", one(t, nc, `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'strata_v1' AND table_name = 'users'`),
+		"id,login,age,email")
 	eqRows(t, "leftovers", strataObjects(t, db))
 }
 

@@ -159,6 +159,21 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 			return fmt.Errorf("complete %s: %w", version, err)
 		}
 		vs := x.VersionSchema()
+		// After the cut-over every table and column has its new-shape name;
+		// the views keep their column order, so statements prepared against
+		// them (SELECT * included) keep working.
+		final, err := x.finalShape(ctx)
+		if err != nil {
+			return fmt.Errorf("complete %s: %w", version, err)
+		}
+		after := &shape{version: final.version}
+		for _, t := range final.tables {
+			nt := &tableModel{Phys: t.Name, Name: t.Name}
+			for _, c := range t.Cols {
+				nt.Cols = append(nt.Cols, modelCol{Name: c.Name, Phys: c.Name, Type: c.Type})
+			}
+			after.tables = append(after.tables, nt)
+		}
 		err = r.execTx(ctx, x, firstTable(m), "complete "+version, func(ctx context.Context, tx *sql.Tx) error {
 			stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
 			for _, o := range olds {
@@ -170,12 +185,7 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 					return wrapStmt(s, err)
 				}
 			}
-			// The version schema now shows the tables as they are.
-			s, err := physShape(ctx, tx, x.Schema())
-			if err != nil {
-				return err
-			}
-			for _, v := range s.viewSQL(x.Schema(), vs) {
+			for _, v := range after.viewSQL(x.Schema(), vs) {
 				if _, err := tx.ExecContext(ctx, v); err != nil {
 					return wrapStmt(v, err)
 				}
