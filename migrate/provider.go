@@ -58,6 +58,8 @@ type options struct {
 	kinds           map[Kind]StepRunner
 	skipMissingDown bool
 	checker         Checker
+	loaded          []*Migration
+	loadSkipped     []string
 }
 
 // Option configures a [Provider].
@@ -163,6 +165,14 @@ func WithDirName(dir string) Option {
 // [ErrNoDown].
 func WithSkipMissingDown(on bool) Option {
 	return func(o *options) error { o.skipMissingDown = on; return nil }
+}
+
+// WithMigrations hands NewProvider migrations already returned by [Load]
+// (with the same engine and Go migrations) and the files Load left out, so
+// a caller that loaded the directory to report parse errors early does not
+// parse it twice. The provider takes ownership of ms.
+func WithMigrations(ms []*Migration, skipped []string) Option {
+	return func(o *options) error { o.loaded, o.loadSkipped = ms, skipped; return nil }
 }
 
 // WithChecker plugs in the integrity checks run around each migration that
@@ -286,12 +296,16 @@ func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 			return nil, err
 		}
 	}
-	var skipped []string
-	ms, err := Load(fsys, LoadOptions{Engine: d.Name(), GoMigrations: o.goMigrations, OnSkip: func(file, reason string) {
-		skipped = append(skipped, fmt.Sprintf("%s left out: %s", joinDir(o.dirName, file), reason))
-	}})
-	if err != nil {
-		return nil, err
+	skipped := o.loadSkipped
+	ms := o.loaded
+	if ms == nil {
+		var err error
+		ms, err = Load(fsys, LoadOptions{Engine: d.Name(), GoMigrations: o.goMigrations, OnSkip: func(file, reason string) {
+			skipped = append(skipped, fmt.Sprintf("%s left out: %s", joinDir(o.dirName, file), reason))
+		}})
+		if err != nil {
+			return nil, err
+		}
 	}
 	if o.dirName != "" {
 		for _, m := range ms {

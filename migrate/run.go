@@ -152,19 +152,18 @@ func (p *Provider) withLock(ctx context.Context, res *Result, fn func(ctx contex
 		case <-stop:
 		}
 	}()
-	err = p.hist.ensure(runCtx, p.db)
-	var recs []Record
-	if err == nil {
-		recs, err = p.hist.list(runCtx, p.db)
-	}
-	if err == nil {
-		var conn *sql.Conn
-		if conn, err = p.db.Conn(runCtx); err == nil {
-			err = fn(context.WithValue(runCtx, lockKey{}, lk), conn, recs)
-			p.releaseConn(conn)
-		} else {
-			err = fmt.Errorf("open a connection for the run: %w", err)
+	if conn, cerr := p.db.Conn(runCtx); cerr != nil {
+		err = fmt.Errorf("open a connection for the run: %w", cerr)
+	} else {
+		err = p.hist.ensure(runCtx, conn)
+		var recs []Record
+		if err == nil {
+			recs, err = p.hist.list(runCtx, conn)
 		}
+		if err == nil {
+			err = fn(context.WithValue(runCtx, lockKey{}, lk), conn, recs)
+		}
+		p.releaseConn(conn)
 	}
 	if cause := context.Cause(runCtx); errors.Is(cause, errLockLost) && err != nil && !errors.Is(err, errLockLost) {
 		err = fmt.Errorf("%w: %w", errLockLost, err)

@@ -119,7 +119,11 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	}
 	// Parse before connecting, so a malformed file is reported even when
 	// the database is down.
-	if _, err := migrate.Load(fsys, migrate.LoadOptions{Engine: engine}); err != nil {
+	var skipped []string
+	loaded, err := migrate.Load(fsys, migrate.LoadOptions{Engine: engine, OnSkip: func(file, reason string) {
+		skipped = append(skipped, fmt.Sprintf("%s left out: %s", joinPath(cfg.Dir, file), reason))
+	}})
+	if err != nil {
 		return nil, app.prefixParse(err)
 	}
 	t, err := connect.Open(ctx, cfg.DatabaseURL)
@@ -127,6 +131,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 		return nil, err
 	}
 	opts := []migrate.Option{
+		migrate.WithMigrations(loaded, skipped),
 		migrate.WithDialect(t.Dialect),
 		migrate.WithLogger(app.logger()),
 		migrate.WithVars(app.lookupVar),
@@ -813,4 +818,11 @@ func label(e migrate.Event) string {
 		return string(e.Version)
 	}
 	return string(e.Version) + "_" + e.Name
+}
+
+func joinPath(dir, file string) string {
+	if dir == "" || dir == "." {
+		return file
+	}
+	return strings.TrimSuffix(dir, "/") + "/" + file
 }
