@@ -1,0 +1,131 @@
+package check
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/strata-db/strata/migrate"
+)
+
+// Checker runs migrations' checks for the runner: it implements
+// [migrate.Checker]. Build it with [New]; it is safe for concurrent use as
+// long as its observer is.
+type Checker struct {
+	engine  string
+	maxKeys int
+	observe func(*Report)
+}
+
+var _ migrate.Checker = (*Checker)(nil)
+
+// Option configures a [Checker].
+type Option func(*Checker)
+
+// WithObserver has f called with the report of every phase that ran
+// checks, failing or not (for printing, or for storing with the history).
+func WithObserver(f func(*Report)) Option { return func(c *Checker) { c.observe = f } }
+
+// WithMaxKeys sets how many offending keys a result lists (default 10).
+func WithMaxKeys(n int) Option { return func(c *Checker) { c.maxKeys = n } }
+
+// New returns a Checker for a database of engine ("postgres", "mysql" or
+// "sqlite"): the Querier the runner passes does not say which, and every
+// identifier is quoted the engine's way.
+func New(engine string, opts ...Option) (*Checker, error) {
+	if err := validEngine(engine); err != nil {
+		return nil, err
+	}
+	c := &Checker{engine: engine, maxKeys: DefaultMaxKeys}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// Load returns the checks of m: its V_name.checks.yaml, or the checks: key
+// of a YAML migration. A migration without checks gives an empty set.
+func Load(m *migrate.Migration) (*Set, error) {
+	switch {
+	case m.ChecksFile != "":
+		return Parse(m.ChecksFile, m.Checks)
+	case m.Document != nil:
+		return ParseDocument(m.File(), m.Document)
+	}
+	return &Set{File: m.File()}, nil
+}
+
+// Pre runs m's pre-checks on q. It returns a [*FailedError] when an
+// error-level check fails or cannot run; warn-level failures are only
+// reported to the observer.
+func (c *Checker) Pre(ctx context.Context, q migrate.Querier, m *migrate.Migration) error {
+	return c.phase(ctx, q, m, PhasePre)
+}
+
+// Post runs m's post-checks on q (the migration's transaction, when it has
+// one), like Pre.
+func (c *Checker) Post(ctx context.Context, q migrate.Querier, m *migrate.Migration) error {
+	return c.phase(ctx, q, m, PhasePost)
+}
+
+func (c *Checker) phase(ctx context.Context, q migrate.Querier, m *migrate.Migration, ph Phase) error {
+	set, err := Load(m)
+	if err != nil {
+		return err
+	}
+	rep, err := c.RunPhase(ctx, q, m, set, ph)
+	if err != nil {
+		return err
+	}
+	return rep.Err()
+}
+
+// RunPhase runs the checks of one phase of set and returns their report;
+// the error is only for a phase with no report (never for failed checks:
+// see [Report.Err]). A phase without checks gives a nil report.
+func (c *Checker) RunPhase(ctx context.Context, q Querier, m *migrate.Migration, set *Set, ph Phase) (*Report, error) {
+	specs := set.Pre
+	if ph == PhasePost {
+		specs = set.Post
+	}
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	rep := &Report{Phase: ph, File: set.File, At: time.Now().UTC()}
+	if m != nil {
+		rep.Version, rep.Name = string(m.Version), m.Name
+	}
+	for _, s := range specs {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%s checks of %s: %w", ph, set.File, err)
+		}
+		r := c.runOne(ctx, q, s)
+		r.Phase = ph
+		rep.Results = append(rep.Results, r)
+	}
+	if c.observe != nil {
+		c.observe(rep)
+	}
+	return rep, nil
+}
+
+// runOne runs one check. Inside a transaction it runs under a savepoint,
+// so that a check that cannot run (a PostgreSQL error aborts the whole
+// transaction) leaves the migration's transaction usable for the next
+// check and, if every failure is a warning, for its commit.
+func (c *Checker) runOne(ctx context.Context, q Querier, s *Spec) Result {
+	_, inTx := q.(*sql.Tx)
+	if !inTx {
+		return runSpec(ctx, q, c.engine, s, c.maxKeys)
+	}
+	if _, err := q.ExecContext(ctx, "SAVEPOINT strata_check"); err != nil {
+		return Result{Name: s.Label(), Kind: s.Kind, Severity: s.Severity, File: s.File, Line: s.Line, Error: "savepoint: " + err.Error()}
+	}
+	r := runSpec(ctx, q, c.engine, s, c.maxKeys)
+	if r.Error != "" {
+		_, _ = q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT strata_check")
+	}
+	_, _ = q.ExecContext(ctx, "RELEASE SAVEPOINT strata_check")
+	return r
+}

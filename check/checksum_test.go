@@ -1,0 +1,91 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/strata-db/strata/check"
+	"github.com/strata-db/strata/internal/testenv"
+)
+
+// fillPair creates t on both sides with the same n rows of mixed types.
+func fillPair(t *testing.T, src, tgt string, srcDDL, tgtDDL string, n int) {
+	t.Helper()
+	for i, side := range []struct{ url, ddl string }{{src, srcDDL}, {tgt, tgtDDL}} {
+		tg := open(t, side.url)
+		exec(t, tg.DB, side.ddl)
+		gen := fmt.Sprintf(`INSERT INTO t SELECT g, g %% 1000, 'row ' || g, (g %% 997) * 1.25, TIMESTAMP '2026-01-01 00:00:00' + g * INTERVAL '1 second', CASE WHEN g %% 7 = 0 THEN NULL ELSE g %% 3 END FROM generate_series(1, %d) g`, n)
+		if tg.Dialect.Name() == "mysql" {
+			// MariaDB's sequence engine; the timestamps are written in UTC.
+			gen = fmt.Sprintf(`INSERT INTO t SELECT seq, seq %% 1000, CONCAT('row ', seq), (seq %% 997) * 1.25, CONVERT_TZ(TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq SECOND, '+00:00', @@session.time_zone), CASE WHEN seq %% 7 = 0 THEN NULL ELSE seq %% 3 END FROM seq_1_to_%d`, n)
+		}
+		exec(t, tg.DB, gen)
+		_ = i
+	}
+}
+
+const pgDDL = `CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b text, c numeric(12,3), d timestamptz, e smallint)`
+
+func TestCompareNamesEveryDifferingKey(t *testing.T) {
+	cases := []struct {
+		name      string
+		tgtURL    func(testing.TB) string
+		tgtDDL    string
+		normalize bool
+	}{
+		{"postgres against postgres (native hashes)", testenv.Postgres, pgDDL, false},
+		{"postgres against postgres (normalised hashes)", testenv.Postgres, pgDDL, true},
+		{"postgres against mariadb", testenv.MySQL, "CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b varchar(50), c decimal(14,2), d timestamp(6) NULL, e tinyint)", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src, tgt := testenv.Postgres(t), tc.tgtURL(t)
+			if tc.tgtDDL != pgDDL {
+				// MySQL's session time zone must not matter: the timestamps
+				// are compared as instants.
+				tgt += "?time_zone=%27%2B05%3A00%27"
+			}
+			fillPair(t, src, tgt, pgDDL, tc.tgtDDL, 20000)
+			s, g := open(t, src), open(t, tgt)
+			ctx := context.Background()
+			d, err := check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "t"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "t"},
+				check.CompareOptions{Key: "id", ChunkRows: 5000, Normalize: tc.normalize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !d.Equal() {
+				t.Fatalf("identical tables differ (%s): %+v", d.Mode, d.Keys)
+			}
+			if d.RowsRead != 0 {
+				t.Errorf("identical tables: %d rows read, want 0", d.RowsRead)
+			}
+			exec(t, g.DB,
+				"UPDATE t SET b = 'changed' WHERE id = 777",
+				"UPDATE t SET c = c + 0.01 WHERE id = 15000",
+				"UPDATE t SET e = NULL WHERE id = 5",
+				"DELETE FROM t WHERE id = 12345",
+				"INSERT INTO t (id, a) VALUES (20001, 1), (-3, 1)",
+			)
+			exec(t, s.DB, "UPDATE t SET d = d + INTERVAL '1 microsecond' WHERE id = 9999")
+			d, err = check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "t"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "t"},
+				check.CompareOptions{Key: "id", ChunkRows: 5000, Normalize: tc.normalize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, k := range d.Keys {
+				got = append(got, k.Key+" "+k.Kind)
+			}
+			want := []string{"id=-3 extra on target", "id=5 changed", "id=777 changed", "id=9999 changed", "id=12345 missing on target", "id=15000 changed", "id=20001 extra on target"}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("differing keys (%s):\n got %v\nwant %v", d.Mode, got, want)
+			}
+			if d.RowsRead > 2000 {
+				t.Errorf("%d rows read into the client for 7 differences in 20,000 rows", d.RowsRead)
+			}
+			t.Logf("%s: %d chunks, %d hashes, %d rows read, %d ms", d.Mode, d.Chunks, d.Hashes, d.RowsRead, d.ElapsedMS)
+		})
+	}
+}
