@@ -116,4 +116,3 @@ func TestDroppedEventsAreExported(t *testing.T) {
 		t.Errorf("no drop counter:\n%s", body)
 	}
 }
-
