@@ -92,6 +92,9 @@ type Report struct {
 
 // Passed reports whether no result blocks.
 func (rep *Report) Passed() bool {
+	if rep == nil {
+		return true
+	}
 	for i := range rep.Results {
 		if rep.Results[i].Blocking() {
 			return false
@@ -102,6 +105,9 @@ func (rep *Report) Passed() bool {
 
 // Err returns a [*FailedError] listing the blocking results, or nil.
 func (rep *Report) Err() error {
+	if rep == nil {
+		return nil
+	}
 	var bad []Result
 	for _, r := range rep.Results {
 		if r.Blocking() {
