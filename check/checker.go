@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"fmt"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 // [migrate.Checker]. Build it with [New]; it is safe for concurrent use as
 // long as its observer is.
 type Checker struct {
+	dir     string
 	engine  string
 	maxKeys int
 	observe func(*Report)
@@ -26,6 +28,10 @@ type Option func(*Checker)
 // WithObserver has f called with the report of every phase that ran
 // checks, failing or not (for printing, or for storing with the history).
 func WithObserver(f func(*Report)) Option { return func(c *Checker) { c.observe = f } }
+
+// WithDirName sets the migration directory's name, put before file names
+// in reports and errors.
+func WithDirName(dir string) Option { return func(c *Checker) { c.dir = dir } }
 
 // WithMaxKeys sets how many offending keys a result lists (default 10).
 func WithMaxKeys(n int) Option { return func(c *Checker) { c.maxKeys = n } }
@@ -56,6 +62,26 @@ func Load(m *migrate.Migration) (*Set, error) {
 	return &Set{File: m.File()}, nil
 }
 
+// Load is [Load] with file names under the Checker's directory name.
+func (c *Checker) Load(m *migrate.Migration) (*Set, error) {
+	if c.dir == "" || c.dir == "." {
+		return Load(m)
+	}
+	m2 := *m
+	m2.ChecksFile = joinDir(c.dir, m.ChecksFile)
+	if len(m.Files) > 0 {
+		m2.Files = append([]string{joinDir(c.dir, m.Files[0])}, m.Files[1:]...)
+	}
+	return Load(&m2)
+}
+
+func joinDir(dir, file string) string {
+	if file == "" {
+		return ""
+	}
+	return strings.TrimSuffix(dir, "/") + "/" + file
+}
+
 // Pre runs m's pre-checks on q. It returns a [*FailedError] when an
 // error-level check fails or cannot run; warn-level failures are only
 // reported to the observer.
@@ -70,7 +96,7 @@ func (c *Checker) Post(ctx context.Context, q migrate.Querier, m *migrate.Migrat
 }
 
 func (c *Checker) phase(ctx context.Context, q migrate.Querier, m *migrate.Migration, ph Phase) error {
-	set, err := Load(m)
+	set, err := c.Load(m)
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func TestCheckerPostFailureRunsDownOnMySQL(t *testing.T) {
 	}
 	var reports []*check.Report
 	err := up(t, tg, fsys, &reports)
-	if err == nil || !strings.Contains(err.Error(), "1 rows with NULL in email") || !strings.Contains(err.Error(), "id=2") {
+	if err == nil || !strings.Contains(err.Error(), "1 row with NULL in email") || !strings.Contains(err.Error(), "id=2") {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.Contains(err.Error(), "down section") {

@@ -197,7 +197,7 @@ func (r *runner) notNull(ctx context.Context, s *Spec, res *Result) error {
 		res.Detail = fmt.Sprintf("no NULL in %s", strings.Join(s.Columns, ", "))
 		return nil
 	}
-	res.Detail = fmt.Sprintf("%d rows with NULL in %s", n, strings.Join(s.Columns, ", "))
+	res.Detail = fmt.Sprintf("%s with NULL in %s", rowsText(n), strings.Join(s.Columns, ", "))
 	key, err := r.keyColumns(ctx, s)
 	if err != nil || len(key) == 0 {
 		return err
@@ -264,7 +264,7 @@ func (r *runner) orphans(ctx context.Context, s *Spec, res *Result) error {
 		res.Detail = fmt.Sprintf("every %s.%s has a parent in %s.%s", s.Table, s.Column, s.RefTable, s.RefColumn)
 		return nil
 	}
-	res.Detail = fmt.Sprintf("%d rows of %s whose %s has no parent in %s.%s", n, s.Table, s.Column, s.RefTable, s.RefColumn)
+	res.Detail = fmt.Sprintf("%s of %s whose %s has no parent in %s.%s", rowsText(n), s.Table, s.Column, s.RefTable, s.RefColumn)
 	key, err := r.keyColumns(ctx, s)
 	if err != nil {
 		return err
@@ -390,4 +390,11 @@ func valueEqual(got, want string) bool {
 		}
 	}
 	return false
+}
+
+func rowsText(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return strconv.FormatInt(n, 10) + " rows"
 }

@@ -41,6 +41,8 @@ func (app *App) commands() []*cobra.Command {
 		app.completeCmd(),
 		app.abortCmd(),
 		app.lintCmd(),
+		app.checkCmd(),
+		app.verifyCmd(),
 		app.versionCmd(),
 	}
 }

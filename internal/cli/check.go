@@ -1,0 +1,303 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata/check"
+	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/migrate"
+)
+
+// checkHook attaches the integrity checks to every run: pre-checks block a
+// migration, post-checks roll it back, and each phase's report is printed
+// as it happens (text mode; in --json mode failures are in the run's error).
+func (app *App) checkHook(_ *cobra.Command) error {
+	cfg := app.config()
+	if cfg == nil || cfg.DatabaseURL == "" {
+		return nil
+	}
+	engine, err := connect.Engine(cfg.DatabaseURL)
+	if err != nil {
+		return nil // the command that opens the database reports it
+	}
+	c, err := check.New(engine, check.WithDirName(cfg.Dir), check.WithObserver(func(rep *check.Report) {
+		if app.JSON {
+			return
+		}
+		app.writeCheckReport(rep)
+	}))
+	if err != nil {
+		return nil
+	}
+	app.extraOptions = append(app.extraOptions, migrate.WithChecker(c))
+	return nil
+}
+
+func (app *App) writeCheckReport(rep *check.Report) {
+	fmt.Fprintf(app.Stdout, "%s-checks of %s_%s (%s):\n", rep.Phase, rep.Version, rep.Name, rep.File)
+	_ = check.WriteText(app.Stdout, rep)
+}
+
+func (app *App) checkCmd() *cobra.Command {
+	var f runFlags
+	var phase string
+	var maxKeys int
+	cmd := &cobra.Command{
+		Use:   "check [V]",
+		Short: "Run a migration's integrity checks now (pre-checks of pending migrations, post-checks of applied ones)",
+		Long: `check runs the checks declared beside migrations (V_name.checks.yaml, or the checks: key of a
+YAML migration) against the database without running any migration. Without V it runs the
+checks of every migration that has some. --phase auto (the default) runs the pre-checks of
+pending migrations and the post-checks of applied ones. Exits 1 when an error-level check
+fails or cannot run.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch phase {
+			case "auto", "pre", "post", "both":
+			default:
+				return Exit(ExitUsage, fmt.Errorf("--phase %q: want auto, pre, post or both", phase))
+			}
+			var want migrate.Version
+			if len(args) == 1 {
+				v, err := migrate.ParseVersion(args[0])
+				if err != nil {
+					return Exit(ExitUsage, err)
+				}
+				want = v
+			}
+			return app.runChecks(cmd.Context(), &f, want, phase, maxKeys)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&phase, "phase", "auto", "which checks: auto (pre for pending, post for applied), pre, post or both")
+	cmd.Flags().IntVar(&maxKeys, "max-keys", check.DefaultMaxKeys, "offending keys to list per check")
+	return cmd
+}
+
+type checkRunJSON struct {
+	OK      bool            `json:"ok"`
+	Reports []*check.Report `json:"reports"`
+}
+
+func (app *App) runChecks(ctx context.Context, f *runFlags, want migrate.Version, phase string, maxKeys int) error {
+	s, err := app.open(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	states := map[migrate.Version]string{}
+	if sts, err := s.provider.Status(ctx); err == nil {
+		for _, st := range sts {
+			states[st.Version] = st.State
+		}
+	}
+	c, err := check.New(s.target.Dialect.Name(), check.WithMaxKeys(maxKeys), check.WithDirName(app.config().Dir))
+	if err != nil {
+		return err
+	}
+	out := checkRunJSON{OK: true, Reports: []*check.Report{}}
+	found := false
+	for _, m := range s.provider.Migrations() {
+		if want != "" && m.Version != want {
+			continue
+		}
+		found = true
+		set, err := c.Load(m)
+		if err != nil {
+			return Exit(ExitUsage, err)
+		}
+		var phases []check.Phase
+		switch phase {
+		case "pre":
+			phases = []check.Phase{check.PhasePre}
+		case "post":
+			phases = []check.Phase{check.PhasePost}
+		case "both":
+			phases = []check.Phase{check.PhasePre, check.PhasePost}
+		default:
+			if st := states[m.Version]; st == migrate.StateApplied || st == migrate.StateExpanded {
+				phases = []check.Phase{check.PhasePost}
+			} else {
+				phases = []check.Phase{check.PhasePre}
+			}
+		}
+		for _, ph := range phases {
+			rep, err := c.RunPhase(ctx, s.target.DB, m, set, ph)
+			if err != nil {
+				return err
+			}
+			if rep == nil {
+				continue
+			}
+			out.Reports = append(out.Reports, rep)
+			if !rep.Passed() {
+				out.OK = false
+			}
+		}
+	}
+	if want != "" && !found {
+		return Exit(ExitUsage, fmt.Errorf("no migration %s in %s", want, app.config().Dir))
+	}
+	if app.JSON {
+		_ = writeJSON(app.Stdout, out)
+	} else {
+		if len(out.Reports) == 0 {
+			fmt.Fprintln(app.Stdout, "no checks to run")
+		}
+		for i, rep := range out.Reports {
+			if i > 0 {
+				fmt.Fprintln(app.Stdout)
+			}
+			app.writeCheckReport(rep)
+		}
+	}
+	if !out.OK {
+		return Exit(ExitFailed, nil)
+	}
+	return nil
+}
+
+func (app *App) verifyCmd() *cobra.Command {
+	var (
+		source, target, key string
+		tables, columns     []string
+		o                   check.CompareOptions
+		normalize           bool
+	)
+	cmd := &cobra.Command{
+		Use:   "verify --source URL --target URL --table T [--table U ...] --key COL",
+		Short: "Compare tables between two databases (PostgreSQL, MySQL/MariaDB) by chunked checksums; exit 1 on any difference",
+		Long: `verify compares each --table on --source and --target (T, or SOURCE_NAME:TARGET_NAME when the
+names differ) without copying them: both servers hash key ranges, only ranges that differ are
+split further, and only ranges of a few dozen keys are read, so identical tables cost a hash per
+range. Every differing key is printed: changed, missing on target, extra on target. PostgreSQL
+against MySQL/MariaDB compares values after normalising their types (integers, decimals, text,
+timestamps in UTC, NULLs). The key must be an integer column.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if source == "" || target == "" || len(tables) == 0 || key == "" {
+				return Exit(ExitUsage, errors.New("verify needs --source URL, --target URL, --table T and --key COL"))
+			}
+			o.Key, o.Columns, o.Normalize = key, columns, normalize
+			return app.verify(cmd.Context(), source, target, tables, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&source, "source", "", "database URL of the reference copy")
+	fl.StringVar(&target, "target", "", "database URL of the copy to verify")
+	fl.StringArrayVar(&tables, "table", nil, "table to compare, or SOURCE_TABLE:TARGET_TABLE (repeatable)")
+	fl.StringVar(&key, "key", "", "integer key column the tables are chunked and matched by")
+	fl.StringSliceVar(&columns, "columns", nil, "columns to compare (default: every column of the source table)")
+	fl.Int64Var(&o.ChunkRows, "chunk-rows", 100_000, "rows per top-level chunk")
+	fl.IntVar(&o.Parallel, "parallel", 2, "chunks compared at once")
+	fl.IntVar(&o.MaxKeys, "max-keys", 0, "differing keys to print per table (0: all)")
+	fl.BoolVar(&normalize, "normalize", false, "use the cross-engine normalised hash even between two PostgreSQL databases")
+	return cmd
+}
+
+type verifyJSON struct {
+	OK     bool          `json:"ok"`
+	Source string        `json:"source"`
+	Target string        `json:"target"`
+	Tables []*check.Diff `json:"tables"`
+	Error  string        `json:"error,omitempty"`
+}
+
+func (app *App) verify(ctx context.Context, sourceURL, targetURL string, tables []string, o check.CompareOptions) error {
+	t0 := time.Now()
+	src, err := connect.Open(ctx, sourceURL)
+	if err != nil {
+		return Exit(ExitFailed, fmt.Errorf("source: %w", err))
+	}
+	defer src.Close()
+	tgt, err := connect.Open(ctx, targetURL)
+	if err != nil {
+		return Exit(ExitFailed, fmt.Errorf("target: %w", err))
+	}
+	defer tgt.Close()
+	for _, t := range []*connect.Target{src, tgt} {
+		t.DB.SetMaxOpenConns(2*max(o.Parallel, 1) + 1)
+		t.DB.SetMaxIdleConns(2*max(o.Parallel, 1) + 1)
+	}
+	scrub := func(s string) string {
+		for _, p := range []string{src.Password, tgt.Password} {
+			if p != "" {
+				s = connect.Scrub(s, p)
+			}
+		}
+		return s
+	}
+	out := verifyJSON{OK: true, Source: src.URL, Target: tgt.URL, Tables: []*check.Diff{}}
+	var runErr error
+	for _, t := range tables {
+		sn, tn, ok := strings.Cut(t, ":")
+		if !ok {
+			tn = sn
+		}
+		d, err := check.Compare(ctx,
+			check.Side{DB: src.DB, Engine: src.Dialect.Name(), Table: sn},
+			check.Side{DB: tgt.DB, Engine: tgt.Dialect.Name(), Table: tn}, o)
+		if err != nil {
+			runErr = fmt.Errorf("verify %s: %s", t, scrub(err.Error()))
+			out.OK, out.Error = false, runErr.Error()
+			break
+		}
+		out.Tables = append(out.Tables, d)
+		if !d.Equal() {
+			out.OK = false
+		}
+	}
+	if app.JSON {
+		_ = writeJSON(app.Stdout, out)
+		if runErr != nil || !out.OK {
+			return Exit(ExitFailed, nil)
+		}
+		return nil
+	}
+	if len(out.Tables) > 0 {
+		tw := tabwriter.NewWriter(app.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TABLE\tSOURCE ROWS\tTARGET ROWS\tCHANGED\tMISSING\tEXTRA\tROWS READ\tRESULT")
+		for _, d := range out.Tables {
+			name := d.Source
+			if d.Target != d.Source {
+				name += ":" + d.Target
+			}
+			res := "identical"
+			if !d.Equal() {
+				res = "DIFFERENT"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", name, d.SourceRows, d.TargetRows, d.Changed, d.Missing, d.Extra, d.RowsRead, res)
+		}
+		tw.Flush()
+		for _, d := range out.Tables {
+			for _, k := range d.Keys {
+				fmt.Fprintf(app.Stdout, "%s: %-17s %s\n", d.Source, k.Kind, k.Key)
+			}
+			if d.Truncated {
+				fmt.Fprintf(app.Stdout, "%s: more differing keys not listed (--max-keys %d)\n", d.Source, o.MaxKeys)
+			}
+		}
+	}
+	if runErr != nil {
+		return Exit(ExitFailed, runErr)
+	}
+	n := 0
+	for _, d := range out.Tables {
+		if !d.Equal() {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(app.Stderr, "%d of %d tables differ (%s)\n", n, len(out.Tables), roundDur(time.Since(t0)))
+		return Exit(ExitFailed, nil)
+	}
+	fmt.Fprintf(app.Stdout, "%d tables identical (%s)\n", len(out.Tables), roundDur(time.Since(t0)))
+	return nil
+}
