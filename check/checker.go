@@ -3,8 +3,8 @@ package check
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/strata-db/strata/migrate"
