@@ -7,5 +7,8 @@ import "github.com/spf13/cobra"
 // before the command, and may append to app.extraOptions and app.cleanups.
 // Add one line per feature.
 func (app *App) hooks() []func(cmd *cobra.Command) error {
-	return []func(cmd *cobra.Command) error{}
+	return []func(cmd *cobra.Command) error{
+		app.observeHook,
+		app.checkHook,
+	}
 }
