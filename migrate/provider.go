@@ -60,6 +60,7 @@ type options struct {
 	checker         Checker
 	loaded          []*Migration
 	loadSkipped     []string
+	planCheck       func(ctx context.Context, pl *Plan) error
 }
 
 // Option configures a [Provider].
@@ -173,6 +174,13 @@ func WithSkipMissingDown(on bool) Option {
 // parse it twice. The provider takes ownership of ms.
 func WithMigrations(ms []*Migration, skipped []string) Option {
 	return func(o *options) error { o.loaded, o.loadSkipped = ms, skipped; return nil }
+}
+
+// WithPlanCheck runs check on every plan a run is about to execute, under
+// the runner lock, so it sees the database as the run will; an error stops
+// the run before anything ran. The CLI lints the plan this way.
+func WithPlanCheck(check func(ctx context.Context, pl *Plan) error) Option {
+	return func(o *options) error { o.planCheck = check; return nil }
 }
 
 // WithChecker plugs in the integrity checks run around each migration that

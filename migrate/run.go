@@ -85,6 +85,12 @@ func (p *Provider) Run(ctx context.Context, req Request) (*Result, error) {
 		if pl, err = p.plan(req, recs); err != nil {
 			return err
 		}
+		if p.o.planCheck != nil && len(pl.Steps) > 0 {
+			if err := p.o.planCheck(ctx, pl); err != nil {
+				res.NotRun = versions(pl.Steps)
+				return err
+			}
+		}
 		res.Warnings = pl.Warnings
 		for _, w := range pl.Warnings {
 			p.o.logger.Warn(w)

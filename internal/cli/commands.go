@@ -132,6 +132,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	if err != nil {
 		return nil, err
 	}
+	sess := &session{target: t}
 	opts := []migrate.Option{
 		migrate.WithMigrations(loaded, skipped),
 		migrate.WithDialect(t.Dialect),
@@ -170,6 +171,11 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 		opts = append(opts, migrate.WithStepRunner(migrate.KindOnline, step))
 	}
 	opts = append(opts, app.progressObserver())
+	if f != nil {
+		opts = append(opts, migrate.WithPlanCheck(func(ctx context.Context, pl *migrate.Plan) error {
+			return app.planCheck(sess, f.allowUnsafe)(ctx, pl)
+		}))
+	}
 	opts = append(opts, app.extraOptions...)
 	opts = append(opts, extra...)
 	p, err := migrate.NewProvider(t.DB, fsys, opts...)
@@ -177,7 +183,8 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 		t.Close()
 		return nil, app.prefixParse(err)
 	}
-	return &session{target: t, provider: p}, nil
+	sess.target, sess.provider = t, p
+	return sess, nil
 }
 
 func (app *App) prefixParse(err error) error {
@@ -366,11 +373,6 @@ func (app *App) run(ctx context.Context, name string, f *runFlags, req migrate.R
 		return err
 	}
 	defer s.Close()
-	if req.Direction == migrate.Up {
-		if err := app.checkSafety(ctx, s, req, f.allowUnsafe); err != nil {
-			return err
-		}
-	}
 	res, err := s.provider.Run(ctx, req)
 	return app.report(ctx, name, s, res, err, start)
 }

@@ -52,13 +52,22 @@ func (app *App) lintPlan(ctx context.Context, s *session, pl *migrate.Plan) (*li
 	}
 	kept := all.Findings[:0]
 	for _, f := range all.Findings {
-		if f.Severity != lint.Error || f.Object == "" || objectExists(ctx, s.target.DB, engine, f.Object) {
-			kept = append(kept, f)
+		if f.Severity == lint.Error && f.Object != "" && tableRows(ctx, s.target.DB, engine, f.Object) < unsafeMinRows {
+			// The table does not exist yet (an earlier migration of this
+			// run creates it) or is small: the lock is brief, so it is
+			// advice, not a reason to stop the deployment.
+			f.Severity = lint.Warning
+			f.Message += fmt.Sprintf(" (warning only: %s has fewer than %d rows)", f.Object, unsafeMinRows)
 		}
+		kept = append(kept, f)
 	}
 	all.Findings = kept
 	return all, nil
 }
+
+// unsafeMinRows is the table size from which up refuses a statement that
+// locks or rewrites the table: below it the lock lasts milliseconds.
+const unsafeMinRows = 10000
 
 func serverVersion(ctx context.Context, db *sql.DB, engine string) string {
 	var v string
@@ -76,44 +85,62 @@ func serverVersion(ctx context.Context, db *sql.DB, engine string) string {
 	return v
 }
 
-// objectExists reports whether the table (or index) a finding names exists.
-// When it cannot tell, it says yes: a doubt keeps the finding.
-func objectExists(ctx context.Context, db *sql.DB, engine, object string) bool {
-	name := strings.Trim(object, "\"`")
-	var n int
-	var err error
+// tableRows counts the rows of the table a finding names (the table of an
+// index, for an index), up to unsafeMinRows; 0 when it does not exist. When
+// it cannot tell, it says unsafeMinRows: a doubt keeps the finding an error.
+func tableRows(ctx context.Context, db *sql.DB, engine, object string) int {
+	var table string
 	if engine == "postgres" {
-		err = db.QueryRowContext(ctx, "SELECT count(*) FROM pg_class WHERE oid = to_regclass($1)", object).Scan(&n)
-	} else {
-		schema, table, ok := strings.Cut(name, ".")
-		if !ok {
-			table, schema = schema, ""
+		err := db.QueryRowContext(ctx, `SELECT coalesce((SELECT (CASE WHEN c.relkind = 'i' THEN i.indrelid ELSE c.oid END)::regclass::text
+			FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid WHERE c.oid = to_regclass($1)), '')`, object).Scan(&table)
+		if err != nil {
+			return unsafeMinRows
 		}
-		err = db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) AND table_name = ?", schema, table).Scan(&n)
+		if table == "" {
+			return 0
+		}
+	} else {
+		schema, name, ok := strings.Cut(strings.Trim(object, "`"), ".")
+		if !ok {
+			name, schema = schema, ""
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) AND table_name = ?", schema, name).Scan(&n); err != nil {
+			return unsafeMinRows
+		}
+		if n == 0 {
+			return 0
+		}
+		table = "`" + strings.ReplaceAll(name, "`", "``") + "`"
+		if schema != "" {
+			table = "`" + strings.ReplaceAll(schema, "`", "``") + "`." + table
+		}
 	}
-	if err != nil {
-		return true
+	var rows int
+	if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s LIMIT %d) s", table, unsafeMinRows)).Scan(&rows); err != nil {
+		return unsafeMinRows
 	}
-	return n > 0
+	return rows
 }
 
 // ErrUnsafe is returned by up when the linter found error-level findings.
 var ErrUnsafe = errors.New("refused: the migrations to run have unsafe statements (pass --allow-unsafe to run them anyway, or add -- strata:lint-ignore RULE -- reason)")
 
-func (app *App) checkSafety(ctx context.Context, s *session, req migrate.Request, allowUnsafe bool) error {
-	pl, err := s.provider.Plan(ctx, req)
-	if err != nil {
-		return nil // the run reports plan errors itself, under the lock
-	}
-	rep, err := app.lintPlan(ctx, s, pl)
-	if err != nil || rep.Errors() == 0 {
-		return err
-	}
-	if allowUnsafe {
-		fmt.Fprintf(app.Stderr, "strata: %d unsafe statements, run anyway (--allow-unsafe):\n", rep.Errors())
+// planCheck returns the check up runs under the runner lock on the plan
+// it is about to execute: error-level lint findings on tables in use refuse
+// the run unless allowUnsafe.
+func (app *App) planCheck(s *session, allowUnsafe bool) func(ctx context.Context, pl *migrate.Plan) error {
+	return func(ctx context.Context, pl *migrate.Plan) error {
+		rep, err := app.lintPlan(ctx, s, pl)
+		if err != nil || rep.Errors() == 0 {
+			return err
+		}
+		if allowUnsafe {
+			fmt.Fprintf(app.Stderr, "strata: %d unsafe statements, run anyway (--allow-unsafe):\n", rep.Errors())
+			_ = lint.WriteText(app.Stderr, rep, lint.TextOptions{})
+			return nil
+		}
 		_ = lint.WriteText(app.Stderr, rep, lint.TextOptions{})
-		return nil
+		return Exit(ExitRefused, ErrUnsafe)
 	}
-	_ = lint.WriteText(app.Stderr, rep, lint.TextOptions{})
-	return Exit(ExitRefused, ErrUnsafe)
 }
