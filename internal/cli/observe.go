@@ -155,4 +155,3 @@ func targetName(raw string) string {
 	}
 	return u.Host + strings.TrimSuffix(u.Path, "/")
 }
-
