@@ -18,6 +18,8 @@ type Checker struct {
 	engine  string
 	maxKeys int
 	observe func(*Report)
+	// onRestore is told about each restore point taken.
+	onRestore func([]Copy)
 }
 
 var _ migrate.Checker = (*Checker)(nil)
@@ -32,6 +34,10 @@ func WithObserver(f func(*Report)) Option { return func(c *Checker) { c.observe 
 // WithDirName sets the migration directory's name, put before file names
 // in reports and errors.
 func WithDirName(dir string) Option { return func(c *Checker) { c.dir = dir } }
+
+// WithRestoreObserver has f called with the copies of each restore point
+// taken before a migration.
+func WithRestoreObserver(f func([]Copy)) Option { return func(c *Checker) { c.onRestore = f } }
 
 // WithMaxKeys sets how many offending keys a result lists (default 10).
 func WithMaxKeys(n int) Option { return func(c *Checker) { c.maxKeys = n } }
@@ -104,7 +110,37 @@ func (c *Checker) phase(ctx context.Context, q migrate.Querier, m *migrate.Migra
 	if err != nil {
 		return err
 	}
-	return rep.Err()
+	if err := rep.Err(); err != nil {
+		return err
+	}
+	if ph == PhasePre {
+		return c.restorePoint(ctx, q, m, set)
+	}
+	return nil
+}
+
+// restorePoint copies the tables m names in -- strata:restore-point (or
+// restore_point:) once its pre-checks passed, before it runs.
+func (c *Checker) restorePoint(ctx context.Context, q Querier, m *migrate.Migration, set *Set) error {
+	tables := append([]string(nil), set.RestorePoint...)
+	if m.Up != nil {
+		tables = append(tables, m.Up.RestorePoint...)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	rp, err := NewRestorePoints(c.engine)
+	if err != nil {
+		return err
+	}
+	cps, err := rp.Create(ctx, q, string(m.Version), tables)
+	if err != nil {
+		return err
+	}
+	if c.onRestore != nil {
+		c.onRestore(cps)
+	}
+	return nil
 }
 
 // RunPhase runs the checks of one phase of set and returns their report;
