@@ -32,6 +32,10 @@ func (app *App) checkHook(_ *cobra.Command) error {
 			return
 		}
 		app.writeCheckReport(rep)
+	}), check.WithRestoreObserver(func(cps []check.Copy) {
+		for _, c := range cps {
+			fmt.Fprintf(app.Stderr, "restore point of %s: %s copied to %s (%d rows); `strata restore %s` puts it back\n", c.Version, c.Table, c.CopyName, c.Rows, c.Version)
+		}
 	}))
 	if err != nil {
 		return nil
@@ -299,5 +303,113 @@ func (app *App) verify(ctx context.Context, sourceURL, targetURL string, tables 
 		return Exit(ExitFailed, nil)
 	}
 	fmt.Fprintf(app.Stdout, "%d tables identical (%s)\n", len(out.Tables), roundDur(time.Since(t0)))
+	return nil
+}
+
+func (app *App) restoreCmd() *cobra.Command {
+	var list, yes bool
+	cmd := &cobra.Command{
+		Use:   "restore V",
+		Short: "Put back the tables copied by version V's restore point (-- strata:restore-point); --list shows them",
+		Long: `restore empties each table of V's restore point and refills it from its copy, in one
+transaction; indexes, constraints and grants of the table stay. The schema is not changed:
+undo the migration's schema change first (strata down) if the copy's columns no longer fit.
+The history table is not changed either.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !list && len(args) == 0 {
+				return Exit(ExitUsage, errors.New("restore needs a version (or --list)"))
+			}
+			ctx := cmd.Context()
+			s, err := app.open(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			rp, err := check.NewRestorePoints(s.target.Dialect.Name())
+			if err != nil {
+				return err
+			}
+			if list {
+				v := ""
+				if len(args) == 1 {
+					v = args[0]
+				}
+				cps, err := rp.List(ctx, s.target.DB, v)
+				if err != nil {
+					return err
+				}
+				return app.writeCopies(cps, "restore points")
+			}
+			v, err := migrate.ParseVersion(args[0])
+			if err != nil {
+				return Exit(ExitUsage, err)
+			}
+			if !yes && !app.confirm(fmt.Sprintf("Replace the rows of the tables of %s's restore point with their copies?", v)) {
+				return Exit(ExitRefused, errors.New("not confirmed; pass --yes to restore"))
+			}
+			cps, err := rp.Restore(ctx, s.target.DB, string(v))
+			if err != nil {
+				if errors.Is(err, check.ErrNoRestorePoint) {
+					return Exit(ExitUsage, err)
+				}
+				return err
+			}
+			return app.writeCopies(cps, "restored")
+		},
+	}
+	cmd.Flags().BoolVar(&list, "list", false, "list restore points (of V, or all)")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation on a terminal")
+	return cmd
+}
+
+func (app *App) pruneCmd() *cobra.Command {
+	var olderThan time.Duration
+	var keep int
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Drop restore-point copies older than --older-than, keeping the newest --keep versions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := app.open(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			rp, err := check.NewRestorePoints(s.target.Dialect.Name())
+			if err != nil {
+				return err
+			}
+			cps, err := rp.Prune(ctx, s.target.DB, time.Now().Add(-olderThan), keep)
+			if err != nil {
+				return err
+			}
+			return app.writeCopies(cps, "dropped")
+		},
+	}
+	cmd.Flags().DurationVar(&olderThan, "older-than", 7*24*time.Hour, "drop restore points older than this")
+	cmd.Flags().IntVar(&keep, "keep", 1, "always keep the restore points of the newest N versions")
+	return cmd
+}
+
+func (app *App) writeCopies(cps []check.Copy, what string) error {
+	if cps == nil {
+		cps = []check.Copy{}
+	}
+	if app.JSON {
+		return writeJSON(app.Stdout, map[string]any{what: cps})
+	}
+	if len(cps) == 0 {
+		fmt.Fprintf(app.Stdout, "%s: none\n", what)
+		return nil
+	}
+	tw := tabwriter.NewWriter(app.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tTABLE\tCOPY\tROWS\tCREATED")
+	for _, c := range cps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", c.Version, c.Table, c.CopyName, c.Rows, c.CreatedAt.Format("2006-01-02 15:04:05"))
+	}
+	tw.Flush()
+	fmt.Fprintf(app.Stdout, "%s: %d tables\n", what, len(cps))
 	return nil
 }

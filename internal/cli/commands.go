@@ -43,6 +43,8 @@ func (app *App) commands() []*cobra.Command {
 		app.lintCmd(),
 		app.checkCmd(),
 		app.verifyCmd(),
+		app.restoreCmd(),
+		app.pruneCmd(),
 		app.versionCmd(),
 	}
 }
