@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/push"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/migrate"
@@ -148,7 +149,12 @@ func (m *Metrics) Handler() http.Handler {
 // Push sends the metrics to a Prometheus Pushgateway at url under job, for
 // runs too short to be scraped.
 func (m *Metrics) Push(ctx context.Context, url, job string) error {
-	return push.New(url, job).Gatherer(m.reg).Grouping("target", m.target).PushContext(ctx)
+	// The text format, which every Pushgateway reads and people can too.
+	p := push.New(url, job).Gatherer(m.reg).Format(expfmt.NewFormat(expfmt.TypeTextPlain))
+	if m.target != "" {
+		p = p.Grouping("instance", m.target)
+	}
+	return p.PushContext(ctx)
 }
 
 // WatchBus exports the events bus drops, per sink.

@@ -55,3 +55,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(descActive, prometheus.GaugeValue, float64(active))
 }
+
+// Collector returns the collector behind the server's /metrics, for
+// applications that serve their own registry.
+func Collector(s *Server) prometheus.Collector { return &collector{s: s} }

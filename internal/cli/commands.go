@@ -46,6 +46,7 @@ func (app *App) commands() []*cobra.Command {
 		app.restoreCmd(),
 		app.pruneCmd(),
 		app.versionCmd(),
+		app.serveCmd(), app.dashboardCmd(),
 	}
 }
 

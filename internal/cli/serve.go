@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"errors"
+	"log/slog"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata/serve"
+	"github.com/strata-db/strata/serve/guard"
+)
+
+func (app *App) serveCmd() *cobra.Command {
+	var addr, token, table string
+	var interval time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a status page, /api/status and /metrics for the database (read-only; 127.0.0.1:9465 by default)",
+		Long: "serve watches the database's migrations and serves, read-only:\n" +
+			"  /            a status page: applied version, running or expanded migrations with a live progress bar\n" +
+			"               and throughput chart, recent history, errors\n" +
+			"  /api/status  the same as JSON (\"version\" is the applied version)\n" +
+			"  /metrics     Prometheus metrics (strata_active_migrations, strata_backfill_rows, ...)\n" +
+			"  /healthz     200 while serving\n" +
+			"With --token (or STRATA_SERVE_TOKEN), /api/status and /metrics need \"Authorization: Bearer TOKEN\";\n" +
+			"open the page as /?token=TOKEN.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if token == "" {
+				token = app.Getenv("STRATA_SERVE_TOKEN")
+			}
+			if interval <= 0 {
+				return Exit(ExitUsage, errors.New("--interval must be positive"))
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return Exit(ExitUsage, fmt.Errorf("--addr: %w", err))
+			}
+			defer ln.Close()
+			f := runFlags{table: table}
+			s, err := app.open(cmd.Context(), &f)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if table == "" {
+				table = app.config().Table
+			}
+			probe := guard.NewProbe(s.target.DB, guard.Options{Table: table, Engine: s.target.Dialect.Name()})
+			srv := serve.New([]serve.Target{{Name: targetName(app.config().DatabaseURL), Database: s.target.URL, Source: s.provider, Probe: probe}},
+				serve.Options{Interval: interval, Token: token, Logger: app.eventLogger(slog.LevelWarn)})
+			if host, _, _ := net.SplitHostPort(ln.Addr().String()); token == "" && !net.ParseIP(host).IsLoopback() {
+				fmt.Fprintf(app.Stderr, "warning: serving on %s without --token: anyone who can reach it sees the migration status\n", ln.Addr())
+			}
+			fmt.Fprintf(app.Stderr, "strata: serving %s on http://%s/ (/api/status, /metrics, /healthz); Ctrl-C stops\n", s.target.URL, ln.Addr())
+			return srv.Serve(cmd.Context(), ln)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", serve.DefaultAddr, "address to listen on")
+	cmd.Flags().StringVar(&token, "token", "", "bearer token /api/status and /metrics require (env STRATA_SERVE_TOKEN)")
+	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often to read the history table")
+	cmd.Flags().StringVar(&table, "table", "", "history table, name or schema.name (default strata_schema_migrations, env STRATA_TABLE)")
+	return cmd
+}
