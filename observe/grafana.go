@@ -64,7 +64,7 @@ func GrafanaDashboard() ([]byte, error) {
 		[2]string{"sum by (rule) (increase(" + MetricAlerts + "[15m]))", "alert {{rule}}"},
 		[2]string{"sum by (sink) (increase(" + MetricEventsDropped + "[15m]))", "dropped {{sink}}"})
 	dash := map[string]any{
-		"__inputs": []any{map[string]any{"name": "DS_PROMETHEUS", "label": "Prometheus", "type": "datasource", "pluginId": "prometheus", "pluginName": "Prometheus"}},
+		"__inputs":      []any{map[string]any{"name": "DS_PROMETHEUS", "label": "Prometheus", "type": "datasource", "pluginId": "prometheus", "pluginName": "Prometheus"}},
 		"title":         "strata migrations",
 		"uid":           "strata-migrations",
 		"tags":          []string{"strata", "migrations"},
