@@ -45,6 +45,7 @@ func (app *App) commands() []*cobra.Command {
 		app.verifyCmd(),
 		app.restoreCmd(),
 		app.pruneCmd(),
+		app.transferCmd(),
 		app.versionCmd(),
 		app.serveCmd(), app.dashboardCmd(),
 	}

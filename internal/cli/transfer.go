@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/migrate"
+	"github.com/strata-db/strata/transfer"
+)
+
+func (app *App) transferCmd() *cobra.Command {
+	var o transfer.Options
+	cmd := &cobra.Command{
+		Use:   "transfer SPEC.yaml",
+		Short: "Copy and reshape tables between engines: chunked, resumable, every row accounted for, verified",
+		Long: `transfer copies the tables a spec names from its source to its target (PostgreSQL,
+MySQL/MariaDB, SQLite, in any direction), mapping columns and applying rules on the way.
+
+  source: mysql://root@127.0.0.1:3306/shop     # a URL, or an environment of strata.yaml
+  target: postgres://postgres@127.0.0.1/shop
+  tables:
+    - from: items        # a table or a SELECT
+      to: items          # default: from
+      key: id            # or [order_id, product_id]
+      create: true       # create the target table, types mapped between engines
+
+Each chunk is committed with its checkpoint; after an interruption (even kill -9) run the
+same command with --resume. Rows that fail a rule or that the target refuses go to
+strata_transfer_quarantine with the reason. Exits 0 only when, for every table,
+read = written + quarantined + skipped (and verify passed); 1 otherwise, naming the table.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Resume && o.Restart {
+				return Exit(ExitUsage, errors.New("--resume and --restart exclude each other"))
+			}
+			return app.runTransfer(cmd.Context(), args[0], o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&o.Resume, "resume", false, "continue an interrupted run from its finished chunks")
+	fl.BoolVar(&o.Restart, "restart", false, "forget an interrupted run's checkpoints (and empty the tables it created) and start over")
+	fl.IntVar(&o.Workers, "workers", 0, "chunks written at once (default: the spec's workers, or 2)")
+	fl.BoolVar(&o.NoVerify, "no-verify", false, "skip the row count and checksum comparison after the copy")
+	return cmd
+}
+
+type transferJSON struct {
+	OK       bool                    `json:"ok"`
+	Transfer string                  `json:"transfer"`
+	Tables   []*transfer.TableResult `json:"tables"`
+	Error    string                  `json:"error,omitempty"`
+}
+
+func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Exit(ExitUsage, fmt.Errorf("read spec: %w", err))
+	}
+	spec, err := transfer.Parse(path, data)
+	if err != nil {
+		return Exit(ExitUsage, err)
+	}
+	srcURL, err := app.transferURL(spec.Source)
+	if err != nil {
+		return Exit(ExitUsage, fmt.Errorf("%s: source: %w", path, err))
+	}
+	dstURL, err := app.transferURL(spec.Target)
+	if err != nil {
+		return Exit(ExitUsage, fmt.Errorf("%s: target: %w", path, err))
+	}
+	for _, u := range []string{srcURL, dstURL} {
+		if _, err := connect.Engine(u); err != nil {
+			return Exit(ExitUsage, fmt.Errorf("%s: %w", path, err))
+		}
+	}
+	src, err := connect.Open(ctx, srcURL)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := connect.Open(ctx, dstURL)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	redact := func(s string) string {
+		return app.redact(connect.Scrub(connect.Scrub(s, src.Password), dst.Password))
+	}
+	o.Logger = app.logger()
+	if !app.JSON {
+		o.Observer = app.transferProgress()
+	}
+	res, runErr := transfer.Run(ctx, src, dst, spec, o)
+	out := transferJSON{OK: runErr == nil, Transfer: spec.Name, Tables: res.Tables}
+	if out.Tables == nil {
+		out.Tables = []*transfer.TableResult{}
+	}
+	var unbalanced []string
+	for _, t := range res.Tables {
+		if !t.Balanced() || !t.Complete {
+			unbalanced = append(unbalanced, t.To)
+		}
+	}
+	if runErr == nil && len(unbalanced) > 0 {
+		runErr = fmt.Errorf("not every row is accounted for in %s (read ≠ written + quarantined + skipped)", strings.Join(unbalanced, ", "))
+		out.OK = false
+	}
+	if runErr != nil {
+		out.Error = redact(runErr.Error())
+	}
+	code := ExitFailed
+	var se *transfer.SpecError
+	switch {
+	case runErr == nil:
+		code = ExitOK
+	case errors.As(runErr, &se):
+		code = ExitUsage
+	case errors.Is(runErr, transfer.ErrInterrupted):
+		code = ExitRefused
+	case errors.Is(runErr, context.Canceled):
+		code = ExitInterrupted
+	}
+	if app.JSON {
+		_ = writeJSON(app.Stdout, out)
+		if code != ExitOK {
+			return Exit(code, nil)
+		}
+		return nil
+	}
+	for _, t := range res.Tables {
+		app.printTransferTable(t)
+	}
+	if runErr != nil {
+		return Exit(code, errors.New(redact(runErr.Error())))
+	}
+	return nil
+}
+
+func (app *App) printTransferTable(t *transfer.TableResult) {
+	name := t.To
+	if t.From != t.To {
+		name = t.From + " → " + t.To
+	}
+	fmt.Fprintf(app.Stdout, "%s: read %d, written %d, quarantined %d, skipped %d", name, t.Read, t.Written, t.Quarantined, t.Skipped)
+	if t.ZeroDates > 0 {
+		fmt.Fprintf(app.Stdout, ", zero dates stored as NULL %d", t.ZeroDates)
+	}
+	fmt.Fprintf(app.Stdout, " (%d chunks", t.Chunks)
+	if t.Resumed > 0 {
+		fmt.Fprintf(app.Stdout, ", %d done by an earlier run", t.Resumed)
+	}
+	fmt.Fprintf(app.Stdout, ", %s, %.0f rows/s)\n", roundDur(time.Duration(t.Elapsed*float64(time.Second))), t.RowsPerSecond)
+	if t.Created {
+		fmt.Fprintf(app.Stdout, "  created %s\n", t.To)
+	}
+	for _, n := range t.Notes {
+		fmt.Fprintf(app.Stdout, "  note: %s.%s: %s\n", n.Table, n.Column, n.Note)
+	}
+	if t.Quarantined > 0 {
+		fmt.Fprintf(app.Stdout, "  %d rows quarantined: SELECT source_key, error FROM %s WHERE tbl = '%s'\n", t.Quarantined, transfer.QuarantineTable, t.To)
+	}
+	if v := t.Verify; v != nil {
+		if v.OK {
+			fmt.Fprintf(app.Stdout, "  verify: ok (%s; %d source rows, %d target rows", v.Method, v.SourceRows, v.TargetRows)
+			if len(v.Columns) > 0 {
+				fmt.Fprintf(app.Stdout, "; columns %s", strings.Join(v.Columns, ", "))
+			}
+			fmt.Fprintln(app.Stdout, ")")
+		} else {
+			fmt.Fprintf(app.Stdout, "  verify: MISMATCH %s\n", strings.Join(v.Keys, "; "))
+		}
+	}
+	if t.Error != "" {
+		fmt.Fprintf(app.Stdout, "  FAILED: %s\n", app.redact(t.Error))
+	}
+}
+
+// transferProgress prints a progress line to stderr at most once a second.
+func (app *App) transferProgress() migrate.Observer {
+	var mu sync.Mutex
+	var last time.Time
+	return migrate.ObserverFunc(func(_ context.Context, e migrate.Event) {
+		if e.Kind != migrate.EventBatchDone {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) < time.Second {
+			return
+		}
+		last = time.Now()
+		rate := float64(e.Rows) / e.Duration.Seconds()
+		eta := ""
+		if e.RowsTotal > 0 && rate > 0 && e.RowsTotal > e.Rows {
+			eta = fmt.Sprintf(", ETA %s", (time.Duration(float64(e.RowsTotal-e.Rows)/rate) * time.Second / time.Second).Round(time.Second))
+		}
+		fmt.Fprintf(app.Stderr, "strata: %s: %d/%d rows, %.0f rows/s, %s%s\n", e.Table, e.Rows, e.RowsTotal, rate, e.Message, eta)
+	})
+}
+
+// transferURL turns a spec's source or target into a URL: a URL as it is,
+// or the database of an environment in strata.yaml.
+func (app *App) transferURL(v string) (string, error) {
+	v = os.Expand(v, app.Getenv)
+	if strings.Contains(v, ":") {
+		return v, nil
+	}
+	path := app.ConfigFile
+	if path == "" {
+		path = app.Getenv("STRATA_CONFIG")
+	}
+	if path == "" {
+		path = "strata.yaml"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%q is neither a database URL nor an environment (no %s: %v)", v, path, err)
+	}
+	var fc fileConfig
+	if err := yaml.Unmarshal(data, &fc); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	env, ok := fc.Environments[v]
+	if !ok || env.Database == "" {
+		return "", fmt.Errorf("%q is neither a database URL nor an environment with a database in %s", v, path)
+	}
+	return os.Expand(env.Database, app.Getenv), nil
+}

@@ -1,0 +1,289 @@
+package transfer
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Spec is a transfer file: where rows come from, where they go, and how each
+// table is mapped. Parse validates it; every error names file:line.
+type Spec struct {
+	// File is the path the spec was read from, for messages.
+	File string `yaml:"-"`
+	// Name identifies the transfer in the checkpoint and quarantine tables
+	// (default: the file's base name without extension).
+	Name   string `yaml:"name"`
+	Source string `yaml:"source"`
+	Target string `yaml:"target"`
+	// Workers is how many chunks are written at once (default 2).
+	Workers int `yaml:"workers"`
+	// ChunkRows is the rows of one chunk, the unit of a checkpoint
+	// (default 20,000).
+	ChunkRows int `yaml:"chunk_rows"`
+	// MaxErrors bounds quarantined rows per table: a count ("100") or a
+	// ratio ("1%", "0.01"). Empty: no bound (every bad row is quarantined
+	// and reported).
+	MaxErrors Limit `yaml:"max_errors"`
+	// Timezone is the zone MySQL DATETIME and SQLite text timestamps are
+	// read in (default UTC).
+	Timezone string `yaml:"timezone"`
+	// Verify compares the tables after the copy (default true).
+	Verify *bool    `yaml:"verify"`
+	Tables []*Table `yaml:"tables"`
+	line   int
+}
+
+// Table maps one source table (or query) onto one target table.
+type Table struct {
+	// From is a table name or a SELECT.
+	From string `yaml:"from"`
+	// To defaults to From (a query needs To).
+	To string `yaml:"to"`
+	// Key is the source column (or columns) rows are ordered and chunked by.
+	Key Strings `yaml:"key"`
+	// Columns keeps, drops and renames source columns.
+	Columns *Columns `yaml:"columns"`
+	// Where filters the source rows in SQL (counted neither read nor skipped).
+	Where string `yaml:"where"`
+	// Rules run on every row in order.
+	Rules []*Rule `yaml:"rules"`
+	// OnConflict is error (default), skip or update.
+	OnConflict string `yaml:"on_conflict"`
+	// Create creates the target table from the source's schema.
+	Create bool `yaml:"create"`
+	// MaxErrors overrides the spec's.
+	MaxErrors Limit `yaml:"max_errors"`
+	Line      int   `yaml:"-"`
+}
+
+// Columns selects and renames columns. Keep and Drop are exclusive.
+type Columns struct {
+	Keep   []string          `yaml:"keep"`
+	Drop   []string          `yaml:"drop"`
+	Rename map[string]string `yaml:"rename"`
+}
+
+// Strings is a YAML scalar or list of strings.
+type Strings []string
+
+// UnmarshalYAML accepts `x` and `[x, y]`.
+func (s *Strings) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*s = Strings{n.Value}
+		return nil
+	}
+	var l []string
+	if err := n.Decode(&l); err != nil {
+		return err
+	}
+	*s = l
+	return nil
+}
+
+// Limit is a count or a ratio of rows.
+type Limit struct {
+	Set   bool
+	Count int64
+	Ratio float64 // > 0 when a ratio was given
+}
+
+// UnmarshalYAML accepts 100, "1%" and 0.01.
+func (l *Limit) UnmarshalYAML(n *yaml.Node) error {
+	v := strings.TrimSpace(n.Value)
+	l.Set = true
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || f < 0 || f > 100 {
+			return fmt.Errorf("line %d: max_errors %q: want a count, a ratio below 1 or a percentage", n.Line, v)
+		}
+		l.Ratio = f / 100
+		if f == 0 {
+			l.Count, l.Ratio = 0, 0
+		}
+		return nil
+	}
+	if c, err := strconv.ParseInt(v, 10, 64); err == nil && c >= 0 {
+		l.Count = c
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f >= 1 || math.IsNaN(f) {
+		return fmt.Errorf("line %d: max_errors %q: want a count, a ratio below 1 or a percentage", n.Line, v)
+	}
+	l.Ratio = f
+	return nil
+}
+
+// Exceeded reports whether bad rows out of read go beyond the limit.
+func (l Limit) Exceeded(bad, read int64) bool {
+	if !l.Set {
+		return false
+	}
+	if l.Ratio > 0 {
+		return read > 0 && float64(bad) > l.Ratio*float64(read) && bad > 0
+	}
+	return bad > l.Count
+}
+
+func (l Limit) String() string {
+	if l.Ratio > 0 {
+		return strconv.FormatFloat(l.Ratio*100, 'g', -1, 64) + "%"
+	}
+	return strconv.FormatInt(l.Count, 10)
+}
+
+// SpecError is a mistake in a spec file, with its position.
+type SpecError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *SpecError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Parse reads and validates a spec. file names it in errors.
+func Parse(file string, data []byte) (*Spec, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlErr(file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &SpecError{File: file, Msg: "empty spec: want source:, target: and tables:"}
+	}
+	root := doc.Content[0]
+	s := &Spec{File: file, line: root.Line}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(s); err != nil {
+		return nil, yamlErr(file, err)
+	}
+	s.File, s.line = file, root.Line
+	// Record each table's and rule's line.
+	lines := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		lines[root.Content[i].Value] = root.Content[i]
+	}
+	if tn := lines["tables"]; tn != nil {
+		seq := root.Content[indexOf(root, "tables")+1]
+		for i, t := range seq.Content {
+			if i < len(s.Tables) {
+				s.Tables[i].Line = t.Line
+				for j := 0; j+1 < len(t.Content); j += 2 {
+					if t.Content[j].Value == "rules" {
+						for k, r := range t.Content[j+1].Content {
+							if k < len(s.Tables[i].Rules) {
+								s.Tables[i].Rules[k].Line = r.Line
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	errAt := func(n *yaml.Node, line int, format string, a ...any) error {
+		if n != nil {
+			line = n.Line
+		}
+		return &SpecError{File: file, Line: line, Msg: fmt.Sprintf(format, a...)}
+	}
+	if s.Source == "" {
+		return nil, errAt(nil, s.line, "source: missing (a database URL or an environment of strata.yaml)")
+	}
+	if s.Target == "" {
+		return nil, errAt(nil, s.line, "target: missing (a database URL or an environment of strata.yaml)")
+	}
+	if len(s.Tables) == 0 {
+		return nil, errAt(lines["tables"], s.line, "tables: want at least one table mapping (from:, key:)")
+	}
+	if s.Workers < 0 || s.Workers > 64 {
+		return nil, errAt(lines["workers"], s.line, "workers: %d: want 1 to 64", s.Workers)
+	}
+	if s.ChunkRows < 0 {
+		return nil, errAt(lines["chunk_rows"], s.line, "chunk_rows: %d: want a positive number", s.ChunkRows)
+	}
+	if s.Name == "" {
+		base := file[strings.LastIndex(file, "/")+1:]
+		if i := strings.LastIndex(base, "."); i > 0 {
+			base = base[:i]
+		}
+		s.Name = base
+	}
+	seen := map[string]int{}
+	for _, t := range s.Tables {
+		if t.From == "" {
+			return nil, errAt(nil, t.Line, "table mapping: from: missing (a table name or a SELECT)")
+		}
+		if t.To == "" {
+			if isQuery(t.From) {
+				return nil, errAt(nil, t.Line, "from: is a query, so to: must name the target table")
+			}
+			t.To = t.From
+		}
+		if len(t.Key) == 0 {
+			return nil, errAt(nil, t.Line, "table %s: key: missing (the column or columns rows are ordered and chunked by, e.g. key: id or key: [order_id, product_id])", t.From)
+		}
+		if prev, dup := seen[t.To]; dup {
+			return nil, errAt(nil, t.Line, "table %s: target %s is already written by the mapping on line %d", t.From, t.To, prev)
+		}
+		seen[t.To] = t.Line
+		switch t.OnConflict {
+		case "":
+			t.OnConflict = "error"
+		case "error", "skip", "update":
+		default:
+			return nil, errAt(nil, t.Line, "table %s: on_conflict: %q: want error, skip or update", t.From, t.OnConflict)
+		}
+		if c := t.Columns; c != nil && len(c.Keep) > 0 && len(c.Drop) > 0 {
+			return nil, errAt(nil, t.Line, "table %s: columns: keep and drop exclude each other", t.From)
+		}
+		if t.Create && isQuery(t.From) {
+			return nil, errAt(nil, t.Line, "table %s: create: true needs from: to be a table (a query has no schema to copy)", t.To)
+		}
+		for _, r := range t.Rules {
+			if err := r.validate(); err != nil {
+				return nil, errAt(nil, r.Line, "table %s: rule: %v", t.From, err)
+			}
+		}
+	}
+	return s, nil
+}
+
+func indexOf(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func yamlErr(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ":"); i > 0 {
+			line, _ = strconv.Atoi(rest[:i])
+			msg = strings.TrimSpace(rest[i+1:])
+		}
+	}
+	msg = strings.ReplaceAll(msg, "in type transfer.Spec", "in the spec")
+	msg = strings.ReplaceAll(msg, "in type transfer.Table", "in a table mapping")
+	msg = strings.ReplaceAll(msg, "in type transfer.Rule", "in a rule")
+	return &SpecError{File: file, Line: line, Msg: msg}
+}
+
+func isQuery(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	return len(f) > 0 && (f[0] == "select" || f[0] == "with")
+}

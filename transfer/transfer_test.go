@@ -1,0 +1,188 @@
+package transfer_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/internal/testenv"
+	"github.com/strata-db/strata/transfer"
+)
+
+func open(t *testing.T, url string) *connect.Target {
+	t.Helper()
+	tg, err := connect.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tg.Close() })
+	return tg
+}
+
+func exec(t *testing.T, tg *connect.Target, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := tg.DB.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func scalar(t *testing.T, tg *connect.Target, q string) string {
+	t.Helper()
+	var s any
+	if err := tg.DB.QueryRow(q).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if b, ok := s.([]byte); ok {
+		return string(b)
+	}
+	if s == nil {
+		return "NULL"
+	}
+	return fmt.Sprint(s)
+}
+
+func spec(t *testing.T, text string) *transfer.Spec {
+	t.Helper()
+	s, err := transfer.Parse("spec.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func url(t *testing.T, engine string) string {
+	switch engine {
+	case "postgres":
+		return testenv.Postgres(t)
+	case "mysql":
+		return testenv.MySQL(t)
+	}
+	return testenv.SQLite(t)
+}
+
+// The smallest spec copies a table between every pair of engines, with
+// every row accounted for and verified.
+func TestSmallestSpecEveryEnginePair(t *testing.T) {
+	engines := []string{"postgres", "mysql", "sqlite"}
+	for _, se := range engines {
+		for _, te := range engines {
+			t.Run(se+" to "+te, func(t *testing.T) {
+				su, tu := url(t, se), url(t, te)
+				src, dst := open(t, su), open(t, tu)
+				ddl := map[string]string{
+					"postgres": "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2), active boolean, created timestamptz, note varchar(20))",
+					"mysql":    "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price decimal(10,2), active tinyint(1), created datetime, note varchar(20))",
+					"sqlite":   "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price NUMERIC, active BOOLEAN, created TIMESTAMP, note VARCHAR(20))",
+				}[se]
+				exec(t, src, ddl)
+				var vals []string
+				for i := 1; i <= 2500; i++ {
+					b := "true"
+					if se == "mysql" || se == "sqlite" {
+						b = fmt.Sprint(i % 2)
+					} else if i%2 == 0 {
+						b = "false"
+					}
+					vals = append(vals, fmt.Sprintf("(%d, 'name %d\ttab', %d.%02d, %s, '2024-01-02 03:04:05', %s)", i, i, i, i%100, b, map[bool]string{true: "NULL", false: "'n'"}[i%7 == 0]))
+				}
+				exec(t, src, "INSERT INTO items VALUES "+strings.Join(vals, ", "))
+				sp := spec(t, "source: "+su+"\ntarget: "+tu+"\nchunk_rows: 300\ntables:\n  - from: items\n    to: items\n    key: id\n    create: true\n")
+				res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr := res.Tables[0]
+				if tr.Read != 2500 || tr.Written != 2500 || !tr.Balanced() || tr.Verify == nil || !tr.Verify.OK {
+					t.Fatalf("result %+v verify %+v", tr, tr.Verify)
+				}
+				if got := scalar(t, dst, "SELECT count(*) FROM items"); got != "2500" {
+					t.Fatalf("target rows %s", got)
+				}
+				if got := scalar(t, dst, "SELECT name FROM items WHERE id = 7"); got != "name 7\ttab" {
+					t.Fatalf("name %q", got)
+				}
+				if got := scalar(t, dst, "SELECT price FROM items WHERE id = 1234"); !strings.HasPrefix(got, "1234.34") {
+					t.Fatalf("price %q", got)
+				}
+			})
+		}
+	}
+}
+
+// MySQL quirks into PostgreSQL: zero dates become NULL (counted) in columns
+// created nullable with a note, enums become text with a check, unsigned
+// widens, tinyint(1) becomes boolean, and a value the target cannot hold is
+// quarantined instead of failing the chunk.
+func TestMySQLQuirksIntoPostgres(t *testing.T) {
+	su, tu := testenv.MySQL(t), testenv.Postgres(t)
+	src, dst := open(t, su), open(t, tu)
+	exec(t, src, "SET SESSION sql_mode = ''",
+		"CREATE TABLE orders (id int unsigned PRIMARY KEY, big bigint unsigned, flag tinyint(1) NOT NULL, status enum('new','paid','it''s') NOT NULL, placed datetime NOT NULL, due date, note text)")
+	if _, err := src.DB.Exec("SET GLOBAL sql_mode = ''"); err != nil {
+		t.Log(err)
+	}
+	conn, err := src.DB.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, s := range []string{"SET SESSION sql_mode = ''",
+		"INSERT INTO orders VALUES (1, 18446744073709551615, 1, 'new', '2024-05-06 07:08:09', '2024-05-06', 'ok')",
+		"INSERT INTO orders VALUES (2, 0, 0, 'paid', '0000-00-00 00:00:00', '0000-00-00', 'zero')",
+		"INSERT INTO orders VALUES (3, 5, 1, 'it''s', '2024-01-01 00:00:00', NULL, CONCAT('nul', CHAR(0), 'byte'))",
+		"INSERT INTO orders VALUES (4294967295, 5, 1, 'new', '2024-01-01 00:00:00', '2024-02-00', 'zero day')",
+	} {
+		if _, err := conn.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	sp := spec(t, "source: "+su+"\ntarget: "+tu+"\ntables:\n  - from: orders\n    key: id\n    create: true\n")
+	res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Tables[0]
+	if tr.Read != 4 || tr.Written != 3 || tr.Quarantined != 1 || tr.ZeroDates != 3 || !tr.Balanced() {
+		t.Fatalf("result %+v", tr)
+	}
+	if len(tr.Notes) == 0 {
+		t.Fatal("no notes about the type mapping")
+	}
+	var notes []string
+	for _, n := range tr.Notes {
+		notes = append(notes, n.Column+": "+n.Note)
+	}
+	joined := strings.Join(notes, "\n")
+	for _, want := range []string{"placed: created nullable", "flag: MySQL tinyint(1) becomes boolean", "status: enum becomes text"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("notes lack %q:\n%s", want, joined)
+		}
+	}
+	for q, want := range map[string]string{
+		"SELECT big::text FROM orders WHERE id = 1":                               "18446744073709551615",
+		"SELECT flag::text FROM orders WHERE id = 2":                              "false",
+		"SELECT coalesce(placed::text, 'NULL') FROM orders WHERE id = 2":          "NULL",
+		"SELECT placed::text FROM orders WHERE id = 1":                            "2024-05-06 07:08:09+00",
+		"SELECT status FROM orders WHERE id = 4294967295":                         "new",
+		"SELECT coalesce(due::text, 'NULL') FROM orders WHERE id = 4294967295":    "NULL",
+		"SELECT data_type FROM information_schema.columns WHERE column_name='id'": "bigint",
+		"SELECT error FROM strata_transfer_quarantine":                            "",
+	} {
+		got := scalar(t, dst, q)
+		if want == "" {
+			if !strings.Contains(got, "NUL byte") {
+				t.Errorf("%s = %q, want the NUL byte error", q, got)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", q, got, want)
+		}
+	}
+	_ = time.Now
+}
