@@ -128,7 +128,9 @@ type Alerter struct {
 
 	mu       sync.Mutex
 	passes   map[passKey]*ratePass
-	outcomes []outcome
+	outcomes []outcome // per second, oldest first
+	total    int       // batches in outcomes
+	failed   int       // of which failed or retried
 	errFired bool
 	memFired bool
 	lockWait lockWaitState
@@ -150,8 +152,8 @@ type rateSample struct {
 }
 
 type outcome struct {
-	at     time.Time
-	failed bool
+	sec           int64
+	total, failed int
 }
 
 type lockWaitState struct {
@@ -233,27 +235,37 @@ func (a *Alerter) endPasses(mig string) {
 }
 
 func (a *Alerter) outcome(now time.Time, failed bool) {
-	a.outcomes = append(a.outcomes, outcome{at: now, failed: failed})
+	// Outcomes are counted per second, so the window costs at most one
+	// bucket per second of it whatever the batch rate.
+	sec := now.Unix()
+	if n := len(a.outcomes); n == 0 || a.outcomes[n-1].sec != sec {
+		a.outcomes = append(a.outcomes, outcome{sec: sec})
+	}
+	b := &a.outcomes[len(a.outcomes)-1]
+	b.total++
+	a.total++
+	if failed {
+		b.failed++
+		a.failed++
+	}
 	cut := 0
-	for cut < len(a.outcomes) && now.Sub(a.outcomes[cut].at) > a.c.ErrorWindow {
+	for cut < len(a.outcomes) && time.Duration(sec-a.outcomes[cut].sec)*time.Second > a.c.ErrorWindow {
+		a.total -= a.outcomes[cut].total
+		a.failed -= a.outcomes[cut].failed
 		cut++
 	}
-	a.outcomes = a.outcomes[cut:]
-	if a.c.ErrorRate < 0 || len(a.outcomes) < a.c.ErrorMinBatches {
+	if cut > 0 {
+		a.outcomes = append(a.outcomes[:0], a.outcomes[cut:]...)
+	}
+	if a.c.ErrorRate < 0 || a.total < a.c.ErrorMinBatches {
 		return
 	}
-	n := 0
-	for _, o := range a.outcomes {
-		if o.failed {
-			n++
-		}
-	}
-	rate := float64(n) / float64(len(a.outcomes))
+	rate := float64(a.failed) / float64(a.total)
 	switch {
 	case rate > a.c.ErrorRate && !a.errFired:
 		a.errFired = true
 		a.raise(Alert{Rule: RuleErrorRate, Severity: "critical", Value: rate, Threshold: a.c.ErrorRate, Time: now,
-			Summary: fmt.Sprintf("%.1f%% of the last %d batches failed or were retried (threshold %.1f%%)", 100*rate, len(a.outcomes), 100*a.c.ErrorRate)})
+			Summary: fmt.Sprintf("%.1f%% of the last %d batches failed or were retried (threshold %.1f%%)", 100*rate, a.total, 100*a.c.ErrorRate)})
 	case rate <= a.c.ErrorRate:
 		a.errFired = false
 	}

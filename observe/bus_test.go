@@ -2,6 +2,8 @@ package observe_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,6 +99,31 @@ func BenchmarkBusOnEvent(b *testing.B) {
 			}
 			b.StopTimer()
 			_ = bus.Close(ctx)
+		})
+	}
+}
+
+// BenchmarkSinkHandle measures the CPU each sink spends on one batch event,
+// on its own goroutine (the runner only pays BenchmarkBusOnEvent).
+func BenchmarkSinkHandle(b *testing.B) {
+	discard := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	alerter := observe.NewAlerter(observe.AlerterOptions{Logger: discard})
+	defer alerter.Close()
+	sinks := []struct {
+		name string
+		s    observe.Sink
+	}{
+		{"metrics", observe.NewMetrics(observe.MetricsOptions{Target: "bench"})},
+		{"alerts", alerter},
+		{"progress", observe.NewProgress(observe.ProgressOptions{Logger: discard})},
+		{"json log", observe.NewLog(discard)},
+	}
+	for _, s := range sinks {
+		b.Run(s.name, func(b *testing.B) {
+			t0 := time.Now()
+			for i := range b.N {
+				s.s.Handle(migrate.Event{Kind: migrate.EventBatchDone, Version: "1", Name: "x", Table: "t", Rows: int64(i) * 1000, RowsTotal: 1 << 40, Duration: time.Millisecond, Time: t0.Add(time.Duration(i) * time.Millisecond)})
+			}
 		})
 	}
 }
