@@ -11,9 +11,11 @@ import (
 	"testing/fstest"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/dialect/postgres"
 	"github.com/strata-db/strata/internal/testenv"
 	"github.com/strata-db/strata/migrate"
@@ -257,4 +259,46 @@ func BenchmarkGuard(b *testing.B) {
 	q := float64(probe.Queries() - base)
 	b.ReportMetric(q/(float64(el)/float64(interval)), "queries/interval")
 	b.ReportMetric(float64(b.N)/el.Seconds(), "req/s")
+}
+
+func TestGuardOnMySQL(t *testing.T) {
+	t.Parallel()
+	dsn := testenv.MySQL(t)
+	drv, err := testenv.MySQLDriverDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("mysql", drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := guard.Middleware(db, guard.Options{CacheFor: 20 * time.Millisecond, RetryAfter: 7 * time.Second})(ok)
+	eventually(t, h, http.StatusOK)
+
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var name string
+	if err := conn.QueryRowContext(context.Background(), "SELECT DATABASE()").Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	lock := mysql.LockName(name, dialect.Table{Name: dialect.DefaultTable})
+	exec(t, conn, "SELECT GET_LOCK(?, 0)", lock)
+	eventually(t, h, http.StatusServiceUnavailable)
+	exec(t, conn, "SELECT RELEASE_LOCK(?)", lock)
+	eventually(t, h, http.StatusOK)
+
+	for _, q := range (mysql.Dialect{}).HistoryDDL(dialect.Table{Name: dialect.DefaultTable}) {
+		exec(t, db, q)
+	}
+	exec(t, db, "INSERT INTO strata_schema_migrations (version, name, kind, checksum, state, started_at) VALUES ('5', 'fill', 'sql', 'x', 'running', NOW())")
+	eventually(t, h, http.StatusServiceUnavailable)
+	exec(t, db, "UPDATE strata_schema_migrations SET state = 'applied'")
+	eventually(t, h, http.StatusOK)
+	if err := guard.Ready(context.Background(), db, "5"); err != nil {
+		t.Errorf("Ready(5) = %v", err)
+	}
 }
