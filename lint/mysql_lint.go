@@ -37,9 +37,7 @@ type myRun struct {
 
 func (l *Linter) lintMySQLPart(rep *Report, file string, sf *sourceFile, p part) error {
 	text := sf.masked(p)
-	ps := parsers.Get().(*parser.Parser)
-	defer parsers.Put(ps)
-	stmts, _, err := ps.ParseSQL(text)
+	stmts, err := parseMySQL(text)
 	if err != nil {
 		line, col := 1, 0
 		if m := reTiDBPos.FindStringSubmatch(err.Error()); m != nil {
@@ -469,4 +467,21 @@ func (r *myRun) alter(n *ast.AlterTableStmt) {
 			fmt.Sprintf("%s rebuilds %s in place on %s: writes continue, but it takes as long as a copy and replicas lag behind", worst.what, t, v),
 			"-- on a large table run it with gh-ost or pt-online-schema-change to throttle it")
 	}
+}
+
+// parseMySQL parses text with the TiDB grammar. The grammar's literal
+// handling panics on some inputs (a decimal literal too long for its
+// MyDecimal); that is a file strata cannot lint, not a crash. A parser that
+// panicked is not returned to the pool.
+func parseMySQL(text string) (stmts []ast.StmtNode, err error) {
+	ps := parsers.Get().(*parser.Parser)
+	defer func() {
+		if r := recover(); r != nil {
+			stmts, err = nil, fmt.Errorf("line 1 column 0 near \"\": the MySQL grammar failed on this text (%v)", r)
+			return
+		}
+		parsers.Put(ps)
+	}()
+	stmts, _, err = ps.ParseSQL(text)
+	return stmts, err
 }
