@@ -51,6 +51,7 @@ pre:
   - sql: {query: "SELECT id FROM orders WHERE amount < 0", expect: {rows: 0}}
   - sql: {query: "SELECT max(amount) FROM orders", expect: {value: 30.5}}
   - not_null: {table: no_such_table, columns: [x]}
+  - not_null: {table: nokey, columns: [b]}
 `
 
 func TestChecksFindPlantedFaultsOnEveryEngine(t *testing.T) {
@@ -65,6 +66,8 @@ func TestChecksFindPlantedFaultsOnEveryEngine(t *testing.T) {
 			exec(t, tg.DB,
 				"CREATE TABLE users (id int PRIMARY KEY, email varchar(100))",
 				"CREATE TABLE orders (id int PRIMARY KEY, user_id int, amount decimal(10,2))",
+				"CREATE TABLE nokey (a int, b varchar(10))",
+				"INSERT INTO nokey VALUES (1, 'x'), (2, NULL)",
 				"INSERT INTO users VALUES (1, 'a@x'), (2, NULL), (3, 'b@x'), (4, 'a@x'), (5, NULL)",
 				"INSERT INTO orders VALUES (10, 1, 5), (11, 9, 30.50), (12, NULL, -1), (13, 7, 2)",
 			)
@@ -90,6 +93,7 @@ func TestChecksFindPlantedFaultsOnEveryEngine(t *testing.T) {
 				{"FAIL", 1, "id=12"},
 				{"PASS", 1, ""},
 				{"ERROR", 0, ""},
+				{"FAIL", 1, "(a=2, b=NULL)"},
 			}
 			if len(rep.Results) != len(want) {
 				t.Fatalf("got %d results, want %d", len(rep.Results), len(want))

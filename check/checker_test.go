@@ -93,8 +93,19 @@ INSERT INTO orders VALUES (10, 1), (11, 4), (12, 2);
 				t.Fatalf("rolled-back migration left changes:\n%s\nwant\n%s", after, before)
 			}
 
+			// A warn-level check that cannot run is not a pass: it
+			// blocks, and the transaction is still undone cleanly.
+			fsys["2_fk.checks.yaml"].Data = []byte("post:\n  - sql: {query: SELECT * FROM missing_table, expect: {rows: 0}, severity: warn}\n  - not_null: {table: users, columns: [email]}\n")
+			err = up(t, tg, fsys, &reports)
+			if err == nil || !strings.Contains(err.Error(), "(2_fk.checks.yaml:2) could not run") || !strings.Contains(err.Error(), "missing_table") {
+				t.Fatalf("a check that cannot run: err = %v", err)
+			}
+			if after := dump(t, tg.DB, state); after != before {
+				t.Fatalf("rolled-back migration left changes:\n%s\nwant\n%s", after, before)
+			}
+
 			// Warn-level failures are reported and do not block.
-			fsys["2_fk.checks.yaml"].Data = []byte("post:\n  - row_count: {table: users, equals: 99, severity: warn}\n  - sql: {query: SELECT * FROM missing_table, expect: {rows: 0}, severity: warn}\n  - not_null: {table: users, columns: [email]}\n")
+			fsys["2_fk.checks.yaml"].Data = []byte("post:\n  - row_count: {table: users, equals: 99, severity: warn}\n  - sql: {query: SELECT id FROM users WHERE id > 1, expect: {rows: 0}, severity: warn}\n  - not_null: {table: users, columns: [email]}\n")
 			fsys["2_fk.sql"].Data = []byte("DELETE FROM orders WHERE id = 11;\n")
 			if err := up(t, tg, fsys, &reports); err != nil {
 				t.Fatalf("warnings blocked the migration: %v", err)

@@ -21,6 +21,8 @@ type Result struct {
 	File     string   `json:"file,omitempty"`
 	Line     int      `json:"line,omitempty"`
 	Passed   bool     `json:"passed"`
+	// State is [Result.Status] at the time the result was made.
+	State string `json:"status"`
 	// Count is the number of offending rows (not_null, orphans, sql rows),
 	// duplicate groups (unique), differing keys (checksum), or the actual
 	// row count (row_count).
@@ -50,7 +52,7 @@ func (r *Result) Status() string {
 	switch {
 	case r.Passed:
 		return "PASS"
-	case r.Error != "" && r.Severity == SeverityError:
+	case r.Error != "":
 		return "ERROR"
 	case r.Severity == SeverityWarn:
 		return "WARN"
@@ -59,8 +61,9 @@ func (r *Result) Status() string {
 }
 
 // Blocking reports whether the result stops the migration: an error-level
-// check that failed or could not run.
-func (r *Result) Blocking() bool { return !r.Passed && r.Severity == SeverityError }
+// check that failed, or any check that could not run (a warning that
+// cannot be evaluated is not a pass).
+func (r *Result) Blocking() bool { return !r.Passed && (r.Severity == SeverityError || r.Error != "") }
 
 func (r *Result) summary() string {
 	var b strings.Builder

@@ -56,6 +56,7 @@ func runSpec(ctx context.Context, q Querier, engine string, s *Spec, maxKeys int
 		res.Error = err.Error()
 	}
 	res.DurationMS = time.Since(t0).Milliseconds()
+	res.State = res.Status()
 	return res
 }
 
@@ -199,7 +200,12 @@ func (r *runner) notNull(ctx context.Context, s *Spec, res *Result) error {
 	}
 	res.Detail = fmt.Sprintf("%s with NULL in %s", rowsText(n), strings.Join(s.Columns, ", "))
 	key, err := r.keyColumns(ctx, s)
-	if err != nil || len(key) == 0 {
+	if err != nil {
+		return err
+	}
+	if len(key) == 0 {
+		// No key to name the rows by: show them whole.
+		res.Keys, err = r.rowsWhole(ctx, "SELECT * FROM "+t+" WHERE "+where+r.limit())
 		return err
 	}
 	res.Keys, err = r.keys(ctx, key, "SELECT "+quoteList(r.e, key)+" FROM "+t+" WHERE "+where+" ORDER BY "+quoteList(r.e, key)+r.limit())
@@ -397,4 +403,31 @@ func rowsText(n int64) string {
 		return "1 row"
 	}
 	return strconv.FormatInt(n, 10) + " rows"
+}
+
+// rowsWhole renders each row of query as (col=value, ...), for tables
+// without a key.
+func (r *runner) rowsWhole(ctx context.Context, query string) ([]string, error) {
+	rows, err := r.q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		vals, err := scanAny(rows)
+		if err != nil {
+			return nil, err
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = cols[i] + "=" + v
+		}
+		out = append(out, "("+strings.Join(parts, ", ")+")")
+	}
+	return out, rows.Err()
 }
