@@ -36,12 +36,19 @@ type BusOptions struct {
 // Bus fans the runner's events out to sinks through bounded buffers. It
 // implements [migrate.Observer]; OnEvent never blocks. Add sinks before the
 // first event; a Bus is safe for concurrent use by several providers.
+//
+// OnEvent hands the event to one dispatcher goroutine (so the runner wakes
+// at most one goroutine per event, however many sinks there are), which
+// copies it into each sink's buffer without waiting.
 type Bus struct {
-	buffer int
-	mu     sync.RWMutex
-	sinks  []*sinkQueue
-	closed bool
-	wg     sync.WaitGroup
+	buffer   int
+	in       chan migrate.Event
+	lost     atomic.Uint64 // events the dispatcher's own buffer had no room for
+	mu       sync.RWMutex
+	sinks    []*sinkQueue
+	closed   bool
+	dispatch sync.WaitGroup
+	wg       sync.WaitGroup
 }
 
 var _ migrate.Observer = (*Bus)(nil)
@@ -60,14 +67,35 @@ func NewBus(o BusOptions) *Bus {
 	if o.Buffer <= 0 {
 		o.Buffer = DefaultBuffer
 	}
-	return &Bus{buffer: o.Buffer}
+	b := &Bus{buffer: o.Buffer, in: make(chan migrate.Event, o.Buffer)}
+	b.dispatch.Add(1)
+	go b.run()
+	return b
+}
+
+func (b *Bus) run() {
+	defer b.dispatch.Done()
+	for e := range b.in {
+		b.mu.RLock()
+		for _, q := range b.sinks {
+			select {
+			case q.ch <- e:
+			default:
+				q.dropped.Add(1)
+			}
+		}
+		b.mu.RUnlock()
+	}
 }
 
 // Add starts a sink under name (used when counting its drops). It panics
-// when name is taken.
+// when name is taken; after Close it does nothing.
 func (b *Bus) Add(name string, s Sink) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
 	for _, q := range b.sinks {
 		if q.name == name {
 			panic(fmt.Sprintf("observe: sink %q added twice", name))
@@ -108,12 +136,10 @@ func (b *Bus) OnEvent(_ context.Context, e migrate.Event) {
 	if b.closed {
 		return
 	}
-	for _, q := range b.sinks {
-		select {
-		case q.ch <- e:
-		default:
-			q.dropped.Add(1)
-		}
+	select {
+	case b.in <- e:
+	default:
+		b.lost.Add(1)
 	}
 }
 
@@ -124,7 +150,7 @@ func (b *Bus) Dropped() map[string]uint64 {
 	defer b.mu.RUnlock()
 	out := make(map[string]uint64, len(b.sinks))
 	for _, q := range b.sinks {
-		out[q.name] = q.dropped.Load() + q.panics.Load()
+		out[q.name] = q.dropped.Load() + q.panics.Load() + b.lost.Load()
 	}
 	return out
 }
@@ -139,13 +165,18 @@ func (b *Bus) Close(ctx context.Context) error {
 		return nil
 	}
 	b.closed = true
-	for _, q := range b.sinks {
-		close(q.ch)
-	}
+	close(b.in)
 	sinks := append([]*sinkQueue(nil), b.sinks...)
 	b.mu.Unlock()
 	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
+	go func() {
+		b.dispatch.Wait()
+		for _, q := range sinks {
+			close(q.ch)
+		}
+		b.wg.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-ctx.Done():
