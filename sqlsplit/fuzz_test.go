@@ -190,20 +190,26 @@ func FuzzEnvsub(f *testing.F) {
 	})
 }
 
-// balanced reports whether every ")" in s closes an earlier "(" and none is
-// left open (ignoring quoting: a rough filter for the rejoin property).
+// balanced reports whether, token by token, every ")" in s closes an
+// earlier "(" and none is left open.
 func balanced(s string) bool {
+	lx := lexer{src: s, d: Postgres}
 	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth < 0 {
-				return false
+	for {
+		t := lx.next()
+		switch t.kind {
+		case tokEOF, tokError:
+			return depth == 0 && t.kind == tokEOF
+		case tokPunct:
+			switch s[t.start] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+				if depth < 0 {
+					return false
+				}
 			}
 		}
 	}
-	return depth == 0
 }
