@@ -27,7 +27,9 @@ func (app *App) checkHook(_ *cobra.Command) error {
 	if err != nil {
 		return nil // the command that opens the database reports it
 	}
+	var reports []*check.Report
 	c, err := check.New(engine, check.WithDirName(cfg.Dir), check.WithObserver(func(rep *check.Report) {
+		reports = append(reports, rep)
 		if app.JSON {
 			return
 		}
@@ -41,6 +43,29 @@ func (app *App) checkHook(_ *cobra.Command) error {
 		return nil
 	}
 	app.extraOptions = append(app.extraOptions, migrate.WithChecker(c))
+	// Reports are stored once the command is done, on a connection of
+	// their own: a rolled-back migration must not take its report with it,
+	// and SQLite allows one writer while the migration's transaction is open.
+	url := cfg.DatabaseURL
+	app.cleanups = append(app.cleanups, func() {
+		if len(reports) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		t, err := connect.Open(ctx, url)
+		if err != nil {
+			fmt.Fprintf(app.Stderr, "warning: check reports not stored: %s\n", app.redact(err.Error()))
+			return
+		}
+		defer t.Close()
+		for _, rep := range reports {
+			if err := check.Store(ctx, t.DB, engine, rep); err != nil {
+				fmt.Fprintf(app.Stderr, "warning: %s\n", app.redact(err.Error()))
+				return
+			}
+		}
+	})
 	return nil
 }
 
@@ -53,6 +78,7 @@ func (app *App) checkCmd() *cobra.Command {
 	var f runFlags
 	var phase string
 	var maxKeys int
+	var history bool
 	cmd := &cobra.Command{
 		Use:   "check [V]",
 		Short: "Run a migration's integrity checks now (pre-checks of pending migrations, post-checks of applied ones)",
@@ -76,13 +102,46 @@ fails or cannot run.`,
 				}
 				want = v
 			}
+			if history {
+				return app.checkHistory(cmd.Context(), &f, want)
+			}
 			return app.runChecks(cmd.Context(), &f, want, phase, maxKeys)
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&phase, "phase", "auto", "which checks: auto (pre for pending, post for applied), pre, post or both")
 	cmd.Flags().IntVar(&maxKeys, "max-keys", check.DefaultMaxKeys, "offending keys to list per check")
+	cmd.Flags().BoolVar(&history, "history", false, "show the stored reports of the checks that ran with up (of V, or all) instead of running them")
 	return cmd
+}
+
+func (app *App) checkHistory(ctx context.Context, f *runFlags, want migrate.Version) error {
+	s, err := app.open(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	reps, err := check.Stored(ctx, s.target.DB, s.target.Dialect.Name(), string(want))
+	if err != nil {
+		return err
+	}
+	if reps == nil {
+		reps = []*check.Report{}
+	}
+	if app.JSON {
+		return writeJSON(app.Stdout, checkRunJSON{OK: true, Reports: reps})
+	}
+	if len(reps) == 0 {
+		fmt.Fprintln(app.Stdout, "no stored check reports")
+	}
+	for i, rep := range reps {
+		if i > 0 {
+			fmt.Fprintln(app.Stdout)
+		}
+		fmt.Fprintf(app.Stdout, "%s  ", rep.At.Format("2006-01-02 15:04:05"))
+		app.writeCheckReport(rep)
+	}
+	return nil
 }
 
 type checkRunJSON struct {
