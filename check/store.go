@@ -75,4 +75,3 @@ func Stored(ctx context.Context, db Querier, engine string, version string) ([]*
 	}
 	return out, rows.Err()
 }
-
