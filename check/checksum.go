@@ -213,6 +213,9 @@ type sidePlan struct {
 	key  string // quoted key expression
 	hash string // per-row hash expression, an integer
 	div  string // integer division operator
+	// keyText renders the key as text both engines agree on (keys that
+	// are not integers).
+	keyText string
 }
 
 // renderNorm renders one column as normalised text (NULL as \N).
@@ -361,8 +364,9 @@ func Compare(ctx context.Context, src, tgt Side, o CompareOptions) (*Diff, error
 	if !ok {
 		return nil, fmt.Errorf("compare: target %s has no key column %q", tgt.name(), o.Key)
 	}
-	if skey.cls != clsInt || tkey.cls != clsInt {
-		return nil, fmt.Errorf("compare: key %s must be an integer column (source %s, target %s): ranges are cut on it", o.Key, skey.dbType, tkey.dbType)
+	intKey := skey.cls == clsInt && tkey.cls == clsInt
+	if !intKey && (skey.cls == clsOther || tkey.cls == clsOther || skey.cls == clsFloat || tkey.cls == clsFloat) {
+		return nil, fmt.Errorf("compare: key %s must be an integer, text, uuid, date or timestamp column (source %s, target %s): ranges are cut on it", o.Key, skey.dbType, tkey.dbType)
 	}
 	names := o.Columns
 	if len(names) == 0 {
@@ -390,7 +394,7 @@ func Compare(ctx context.Context, src, tgt Side, o CompareOptions) (*Diff, error
 	}
 	d := &Diff{Source: src.name(), Target: tgt.name(), Key: o.Key, Columns: names, Mode: "normalized", Keys: []KeyDiff{}}
 	mk := func(s *Side, cols []column) *sidePlan {
-		p := &sidePlan{s: s, key: quoteIdent(s.Engine, cols[0].name), div: " / "}
+		p := &sidePlan{s: s, key: quoteIdent(s.Engine, cols[0].name), div: " / ", keyText: renderNorm(s.Engine, cols[0])}
 		if s.Engine == MySQL {
 			p.div = " DIV "
 		}
@@ -406,7 +410,11 @@ func Compare(ctx context.Context, src, tgt Side, o CompareOptions) (*Diff, error
 	}
 	c := &comparer{o: o, d: d, src: mk(&src, sc), tgt: mk(&tgt, tc)}
 	c.par = src.concurrent() && tgt.concurrent()
-	err = c.run(ctx)
+	if intKey {
+		err = c.run(ctx)
+	} else {
+		err = c.runKeyed(ctx)
+	}
 	d.RowsRead, d.Hashes = c.rowsRead.Load(), c.hashes.Load()
 	sort.Slice(d.Keys, func(i, j int) bool { return d.Keys[i].k < d.Keys[j].k })
 	if o.MaxKeys > 0 && len(d.Keys) > o.MaxKeys {
@@ -721,7 +729,7 @@ func (r *runner) checksum(ctx context.Context, s *Spec, res *Result) error {
 		return errors.New("checksum runs on PostgreSQL and MySQL/MariaDB, not SQLite")
 	}
 	if len(s.Key) != 1 {
-		return errors.New("checksum: key must be one integer column")
+		return errors.New("checksum: key must be one column")
 	}
 	src := Side{DB: r.q, Engine: r.e, Table: s.Source.Table, Query: s.Source.Query}
 	tgt := Side{DB: r.q, Engine: r.e, Table: s.Target.Table, Query: s.Target.Query}

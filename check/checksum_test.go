@@ -89,3 +89,58 @@ func TestCompareNamesEveryDifferingKey(t *testing.T) {
 		})
 	}
 }
+
+func TestCompareTextAndUUIDKeys(t *testing.T) {
+	cases := []struct {
+		name   string
+		tgtURL func(testing.TB) string
+		tgtDDL string
+	}{
+		{"postgres against postgres", testenv.Postgres, "CREATE TABLE k (code text PRIMARY KEY, u uuid, v int)"},
+		{"postgres against mariadb", testenv.MySQL, "CREATE TABLE k (code varchar(20) COLLATE utf8mb4_bin PRIMARY KEY, u char(36), v int)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, g := open(t, testenv.Postgres(t)), open(t, tc.tgtURL(t))
+			exec(t, s.DB, `CREATE TABLE k (code text COLLATE "C" PRIMARY KEY, u uuid, v int)`,
+				`INSERT INTO k SELECT 'k' || lpad(g::text, 6, '0'), md5(g::text)::uuid, g FROM generate_series(1, 3000) g`)
+			exec(t, g.DB, tc.tgtDDL)
+			ins := `INSERT INTO k SELECT 'k' || lpad(g::text, 6, '0'), md5(g::text)::uuid, g FROM generate_series(1, 3000) g`
+			if g.Dialect.Name() == "mysql" {
+				ins = `INSERT INTO k SELECT CONCAT('k', LPAD(seq, 6, '0')), CONCAT_WS('-', SUBSTR(MD5(seq), 1, 8), SUBSTR(MD5(seq), 9, 4), SUBSTR(MD5(seq), 13, 4), SUBSTR(MD5(seq), 17, 4), SUBSTR(MD5(seq), 21)), seq FROM seq_1_to_3000`
+			}
+			exec(t, g.DB, ins)
+			ctx := context.Background()
+			for _, key := range []string{"code", "u"} {
+				d, err := check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "k"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "k"},
+					check.CompareOptions{Key: key, ChunkRows: 500})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("key %s: %d ms, %d hashes", key, d.ElapsedMS, d.Hashes)
+				if !d.Equal() || d.RowsRead != 0 || d.SourceRows != 3000 {
+					t.Fatalf("key %s: identical tables: %+v", key, d)
+				}
+			}
+			exec(t, g.DB, "UPDATE k SET v = -1 WHERE code = 'k001234'", "DELETE FROM k WHERE code = 'k002999'", "INSERT INTO k VALUES ('a0', NULL, 1), ('zz', NULL, 2)")
+			d, err := check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "k"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "k"},
+				check.CompareOptions{Key: "code", ChunkRows: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, k := range d.Keys {
+				got = append(got, k.Key+" "+k.Kind)
+			}
+			want := []string{"code=a0 extra on target", "code=k001234 changed", "code=k002999 missing on target", "code=zz extra on target"}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("differing keys (%s):\n got %v\nwant %v", d.Mode, got, want)
+			}
+			if d.RowsRead > 500 {
+				t.Errorf("%d rows read for 4 differences in 3,000 rows", d.RowsRead)
+			}
+			t.Logf("%s: %d chunks, %d hashes, %d rows read, %d ms", d.Mode, d.Chunks, d.Hashes, d.RowsRead, d.ElapsedMS)
+		})
+	}
+}

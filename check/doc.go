@@ -31,7 +31,10 @@
 //		fmt.Println(k.Kind, k.Key) // changed id=42, missing on target id=7, ...
 //	}
 //
-// It cuts the integer key into ranges of about 100,000 rows; each side sums
+// It cuts an integer key into ranges of about 100,000 rows (other keys,
+// text, uuid, dates, are cut at keys read from the source's index: both
+// sides must then order them alike, which across engines takes binary
+// collations); each side sums
 // a per-row hash over 64 sub-ranges of a range on the server, only the
 // sub-ranges whose count or sum differ are split again, and only ranges of
 // 64 keys or fewer are read into the client, as key and row hash. When

@@ -242,7 +242,9 @@ names differ) without copying them: both servers hash key ranges, only ranges th
 split further, and only ranges of a few dozen keys are read, so identical tables cost a hash per
 range. Every differing key is printed: changed, missing on target, extra on target. PostgreSQL
 against MySQL/MariaDB compares values after normalising their types (integers, decimals, text,
-timestamps in UTC, NULLs). The key must be an integer column.`,
+timestamps in UTC, NULLs). The key is one column: an integer (ranges are cut by arithmetic), or
+text, uuid, date or timestamp (ranges are cut at keys read from the source's index; across
+engines both must order the keys alike, e.g. binary collations).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if source == "" || target == "" || len(tables) == 0 || key == "" {
@@ -256,7 +258,7 @@ timestamps in UTC, NULLs). The key must be an integer column.`,
 	fl.StringVar(&source, "source", "", "database URL of the reference copy")
 	fl.StringVar(&target, "target", "", "database URL of the copy to verify")
 	fl.StringArrayVar(&tables, "table", nil, "table to compare, or SOURCE_TABLE:TARGET_TABLE (repeatable)")
-	fl.StringVar(&key, "key", "", "integer key column the tables are chunked and matched by")
+	fl.StringVar(&key, "key", "", "key column the tables are chunked and matched by (integer, text, uuid, date or timestamp)")
 	fl.StringSliceVar(&columns, "columns", nil, "columns to compare (default: every column of the source table)")
 	fl.Int64Var(&o.ChunkRows, "chunk-rows", 100_000, "rows per top-level chunk")
 	fl.IntVar(&o.Parallel, "parallel", 2, "chunks compared at once")
