@@ -46,5 +46,18 @@
 // TIMESTAMP as instants, timestamp and DATETIME as wall-clock UTC), dates
 // as YYYY-MM-DD, booleans as 1/0, bytes in hex, and NULL as \N.
 //
+// Restore points: a migration that cannot roll back by transaction can
+// name tables to copy before it runs (-- strata:restore-point t1,t2 in a SQL
+// file, restore_point: [t1, t2] in YAML). The [Checker] copies them after
+// the pre-checks pass, as strata_rp_VERSION_TABLE beside each table, in
+// key-range batches, and records them in [CatalogTable];
+// [RestorePoints.Restore] puts the rows back in one transaction and
+// [RestorePoints.Prune] drops old copies.
+//
+// Reports: a [Report] lists every check with its status, count and first
+// offending keys; [WriteText] and [WriteJSON] print it, [Store] keeps it in
+// [ReportTable]. The history table has no column for reports or restore
+// points yet, so they live in those two tables.
+//
 // Checkers and Compare are safe for concurrent use.
 package check
