@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/strata-db/strata/connect"
@@ -310,6 +312,12 @@ func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
 		g.Go(func() error {
 			for c := range ch {
 				d, err := r.writeChunk(gctx, m, c)
+				for attempt := 1; err != nil && retryable(err) && attempt < 6; attempt++ {
+					// Deadlocks between workers (MySQL gap locks): the
+					// chunk's transaction was rolled back whole, run it again.
+					time.Sleep(time.Duration(attempt*attempt) * 50 * time.Millisecond)
+					d, err = r.writeChunk(gctx, m, c)
+				}
 				if err != nil {
 					return err
 				}
@@ -357,6 +365,20 @@ func (r *run) whereClause(t *Table, and bool) string {
 		return " WHERE (" + t.Where + ") AND "
 	}
 	return " WHERE (" + t.Where + ")"
+}
+
+// retryable reports a deadlock or serialization failure: the transaction
+// was rolled back whole and can run again.
+func retryable(err error) bool {
+	var my *mysql.MySQLError
+	if errors.As(err, &my) {
+		return my.Number == 1213 || my.Number == 1205
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	return false
 }
 
 func chunkID(after string) string {
@@ -520,7 +542,7 @@ func (r *run) writeChunk(ctx context.Context, m *mapping, c *chunk) (doneChunk, 
 rows:
 	for _, raw := range c.rows {
 		key := m.keyText(raw)
-		vals := raw
+		vals := make([]any, len(raw), len(m.prog.out)+1)
 		for i, col := range m.srcCols {
 			v, err := canonical(col, raw[i], r.loc)
 			if err == errZeroDate {

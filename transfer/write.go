@@ -267,6 +267,9 @@ func insertIsolating(ctx context.Context, tx wtx, rows []outRow) (int64, []badRo
 	if ctx.Err() != nil {
 		return 0, nil, ctx.Err()
 	}
+	if retryable(err) {
+		return 0, nil, err
+	}
 	if rerr := tx.rollbackTo(ctx); rerr != nil {
 		return 0, nil, errors.Join(err, rerr)
 	}
