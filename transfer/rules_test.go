@@ -99,7 +99,7 @@ func TestSpecErrorsNameTheLine(t *testing.T) {
 	for name, c := range map[string]struct{ spec, want string }{
 		"a missing key":         {"source: sqlite:a\ntarget: sqlite:b\ntables:\n  - from: items\n    to: items\n", "spec.yaml:4: table items: key: missing"},
 		"an unknown field":      {"source: sqlite:a\ntarget: sqlite:b\ntables:\n  - from: items\n    key: id\n    craete: true\n", "spec.yaml:6: field craete not found"},
-		"a bad on_conflict":     {"source: sqlite:a\ntarget: sqlite:b\ntables:\n  - from: items\n    key: id\n    on_conflict: merge\n", "spec.yaml:4: table items: on_conflict: \"merge\""},
+		"a bad on_conflict":     {"source: sqlite:a\ntarget: sqlite:b\ntables:\n  - from: items\n    key: id\n    on_conflict: merge\n", "spec.yaml:6: table items: on_conflict: \"merge\""},
 		"a rule with two kinds": {"source: sqlite:a\ntarget: sqlite:b\ntables:\n  - from: items\n    key: id\n    rules:\n      - trim: [a]\n        lower: [b]\n", "spec.yaml:7: table items: rule: want exactly one"},
 		"a broken expression":   {"source: sqlite:a\ntarget: sqlite:b\ntables:\n  - from: items\n    key: id\n    rules:\n      - filter: \"a ==\"\n", "spec.yaml:7: table items: rule: expression"},
 		"no target":             {"source: sqlite:a\ntables:\n  - from: items\n    key: id\n", "spec.yaml:1: target: missing"},

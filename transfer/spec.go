@@ -59,6 +59,15 @@ type Table struct {
 	// MaxErrors overrides the spec's.
 	MaxErrors Limit `yaml:"max_errors"`
 	Line      int   `yaml:"-"`
+	fields    map[string]int
+}
+
+// lineOf returns the line of the table's field, or the table's own line.
+func (t *Table) lineOf(field string) int {
+	if l, ok := t.fields[field]; ok {
+		return l
+	}
+	return t.Line
 }
 
 // Columns selects and renames columns. Keep and Drop are exclusive.
@@ -178,7 +187,9 @@ func Parse(file string, data []byte) (*Spec, error) {
 		for i, t := range seq.Content {
 			if i < len(s.Tables) {
 				s.Tables[i].Line = t.Line
+				s.Tables[i].fields = map[string]int{}
 				for j := 0; j+1 < len(t.Content); j += 2 {
+					s.Tables[i].fields[t.Content[j].Value] = t.Content[j].Line
 					if t.Content[j].Value == "rules" {
 						for k, r := range t.Content[j+1].Content {
 							if k < len(s.Tables[i].Rules) {
@@ -241,13 +252,13 @@ func Parse(file string, data []byte) (*Spec, error) {
 			t.OnConflict = "error"
 		case "error", "skip", "update":
 		default:
-			return nil, errAt(nil, t.Line, "table %s: on_conflict: %q: want error, skip or update", t.From, t.OnConflict)
+			return nil, errAt(nil, t.lineOf("on_conflict"), "table %s: on_conflict: %q: want error, skip or update", t.From, t.OnConflict)
 		}
 		if c := t.Columns; c != nil && len(c.Keep) > 0 && len(c.Drop) > 0 {
-			return nil, errAt(nil, t.Line, "table %s: columns: keep and drop exclude each other", t.From)
+			return nil, errAt(nil, t.lineOf("columns"), "table %s: columns: keep and drop exclude each other", t.From)
 		}
 		if t.Create && isQuery(t.From) {
-			return nil, errAt(nil, t.Line, "table %s: create: true needs from: to be a table (a query has no schema to copy)", t.To)
+			return nil, errAt(nil, t.lineOf("create"), "table %s: create: true needs from: to be a table (a query has no schema to copy)", t.To)
 		}
 		for _, r := range t.Rules {
 			if err := r.validate(); err != nil {

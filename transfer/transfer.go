@@ -688,13 +688,13 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 	for _, k := range t.Key {
 		i := index(m.srcNames, k)
 		if i < 0 {
-			return nil, &SpecError{File: r.spec.File, Line: t.Line, Msg: fmt.Sprintf("key column %s is not a column of %s (have %s)", k, t.From, strings.Join(m.srcNames, ", "))}
+			return nil, &SpecError{File: r.spec.File, Line: t.lineOf("key"), Msg: fmt.Sprintf("key column %s is not a column of %s (have %s)", k, t.From, strings.Join(m.srcNames, ", "))}
 		}
 		m.keyIdx = append(m.keyIdx, i)
 	}
 	m.prog, err = compile(m.srcNames, t.Rules)
 	if err != nil {
-		return nil, &SpecError{File: r.spec.File, Line: t.Line, Msg: fmt.Sprintf("table %s: rules: %v", t.From, err)}
+		return nil, &SpecError{File: r.spec.File, Line: t.lineOf("rules"), Msg: fmt.Sprintf("table %s: rules: %v", t.From, err)}
 	}
 	// Output columns after rules, then columns: keep/drop/rename.
 	type outCol struct {
@@ -727,7 +727,7 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 					}
 				}
 				if !found {
-					return nil, &SpecError{File: r.spec.File, Line: t.Line, Msg: fmt.Sprintf("columns: keep: %s is not a column of %s", k, t.From)}
+					return nil, &SpecError{File: r.spec.File, Line: t.lineOf("columns"), Msg: fmt.Sprintf("columns: keep: %s is not a column of %s", k, t.From)}
 				}
 			}
 			outs = kept
@@ -740,7 +740,7 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 				}
 			}
 			if j < 0 {
-				return nil, &SpecError{File: r.spec.File, Line: t.Line, Msg: fmt.Sprintf("columns: drop: %s is not a column of %s", d, t.From)}
+				return nil, &SpecError{File: r.spec.File, Line: t.lineOf("columns"), Msg: fmt.Sprintf("columns: drop: %s is not a column of %s", d, t.From)}
 			}
 			outs = append(outs[:j], outs[j+1:]...)
 		}
@@ -753,7 +753,7 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 				}
 			}
 			if !found {
-				return nil, &SpecError{File: r.spec.File, Line: t.Line, Msg: fmt.Sprintf("columns: rename: %s is not a column of %s", from, t.From)}
+				return nil, &SpecError{File: r.spec.File, Line: t.lineOf("columns"), Msg: fmt.Sprintf("columns: rename: %s is not a column of %s", from, t.From)}
 			}
 		}
 	}
