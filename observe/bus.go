@@ -37,13 +37,16 @@ type BusOptions struct {
 // implements [migrate.Observer]; OnEvent never blocks. Add sinks before the
 // first event; a Bus is safe for concurrent use by several providers.
 //
-// OnEvent hands the event to one dispatcher goroutine (so the runner wakes
-// at most one goroutine per event, however many sinks there are), which
-// copies it into each sink's buffer without waiting.
+// OnEvent puts the event in the buffer of one dispatcher goroutine, which
+// collects it within [DispatchEvery] and copies it into each sink's buffer
+// without waiting. The dispatcher polls rather than waits on its buffer, so
+// the runner never has to wake a goroutine: an event costs it one buffered
+// channel send.
 type Bus struct {
 	buffer   int
 	in       chan migrate.Event
 	lost     atomic.Uint64 // events the dispatcher's own buffer had no room for
+	stop     chan struct{}
 	mu       sync.RWMutex
 	sinks    []*sinkQueue
 	closed   bool
@@ -67,24 +70,48 @@ func NewBus(o BusOptions) *Bus {
 	if o.Buffer <= 0 {
 		o.Buffer = DefaultBuffer
 	}
-	b := &Bus{buffer: o.Buffer, in: make(chan migrate.Event, o.Buffer)}
+	b := &Bus{buffer: o.Buffer, in: make(chan migrate.Event, o.Buffer), stop: make(chan struct{})}
 	b.dispatch.Add(1)
 	go b.run()
 	return b
 }
 
+// DispatchEvery is how often the bus's dispatcher collects events, the
+// most a sink sees an event late.
+const DispatchEvery = 20 * time.Millisecond
+
 func (b *Bus) run() {
 	defer b.dispatch.Done()
-	for e := range b.in {
-		b.mu.RLock()
-		for _, q := range b.sinks {
-			select {
-			case q.ch <- e:
-			default:
-				q.dropped.Add(1)
-			}
+	t := time.NewTicker(DispatchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			b.drainIn()
+		case <-b.stop:
+			b.drainIn()
+			return
 		}
-		b.mu.RUnlock()
+	}
+}
+
+// drainIn hands every waiting event to the sinks' buffers.
+func (b *Bus) drainIn() {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for {
+		select {
+		case e := <-b.in:
+			for _, q := range b.sinks {
+				select {
+				case q.ch <- e:
+				default:
+					q.dropped.Add(1)
+				}
+			}
+		default:
+			return
+		}
 	}
 }
 
@@ -165,7 +192,7 @@ func (b *Bus) Close(ctx context.Context) error {
 		return nil
 	}
 	b.closed = true
-	close(b.in)
+	close(b.stop)
 	sinks := append([]*sinkQueue(nil), b.sinks...)
 	b.mu.Unlock()
 	done := make(chan struct{})
