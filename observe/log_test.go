@@ -93,3 +93,32 @@ func TestProgressBarOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressBarWithoutAnEstimate(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := observe.NewProgress(observe.ProgressOptions{Writer: &buf, TTY: true})
+	now := time.Now()
+	p.Handle(migrate.Event{Kind: migrate.EventBatchDone, Version: "3", Table: "t", Rows: 500, Time: now})
+	p.Handle(migrate.Event{Kind: migrate.EventBatchDone, Version: "3", Table: "t", Rows: 1000, RowsTotal: 4000, Time: now.Add(time.Second)})
+	p.Handle(migrate.Event{Kind: migrate.EventMigrationFinished, Version: "3"})
+	p.Close()
+	if !strings.Contains(buf.String(), "1000/1000") {
+		t.Errorf("bar output %q", buf.String())
+	}
+}
+
+func TestALowEstimateDoesNotEndTheBarEarly(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := observe.NewProgress(observe.ProgressOptions{Writer: &buf, TTY: true})
+	now := time.Now()
+	for i, rows := range []int64{3000, 4000, 5000, 6000} {
+		p.Handle(migrate.Event{Kind: migrate.EventBatchDone, Version: "3", Table: "t", Rows: rows, RowsTotal: 4000, Time: now.Add(time.Duration(i) * time.Second)})
+	}
+	p.Handle(migrate.Event{Kind: migrate.EventMigrationFinished, Version: "3"})
+	p.Close()
+	if out := buf.String(); !strings.Contains(out, "6000/6000") || strings.Contains(out, "4000/4000") {
+		t.Errorf("bar output %q", out)
+	}
+}

@@ -32,6 +32,7 @@ type ProgressOptions struct {
 type Progress struct {
 	o      ProgressOptions
 	bar    *progressbar.ProgressBar
+	barMax int64
 	cur    passKey
 	passes map[passKey]*progressPass
 }
@@ -89,7 +90,7 @@ func (p *Progress) batch(e migrate.Event) {
 		p.passes[k] = ps
 	}
 	ps.rows = e.Rows
-	ps.total = max(e.RowsTotal, e.Rows)
+	ps.total = e.RowsTotal
 	if p.o.TTY {
 		p.draw(k, ps)
 		return
@@ -102,10 +103,17 @@ func (p *Progress) batch(e migrate.Event) {
 }
 
 func (p *Progress) draw(k passKey, ps *progressPass) {
-	if p.bar == nil || p.cur != k {
+	// The total is an estimate that can be low: keep the bar's end past the
+	// rows done, so only the end of the pass completes it.
+	want := int64(-1) // no estimate: a spinner until one comes
+	if ps.total > 0 {
+		want = max(ps.total, ps.rows+1)
+	}
+	if p.bar == nil || p.cur != k || (p.barMax < 0 && want > 0) {
 		p.Close()
 		p.cur = k
-		p.bar = progressbar.NewOptions64(ps.total,
+		p.barMax = want
+		p.bar = progressbar.NewOptions64(want,
 			progressbar.OptionSetWriter(p.o.Writer),
 			progressbar.OptionSetDescription(fmt.Sprintf("%s %s", k.migration, k.table)),
 			progressbar.OptionShowCount(),
@@ -119,8 +127,9 @@ func (p *Progress) draw(k passKey, ps *progressPass) {
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.o.Writer) }),
 		)
 	}
-	if int64(p.bar.GetMax64()) < ps.total {
-		p.bar.ChangeMax64(ps.total)
+	if want > p.barMax {
+		p.barMax = want
+		p.bar.ChangeMax64(want)
 	}
 	_ = p.bar.Set64(ps.rows)
 }
@@ -151,19 +160,20 @@ func (p *Progress) log(k passKey, ps *progressPass, now time.Time, end bool) {
 	if elapsed > 0 {
 		rate = float64(ps.rows) / elapsed.Seconds()
 	}
+	total := max(ps.total, ps.rows)
 	attrs := []slog.Attr{
 		slog.String("migration", k.migration), slog.String("table", k.table),
-		slog.Int64("rows", ps.rows), slog.Int64("rows_total", ps.total),
+		slog.Int64("rows", ps.rows), slog.Int64("rows_total", total),
 		slog.Float64("rows_per_second", float64(int64(rate))), slog.Duration("elapsed", elapsed.Round(time.Second)),
 	}
 	msg := "backfill done"
 	if !end {
 		msg = "backfill progress"
-		if ps.total > 0 {
-			attrs = append(attrs, slog.Float64("percent", float64(int(1000*float64(ps.rows)/float64(ps.total)))/10))
+		if total > 0 {
+			attrs = append(attrs, slog.Float64("percent", float64(int(1000*float64(ps.rows)/float64(total)))/10))
 		}
-		if rate > 0 && ps.total > ps.rows {
-			eta := time.Duration(float64(ps.total-ps.rows) / rate * float64(time.Second))
+		if rate > 0 && total > ps.rows {
+			eta := time.Duration(float64(total-ps.rows) / rate * float64(time.Second))
 			attrs = append(attrs, slog.Duration("eta", eta.Round(time.Second)))
 		}
 	}
