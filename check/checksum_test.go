@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/strata-db/strata/check"
@@ -25,29 +26,38 @@ func fillPair(t *testing.T, src, tgt string, srcDDL, tgtDDL string, n int) {
 	}
 }
 
-const pgDDL = `CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b text, c numeric(12,3), d timestamptz, e smallint)`
+const (
+	pgDDL = `CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b text, c numeric(12,3), d timestamptz, e smallint)`
+	myDDL = "CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b varchar(50), c decimal(14,2), d timestamp(6) NULL, e tinyint)"
+)
 
 func TestCompareNamesEveryDifferingKey(t *testing.T) {
 	cases := []struct {
 		name      string
+		srcURL    func(testing.TB) string
 		tgtURL    func(testing.TB) string
 		tgtDDL    string
 		normalize bool
 	}{
-		{"postgres against postgres (native hashes)", testenv.Postgres, pgDDL, false},
-		{"postgres against postgres (normalised hashes)", testenv.Postgres, pgDDL, true},
-		{"postgres against mariadb", testenv.MySQL, "CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b varchar(50), c decimal(14,2), d timestamp(6) NULL, e tinyint)", false},
+		{"postgres against postgres (native hashes)", testenv.Postgres, testenv.Postgres, pgDDL, false},
+		{"postgres against postgres (normalised hashes)", testenv.Postgres, testenv.Postgres, pgDDL, true},
+		{"postgres against mariadb", testenv.Postgres, testenv.MySQL, myDDL, false},
+		{"mariadb against mariadb", testenv.MySQL, testenv.MySQL, myDDL, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			src, tgt := testenv.Postgres(t), tc.tgtURL(t)
+			src, tgt := tc.srcURL(t), tc.tgtURL(t)
+			srcDDL := pgDDL
+			if strings.HasPrefix(src, "mysql") {
+				srcDDL = myDDL
+			}
 			if tc.tgtDDL != pgDDL {
 				// MySQL's session time zone must not matter: the timestamps
 				// are compared as instants.
 				tgt += "?time_zone=%27%2B05%3A00%27"
 			}
-			fillPair(t, src, tgt, pgDDL, tc.tgtDDL, 20000)
+			fillPair(t, src, tgt, srcDDL, tc.tgtDDL, 20000)
 			s, g := open(t, src), open(t, tgt)
 			ctx := context.Background()
 			d, err := check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "t"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "t"},
@@ -68,7 +78,11 @@ func TestCompareNamesEveryDifferingKey(t *testing.T) {
 				"DELETE FROM t WHERE id = 12345",
 				"INSERT INTO t (id, a) VALUES (20001, 1), (-3, 1)",
 			)
-			exec(t, s.DB, "UPDATE t SET d = d + INTERVAL '1 microsecond' WHERE id = 9999")
+			if s.Dialect.Name() == "mysql" {
+				exec(t, s.DB, "UPDATE t SET d = d + INTERVAL 1 MICROSECOND WHERE id = 9999")
+			} else {
+				exec(t, s.DB, "UPDATE t SET d = d + INTERVAL '1 microsecond' WHERE id = 9999")
+			}
 			d, err = check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "t"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "t"},
 				check.CompareOptions{Key: "id", ChunkRows: 5000, Normalize: tc.normalize})
 			if err != nil {
