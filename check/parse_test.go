@@ -58,6 +58,18 @@ checks:
 	}
 }
 
+func TestParseReferencesInBothForms(t *testing.T) {
+	for _, ref := range []string{"app.users.id", "app.users(id)"} {
+		set, err := check.Parse("x.yaml", []byte("pre:\n  - orphans: {table: orders, column: user_id, references: \""+ref+"\"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := set.Pre[0]; s.RefTable != "app.users" || s.RefColumn != "id" {
+			t.Errorf("%s: table %q column %q", ref, s.RefTable, s.RefColumn)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(fixture))
 	f.Add([]byte("post:\n  - checksum: {source: a, target: b, key: id}\n"))

@@ -311,8 +311,10 @@ func parseSpec(file string, n *yaml.Node) (*Spec, error) {
 			var ref string
 			ref, err = scalar(fv)
 			if err == nil {
-				i := strings.LastIndex(ref, ".")
-				if i <= 0 || i == len(ref)-1 {
+				// table.column, or table(column) as in SQL.
+				if t, c, ok := strings.Cut(strings.TrimSuffix(ref, ")"), "("); ok && strings.HasSuffix(ref, ")") && t != "" && c != "" {
+					s.RefTable, s.RefColumn = strings.TrimSpace(t), strings.TrimSpace(c)
+				} else if i := strings.LastIndex(ref, "."); i <= 0 || i == len(ref)-1 {
 					err = fmt.Errorf("%q: want table.column", ref)
 				} else {
 					s.RefTable, s.RefColumn = ref[:i], ref[i+1:]
