@@ -207,6 +207,7 @@ type doneChunk struct {
 type chunk struct {
 	after, last string // JSON of the keys around the chunk
 	rows        [][]any
+	lines       [][]byte // COPY text, on the PostgreSQL to PostgreSQL path
 	read        int64
 	t0          time.Time
 }
@@ -222,6 +223,8 @@ type mapping struct {
 	tgtKey   []string // target key columns
 	from     string
 	srcNames []string
+	// copyText: rows move as COPY text lines (see passthrough.go).
+	copyText bool
 }
 
 func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
@@ -230,6 +233,7 @@ func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
 	if err != nil {
 		return err
 	}
+	m.copyText = r.canPassthrough(m)
 	// Chunks an earlier run finished.
 	done := map[string]doneChunk{}
 	rows, err := r.dst.DB.QueryContext(ctx, "SELECT after_key, last_key, rows_read, rows_written, rows_quarantined, rows_skipped, zero_dates FROM "+ChunksTable+" WHERE transfer = "+r.ph(1)+" AND tbl = "+r.ph(2), r.spec.Name, t.To)
@@ -292,7 +296,11 @@ func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
 				}
 				after = d.last
 			}
-			c, err := r.readChunk(gctx, m, after)
+			read := r.readChunk
+			if m.copyText {
+				read = r.readLines
+			}
+			c, err := read(gctx, m, after)
 			if err != nil {
 				return err
 			}
@@ -539,6 +547,9 @@ func (r *run) writeChunk(ctx context.Context, m *mapping, c *chunk) (doneChunk, 
 	out := make([]outRow, 0, len(c.rows))
 	isPG := r.te == "postgres"
 	var line []byte
+	for _, l := range c.lines {
+		out = append(out, outRow{key: m.lineKeyText(l), line: l})
+	}
 rows:
 	for _, raw := range c.rows {
 		key := m.keyText(raw)

@@ -186,3 +186,28 @@ func TestMySQLQuirksIntoPostgres(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+// PostgreSQL to PostgreSQL with equal types moves COPY text untouched; a
+// row the target refuses (here a CHECK) is still isolated and quarantined.
+func TestPostgresCopyPathQuarantinesRefusedRows(t *testing.T) {
+	su, tu := testenv.Postgres(t), testenv.Postgres(t)
+	src, dst := open(t, su), open(t, tu)
+	exec(t, src, "CREATE TABLE t (id int PRIMARY KEY, v text)",
+		"INSERT INTO t SELECT i, CASE WHEN i = 777 THEN 'bad' ELSE E'ok\\t' || i END FROM generate_series(1, 5000) i")
+	exec(t, dst, "CREATE TABLE t (id int PRIMARY KEY, v text CHECK (v <> 'bad'))")
+	sp := spec(t, "source: "+su+"\ntarget: "+tu+"\nchunk_rows: 1000\ntables:\n  - from: t\n    key: id\n")
+	res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Tables[0]
+	if tr.Written != 4999 || tr.Quarantined != 1 || !tr.Balanced() || !tr.Verify.OK {
+		t.Fatalf("result %+v verify %+v", tr, tr.Verify)
+	}
+	if got := scalar(t, dst, "SELECT source_key FROM strata_transfer_quarantine"); got != "id=777" {
+		t.Fatalf("quarantined %q", got)
+	}
+	if got := scalar(t, dst, "SELECT v FROM t WHERE id = 5"); got != "ok\t5" {
+		t.Fatalf("v = %q", got)
+	}
+}
