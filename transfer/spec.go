@@ -58,8 +58,11 @@ type Table struct {
 	Create bool `yaml:"create"`
 	// MaxErrors overrides the spec's.
 	MaxErrors Limit `yaml:"max_errors"`
-	Line      int   `yaml:"-"`
-	fields    map[string]int
+	// References are foreign keys checked against the target, chunk by
+	// chunk: a row whose parent is missing is an orphan.
+	References []*Reference `yaml:"references"`
+	Line       int          `yaml:"-"`
+	fields     map[string]int
 }
 
 // lineOf returns the line of the table's field, or the table's own line.
@@ -68,6 +71,19 @@ func (t *Table) lineOf(field string) int {
 		return l
 	}
 	return t.Line
+}
+
+// Reference is a foreign key of the target table: Column (a target column)
+// must match Key of Table in the target database, which an earlier mapping
+// of the spec (or something else) filled.
+type Reference struct {
+	Column string `yaml:"column"`
+	Table  string `yaml:"table"`
+	Key    string `yaml:"key"`
+	// Orphans says what happens to a row without a parent: fail (default)
+	// stops the run naming the key, skip counts it skipped, quarantine
+	// sends it to quarantine, null stores NULL in Column.
+	Orphans string `yaml:"orphans"`
 }
 
 // Columns selects and renames columns. Keep and Drop are exclusive.
@@ -260,6 +276,21 @@ func Parse(file string, data []byte) (*Spec, error) {
 		if t.Create && isQuery(t.From) {
 			return nil, errAt(nil, t.lineOf("create"), "table %s: create: true needs from: to be a table (a query has no schema to copy)", t.To)
 		}
+		for _, ref := range t.References {
+			if ref.Column == "" || ref.Table == "" {
+				return nil, errAt(nil, t.lineOf("references"), "table %s: references: needs column: and table:", t.From)
+			}
+			if ref.Key == "" {
+				ref.Key = "id"
+			}
+			switch ref.Orphans {
+			case "":
+				ref.Orphans = "fail"
+			case "fail", "skip", "quarantine", "null":
+			default:
+				return nil, errAt(nil, t.lineOf("references"), "table %s: references: orphans %q: want fail, skip, quarantine or null", t.From, ref.Orphans)
+			}
+		}
 		for _, r := range t.Rules {
 			if err := r.validate(); err != nil {
 				return nil, errAt(nil, r.Line, "table %s: rule: %v", t.From, err)
@@ -297,4 +328,18 @@ func yamlErr(file string, err error) error {
 func isQuery(s string) bool {
 	f := strings.Fields(strings.ToLower(s))
 	return len(f) > 0 && (f[0] == "select" || f[0] == "with")
+}
+
+// UnmarshalYAML reads `orphans: null` as the null policy, not as YAML's null.
+func (r *Reference) UnmarshalYAML(n *yaml.Node) error {
+	type plain Reference
+	if err := n.Decode((*plain)(r)); err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "orphans" && n.Content[i+1].Tag == "!!null" {
+			r.Orphans = "null"
+		}
+	}
+	return nil
 }

@@ -61,6 +61,9 @@ type TableResult struct {
 	Skipped     int64 `json:"skipped"`
 	// ZeroDates counts MySQL zero dates stored as NULL.
 	ZeroDates int64 `json:"zero_dates"`
+	// Orphans counts rows whose reference had no parent (then skipped,
+	// quarantined or set NULL as references: orphans: says).
+	Orphans int64 `json:"orphans"`
 	// Chunks counts finished chunks; Resumed those a previous run finished.
 	Chunks  int64   `json:"chunks"`
 	Resumed int64   `json:"resumed_chunks"`
@@ -175,17 +178,17 @@ func (r *run) ensureTables(ctx context.Context) error {
 	switch r.te {
 	case "postgres":
 		stmts = []string{
-			`CREATE TABLE IF NOT EXISTS ` + ChunksTable + ` (transfer text NOT NULL, tbl text NOT NULL, chunk_id text NOT NULL, after_key text NOT NULL, last_key text NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL, rows_quarantined bigint NOT NULL, rows_skipped bigint NOT NULL, zero_dates bigint NOT NULL, finished_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (transfer, tbl, chunk_id))`,
+			`CREATE TABLE IF NOT EXISTS ` + ChunksTable + ` (transfer text NOT NULL, tbl text NOT NULL, chunk_id text NOT NULL, after_key text NOT NULL, last_key text NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL, rows_quarantined bigint NOT NULL, rows_skipped bigint NOT NULL, zero_dates bigint NOT NULL, orphans bigint NOT NULL DEFAULT 0, finished_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (transfer, tbl, chunk_id))`,
 			`CREATE TABLE IF NOT EXISTS ` + QuarantineTable + ` (id bigserial PRIMARY KEY, transfer text NOT NULL, tbl text NOT NULL, source_key text NOT NULL, error text NOT NULL, row_data text, created_at timestamptz NOT NULL DEFAULT now())`,
 		}
 	case "mysql":
 		stmts = []string{
-			`CREATE TABLE IF NOT EXISTS ` + ChunksTable + ` (transfer varchar(191) NOT NULL, tbl varchar(191) NOT NULL, chunk_id char(64) NOT NULL, after_key text NOT NULL, last_key text NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL, rows_quarantined bigint NOT NULL, rows_skipped bigint NOT NULL, zero_dates bigint NOT NULL, finished_at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (transfer, tbl, chunk_id)) ENGINE=InnoDB`,
+			`CREATE TABLE IF NOT EXISTS ` + ChunksTable + ` (transfer varchar(191) NOT NULL, tbl varchar(191) NOT NULL, chunk_id char(64) NOT NULL, after_key text NOT NULL, last_key text NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL, rows_quarantined bigint NOT NULL, rows_skipped bigint NOT NULL, zero_dates bigint NOT NULL, orphans bigint NOT NULL DEFAULT 0, finished_at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (transfer, tbl, chunk_id)) ENGINE=InnoDB`,
 			`CREATE TABLE IF NOT EXISTS ` + QuarantineTable + ` (id bigint AUTO_INCREMENT PRIMARY KEY, transfer varchar(191) NOT NULL, tbl varchar(191) NOT NULL, source_key text NOT NULL, error text NOT NULL, row_data longtext, created_at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB`,
 		}
 	default:
 		stmts = []string{
-			`CREATE TABLE IF NOT EXISTS ` + ChunksTable + ` (transfer TEXT NOT NULL, tbl TEXT NOT NULL, chunk_id TEXT NOT NULL, after_key TEXT NOT NULL, last_key TEXT NOT NULL, rows_read INTEGER NOT NULL, rows_written INTEGER NOT NULL, rows_quarantined INTEGER NOT NULL, rows_skipped INTEGER NOT NULL, zero_dates INTEGER NOT NULL, finished_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (transfer, tbl, chunk_id))`,
+			`CREATE TABLE IF NOT EXISTS ` + ChunksTable + ` (transfer TEXT NOT NULL, tbl TEXT NOT NULL, chunk_id TEXT NOT NULL, after_key TEXT NOT NULL, last_key TEXT NOT NULL, rows_read INTEGER NOT NULL, rows_written INTEGER NOT NULL, rows_quarantined INTEGER NOT NULL, rows_skipped INTEGER NOT NULL, zero_dates INTEGER NOT NULL, orphans INTEGER NOT NULL DEFAULT 0, finished_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (transfer, tbl, chunk_id))`,
 			`CREATE TABLE IF NOT EXISTS ` + QuarantineTable + ` (id INTEGER PRIMARY KEY AUTOINCREMENT, transfer TEXT NOT NULL, tbl TEXT NOT NULL, source_key TEXT NOT NULL, error TEXT NOT NULL, row_data TEXT, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
 		}
 	}
@@ -199,8 +202,8 @@ func (r *run) ensureTables(ctx context.Context) error {
 
 // doneChunk is a chunk a run finished.
 type doneChunk struct {
-	last                                  string
-	read, written, quar, skipped, zeroDts int64
+	last                                           string
+	read, written, quar, skipped, zeroDts, orphans int64
 }
 
 // chunk is a page of source rows on its way to the target.
@@ -225,6 +228,7 @@ type mapping struct {
 	srcNames []string
 	// copyText: rows move as COPY text lines (see passthrough.go).
 	copyText bool
+	refs     []resolvedRef
 }
 
 func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
@@ -236,14 +240,14 @@ func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
 	m.copyText = r.canPassthrough(m)
 	// Chunks an earlier run finished.
 	done := map[string]doneChunk{}
-	rows, err := r.dst.DB.QueryContext(ctx, "SELECT after_key, last_key, rows_read, rows_written, rows_quarantined, rows_skipped, zero_dates FROM "+ChunksTable+" WHERE transfer = "+r.ph(1)+" AND tbl = "+r.ph(2), r.spec.Name, t.To)
+	rows, err := r.dst.DB.QueryContext(ctx, "SELECT after_key, last_key, rows_read, rows_written, rows_quarantined, rows_skipped, zero_dates, orphans FROM "+ChunksTable+" WHERE transfer = "+r.ph(1)+" AND tbl = "+r.ph(2), r.spec.Name, t.To)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var after string
 		var d doneChunk
-		if err := rows.Scan(&after, &d.last, &d.read, &d.written, &d.quar, &d.skipped, &d.zeroDts); err != nil {
+		if err := rows.Scan(&after, &d.last, &d.read, &d.written, &d.quar, &d.skipped, &d.zeroDts, &d.orphans); err != nil {
 			rows.Close()
 			return err
 		}
@@ -267,6 +271,7 @@ func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
 		tr.Quarantined += d.quar
 		tr.Skipped += d.skipped
 		tr.ZeroDates += d.zeroDts
+		tr.Orphans += d.orphans
 		tr.Chunks++
 		if resumed {
 			tr.Resumed++
@@ -535,6 +540,13 @@ func rowJSON(names []string, vals []any) string {
 	return string(b)
 }
 
+// pending is a mapped row before it is encoded for the target.
+type pending struct {
+	key  string
+	tv   []any // target values
+	vals []any // values after the rules, for quarantine
+}
+
 type quarantined struct {
 	key, err, row string
 }
@@ -547,6 +559,7 @@ func (r *run) writeChunk(ctx context.Context, m *mapping, c *chunk) (doneChunk, 
 	out := make([]outRow, 0, len(c.rows))
 	isPG := r.te == "postgres"
 	var line []byte
+	var pend []pending
 	for _, l := range c.lines {
 		out = append(out, outRow{key: m.lineKeyText(l), line: l})
 	}
@@ -576,23 +589,39 @@ rows:
 			bad = append(bad, quarantined{key, "rule: " + err.Error(), rowJSON(m.prog.out, raw)})
 			continue
 		}
-		o := outRow{key: key, vals: make([]any, len(m.tgtCols))}
-		if isPG {
-			line = line[:0]
-		}
+		tv := make([]any, len(m.tgtCols))
 		for i, tc := range m.tgtCols {
 			v, err := coerce(tc, vals[m.outIdx[i]])
 			if err != nil {
 				bad = append(bad, quarantined{key, fmt.Sprintf("column %s: %v", tc.Name, err), rowJSON(m.prog.out, vals)})
 				continue rows
 			}
+			tv[i] = v
+		}
+		pend = append(pend, pending{key: key, tv: tv, vals: vals})
+	}
+	if len(m.refs) > 0 {
+		var err error
+		if pend, err = r.orphans(ctx, m, pend, &d, &bad); err != nil {
+			return d, err
+		}
+	}
+encode:
+	for _, p := range pend {
+		o := outRow{key: p.key, vals: make([]any, len(m.tgtCols))}
+		if isPG {
+			line = line[:0]
+		}
+		for i, tc := range m.tgtCols {
+			v := p.tv[i]
 			if isPG {
+				var err error
 				if i > 0 {
 					line = append(line, '\t')
 				}
 				if line, err = appendCopyText(line, tc, v); err != nil {
-					bad = append(bad, quarantined{key, fmt.Sprintf("column %s: %v", tc.Name, err), rowJSON(m.prog.out, vals)})
-					continue rows
+					bad = append(bad, quarantined{p.key, fmt.Sprintf("column %s: %v", tc.Name, err), rowJSON(m.prog.out, p.vals)})
+					continue encode
 				}
 			} else {
 				o.vals[i] = sqlArg(r.te, tc, v)
@@ -639,9 +668,9 @@ rows:
 			return d, fmt.Errorf("quarantine: %w", err)
 		}
 	}
-	if err := tx.exec(ctx, "INSERT INTO "+ChunksTable+" (transfer, tbl, chunk_id, after_key, last_key, rows_read, rows_written, rows_quarantined, rows_skipped, zero_dates) VALUES ("+
-		r.ph(1)+", "+r.ph(2)+", "+r.ph(3)+", "+r.ph(4)+", "+r.ph(5)+", "+r.ph(6)+", "+r.ph(7)+", "+r.ph(8)+", "+r.ph(9)+", "+r.ph(10)+")",
-		r.spec.Name, m.t.To, chunkID(c.after), c.after, c.last, d.read, d.written, d.quar, d.skipped, d.zeroDts); err != nil {
+	if err := tx.exec(ctx, "INSERT INTO "+ChunksTable+" (transfer, tbl, chunk_id, after_key, last_key, rows_read, rows_written, rows_quarantined, rows_skipped, zero_dates, orphans) VALUES ("+
+		r.ph(1)+", "+r.ph(2)+", "+r.ph(3)+", "+r.ph(4)+", "+r.ph(5)+", "+r.ph(6)+", "+r.ph(7)+", "+r.ph(8)+", "+r.ph(9)+", "+r.ph(10)+", "+r.ph(11)+")",
+		r.spec.Name, m.t.To, chunkID(c.after), c.after, c.last, d.read, d.written, d.quar, d.skipped, d.zeroDts, d.orphans); err != nil {
 		return d, fmt.Errorf("checkpoint: %w", err)
 	}
 	if err := tx.commit(ctx); err != nil {
@@ -824,10 +853,17 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 			return nil, &SpecError{File: r.spec.File, Line: t.Line, Msg: fmt.Sprintf("target table %s has no column %s (drop it with columns: drop: [%s], or rename it)", t.To, o.name, o.name)}
 		}
 	}
-	if r.te == "postgres" && ti != nil {
-		// A PostgreSQL kindOf on a target column sees "timestamp with time
-		// zone", keep that.
-		_ = ti
+	for _, ref := range t.References {
+		i := -1
+		for j, tc := range m.tgtCols {
+			if tc.Name == ref.Column {
+				i = j
+			}
+		}
+		if i < 0 {
+			return nil, &SpecError{File: r.spec.File, Line: t.lineOf("references"), Msg: fmt.Sprintf("references: %s is not a column written to %s", ref.Column, t.To)}
+		}
+		m.refs = append(m.refs, resolvedRef{ref: ref, col: i})
 	}
 	return m, nil
 }

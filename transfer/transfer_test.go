@@ -2,6 +2,7 @@ package transfer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -209,5 +210,39 @@ func TestPostgresCopyPathQuarantinesRefusedRows(t *testing.T) {
 	}
 	if got := scalar(t, dst, "SELECT v FROM t WHERE id = 5"); got != "ok\t5" {
 		t.Fatalf("v = %q", got)
+	}
+}
+
+// Orphans are counted and handled as each reference says; a parent copied
+// by an earlier mapping of the same spec is found in the target.
+func TestOrphans(t *testing.T) {
+	for _, policy := range []string{"skip", "quarantine", "null", "fail"} {
+		t.Run(policy, func(t *testing.T) {
+			su, tu := testenv.SQLite(t), testenv.Postgres(t)
+			src, dst := open(t, su), open(t, tu)
+			exec(t, src, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)",
+				"CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total NUMERIC)",
+				"INSERT INTO users VALUES (1, 'a'), (2, 'b')",
+				"INSERT INTO orders VALUES (10, 1, 5), (11, 2, 6), (12, 99, 7), (13, NULL, 8), (14, 98, 9)")
+			sp := spec(t, "source: "+su+"\ntarget: "+tu+"\ntables:\n  - from: users\n    key: id\n    create: true\n  - from: orders\n    key: id\n    create: true\n    references:\n      - {column: user_id, table: users, orphans: "+policy+"}\n")
+			res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+			if policy == "fail" {
+				if !errors.Is(err, transfer.ErrOrphans) || !strings.Contains(err.Error(), "user_id = 99 has no row in users(id)") {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := res.Tables[1]
+			if tr.Orphans != 2 || !tr.Balanced() || tr.Read != 5 {
+				t.Fatalf("result %+v", tr)
+			}
+			want := map[string]string{"skip": "3", "quarantine": "3", "null": "5"}[policy]
+			if got := scalar(t, dst, "SELECT count(*) FROM orders"); got != want {
+				t.Fatalf("%s rows, want %s", got, want)
+			}
+		})
 	}
 }
