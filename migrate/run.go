@@ -725,6 +725,9 @@ func (p *Provider) runKind(ctx context.Context, st Step, start time.Time) (strin
 		return "", p.hist.remove(bctx, p.db, m.key())
 	}
 	if st.Record == nil {
+		if err := p.preCheck(ctx, p.db, st); err != nil {
+			return "", err
+		}
 		if err := p.hist.insert(ctx, p.db, p.record(m, StateRunning, start)); err != nil {
 			return "", err
 		}
@@ -738,6 +741,19 @@ func (p *Provider) runKind(ctx context.Context, st Step, start time.Time) (strin
 		_ = p.hist.finish(bctx, p.db, m.key(), StateFailed, time.Now(), time.Since(start).Milliseconds(), err.Error(), prog)
 		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: err, Dirty: true,
 			Outcome: fmt.Sprintf("recorded as failed with its progress: `strata up` resumes it, `strata abort %s` undoes it", m.key())}
+	}
+	if err := p.postCheck(ctx, p.db, st); err != nil {
+		// Online changes commit as they go: undo this one with its runner
+		// (the online abort), as a failed statement would be undone.
+		env.Record = Record{Version: m.key(), Name: m.Name, Kind: m.Kind, State: state, Progress: prog}
+		if aerr := kr.Down(bctx, env, m); aerr != nil {
+			_ = p.hist.finish(bctx, p.db, m.key(), StateFailed, time.Now(), time.Since(start).Milliseconds(), err.Error(), prog)
+			return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: err, Dirty: true,
+				Outcome: fmt.Sprintf("the post-check failed and undoing the change failed too (%v): recorded as failed; run `strata abort %s`", aerr, m.key())}
+		}
+		_ = p.hist.remove(bctx, p.db, m.key())
+		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: err,
+			Outcome: fmt.Sprintf("the post-check failed, so the online change was aborted: the old shape and its rows are as before, and %s is pending", m.key())}
 	}
 	fin := time.Now()
 	return state, p.hist.finish(bctx, p.db, m.key(), state, fin, fin.Sub(start).Milliseconds(), "", prog)

@@ -123,7 +123,8 @@ func Parse(file string, data []byte) (*Migration, error) {
 		switch k.Value {
 		case "operations":
 			ops = v
-		case "name", "description":
+		case "name", "description", "checks", "restore_point":
+			// checks and restore_point are read by package check.
 		default:
 			return nil, &ParseError{File: file, Line: k.Line, Msg: fmt.Sprintf("unknown field %q (want operations)", k.Value)}
 		}

@@ -110,3 +110,45 @@ func TestMalformedYAMLFailsAtLoad(t *testing.T) {
 		t.Fatalf("err = %v (%+v)", err, pe)
 	}
 }
+
+type failPost struct{}
+
+func (failPost) Pre(context.Context, migrate.Querier, *migrate.Migration) error { return nil }
+func (failPost) Post(_ context.Context, _ migrate.Querier, m *migrate.Migration) error {
+	if m.Kind != migrate.KindOnline {
+		return nil
+	}
+	return errors.New("sql check: 3 rows where c is negative")
+}
+
+// TestFailedPostCheckAbortsTheOnlineChange: an online change commits as it
+// goes, so a failing post-check undoes it with the online abort.
+func TestFailedPostCheckAbortsTheOnlineChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tg, err := connect.Open(ctx, testenv.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	files := fstest.MapFS{
+		"1_items.sql":   {Data: []byte("CREATE TABLE items (id bigint PRIMARY KEY, a int NOT NULL);\nINSERT INTO items SELECT g, g FROM generate_series(1, 100) g;\n")},
+		"2_double.yaml": {Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: c, type: bigint, nullable: true}\n      up: a * 2\nchecks:\n  post: []\n")},
+	}
+	p, err := migrate.NewProvider(tg.DB, files, migrate.WithDialect(tg.Dialect),
+		migrate.WithStepRunner(migrate.KindOnline, &online.Step{}), migrate.WithChecker(failPost{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Up(ctx)
+	if err == nil || !strings.Contains(err.Error(), "online change was aborted") {
+		t.Fatalf("err = %v", err)
+	}
+	var cols int
+	if err := tg.DB.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'items' AND column_name NOT IN ('id', 'a')").Scan(&cols); err != nil || cols != 0 {
+		t.Fatalf("items has %d extra columns after the abort (%v)", cols, err)
+	}
+	if v, _ := p.Version(ctx); v != "1" {
+		t.Fatalf("version = %s, want 1", v)
+	}
+}
