@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -527,4 +528,45 @@ func text(v any) string {
 		return x.Format("2006-01-02 15:04:05.999999Z07:00")
 	}
 	return fmt.Sprint(v)
+}
+
+// explodeValue splits a list value: a JSON array, or text separated by sep.
+// Elements are trimmed; empty ones and repeats are left out.
+func explodeValue(v any, sep string) ([]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	s := strings.TrimSpace(text(v))
+	var parts []string
+	if strings.HasPrefix(s, "[") {
+		var arr []any
+		if err := json.Unmarshal([]byte(s), &arr); err != nil {
+			return nil, fmt.Errorf("not a JSON array: %v", err)
+		}
+		for _, a := range arr {
+			if a != nil {
+				parts = append(parts, text(fromJSON(a)))
+			}
+		}
+	} else {
+		parts = strings.Split(s, sep)
+	}
+	var out []any
+	seen := map[string]bool{}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" || seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func fromJSON(v any) any {
+	if f, ok := v.(float64); ok && f == float64(int64(f)) {
+		return int64(f)
+	}
+	return v
 }

@@ -58,6 +58,9 @@ type Table struct {
 	Create bool `yaml:"create"`
 	// MaxErrors overrides the spec's.
 	MaxErrors Limit `yaml:"max_errors"`
+	// Explode writes one target row per element of a list column (a
+	// comma list or a JSON array): a junction table.
+	Explode *Explode `yaml:"explode"`
 	// References are foreign keys checked against the target, chunk by
 	// chunk: a row whose parent is missing is an orphan.
 	References []*Reference `yaml:"references"`
@@ -71,6 +74,16 @@ func (t *Table) lineOf(field string) int {
 		return l
 	}
 	return t.Line
+}
+
+// Explode turns a list column into rows.
+type Explode struct {
+	// Column holds the list; Into names the column each element goes to.
+	Column string `yaml:"column"`
+	Into   string `yaml:"into"`
+	// Sep separates a text list (default ","); a value that starts with
+	// '[' is read as a JSON array.
+	Sep string `yaml:"sep"`
 }
 
 // Reference is a foreign key of the target table: Column (a target column)
@@ -275,6 +288,14 @@ func Parse(file string, data []byte) (*Spec, error) {
 		}
 		if t.Create && isQuery(t.From) {
 			return nil, errAt(nil, t.lineOf("create"), "table %s: create: true needs from: to be a table (a query has no schema to copy)", t.To)
+		}
+		if e := t.Explode; e != nil {
+			if e.Column == "" || e.Into == "" {
+				return nil, errAt(nil, t.lineOf("explode"), "table %s: explode: needs column: and into:", t.From)
+			}
+			if e.Sep == "" {
+				e.Sep = ","
+			}
 		}
 		for _, ref := range t.References {
 			if ref.Column == "" || ref.Table == "" {

@@ -229,6 +229,9 @@ type mapping struct {
 	// copyText: rows move as COPY text lines (see passthrough.go).
 	copyText bool
 	refs     []resolvedRef
+	// explodeSlot is the program output slot of the exploded column; the
+	// element goes in the slot after the program's last.
+	explodeSlot int
 }
 
 func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
@@ -589,16 +592,40 @@ rows:
 			bad = append(bad, quarantined{key, "rule: " + err.Error(), rowJSON(m.prog.out, raw)})
 			continue
 		}
-		tv := make([]any, len(m.tgtCols))
-		for i, tc := range m.tgtCols {
-			v, err := coerce(tc, vals[m.outIdx[i]])
+		variants := [][]any{vals}
+		if e := m.t.Explode; e != nil {
+			vals = grow(vals, len(m.prog.out))
+			elems, err := explodeValue(vals[m.explodeSlot], e.Sep)
 			if err != nil {
-				bad = append(bad, quarantined{key, fmt.Sprintf("column %s: %v", tc.Name, err), rowJSON(m.prog.out, vals)})
-				continue rows
+				bad = append(bad, quarantined{key, "explode " + e.Column + ": " + err.Error(), rowJSON(m.prog.out, vals)})
+				continue
 			}
-			tv[i] = v
+			if len(elems) == 0 {
+				d.skipped++ // nothing to explode: no junction row
+				continue
+			}
+			variants = variants[:0]
+			for _, el := range elems {
+				v2 := make([]any, len(m.prog.out)+1)
+				copy(v2, vals)
+				v2[len(m.prog.out)] = el
+				variants = append(variants, v2)
+			}
 		}
-		pend = append(pend, pending{key: key, tv: tv, vals: vals})
+		var batch []pending
+		for _, vals := range variants {
+			tv := make([]any, len(m.tgtCols))
+			for i, tc := range m.tgtCols {
+				v, err := coerce(tc, vals[m.outIdx[i]])
+				if err != nil {
+					bad = append(bad, quarantined{key, fmt.Sprintf("column %s: %v", tc.Name, err), rowJSON(m.prog.out, vals)})
+					continue rows
+				}
+				tv[i] = v
+			}
+			batch = append(batch, pending{key: key, tv: tv, vals: vals})
+		}
+		pend = append(pend, batch...)
 	}
 	if len(m.refs) > 0 {
 		var err error
@@ -662,6 +689,16 @@ encode:
 	d.quar = int64(len(bad))
 	// Rows on_conflict: skip left out.
 	d.skipped += int64(len(out)-len(refused)) - written
+	if m.t.Explode != nil {
+		// Count source rows: a row is quarantined when any of its
+		// elements was, written otherwise.
+		failed := map[string]bool{}
+		for _, b := range bad {
+			failed[b.key] = true
+		}
+		d.quar = int64(len(failed))
+		d.written = d.read - d.skipped - d.quar
+	}
 	for _, b := range bad {
 		if err := tx.exec(ctx, "INSERT INTO "+QuarantineTable+" (transfer, tbl, source_key, error, row_data) VALUES ("+r.ph(1)+", "+r.ph(2)+", "+r.ph(3)+", "+r.ph(4)+", "+r.ph(5)+")",
 			r.spec.Name, m.t.To, b.key, b.err, b.row); err != nil {
@@ -755,6 +792,19 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 		}
 		outs = append(outs, outCol{n, i, col})
 	}
+	if e := t.Explode; e != nil {
+		m.explodeSlot = index(m.prog.out, e.Column)
+		if m.explodeSlot < 0 {
+			return nil, &SpecError{File: r.spec.File, Line: t.lineOf("explode"), Msg: fmt.Sprintf("explode: %s is not a column of %s", e.Column, t.From)}
+		}
+		for i := range outs {
+			if outs[i].name == e.Column {
+				outs = append(outs[:i], outs[i+1:]...)
+				break
+			}
+		}
+		outs = append(outs, outCol{e.Into, len(m.prog.out), Column{Name: e.Into, Kind: KText, Raw: "text"}})
+	}
 	if c := t.Columns; c != nil {
 		if len(c.Keep) > 0 {
 			var kept []outCol
@@ -808,6 +858,9 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 	for _, k := range t.Key {
 		m.tgtKey = append(m.tgtKey, rename(k))
 	}
+	if t.Explode != nil {
+		m.tgtKey = append(m.tgtKey, rename(t.Explode.Into))
+	}
 	ti, err := describeTable(ctx, r.dst.DB, r.te, t.To)
 	if err != nil {
 		return nil, err
@@ -823,7 +876,7 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 			cols = append(cols, c)
 		}
 		pk := m.tgtKey
-		if !isQuery(t.From) && len(si.Primary) > 0 && t.Columns == nil && len(t.Rules) == 0 {
+		if !isQuery(t.From) && len(si.Primary) > 0 && t.Columns == nil && len(t.Rules) == 0 && t.Explode == nil {
 			pk = si.Primary
 		}
 		ddl, notes := createTableSQL(r.te, r.se, t.To, cols, pk, r.dst.Dialect.Quote)

@@ -246,3 +246,43 @@ func TestOrphans(t *testing.T) {
 		})
 	}
 }
+
+// A comma-list column becomes a junction table: one row per element, keyed
+// by the source key and the element, every source row accounted for.
+func TestExplodeCommaListIntoJunction(t *testing.T) {
+	su, tu := testenv.MySQL(t), testenv.Postgres(t)
+	src, dst := open(t, su), open(t, tu)
+	exec(t, src, "CREATE TABLE posts (id int unsigned PRIMARY KEY, title varchar(50), tags text)",
+		`INSERT INTO posts VALUES (1, 'a', 'go, sql,go'), (2, 'b', ''), (3, 'c', NULL), (4, 'd', '["x", "y", 7]'), (5, 'e', 'z')`)
+	sp := spec(t, "source: "+su+"\ntarget: "+tu+`
+tables:
+  - from: posts
+    key: id
+    create: true
+    columns: {drop: [tags]}
+  - from: posts
+    to: post_tags
+    key: id
+    create: true
+    explode: {column: tags, into: tag}
+    columns:
+      keep: [id, tag]
+      rename: {id: post_id}
+    references:
+      - {column: post_id, table: posts}
+`)
+	res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Tables[1]
+	if tr.Read != 5 || tr.Written != 3 || tr.Skipped != 2 || !tr.Balanced() {
+		t.Fatalf("result %+v", tr)
+	}
+	if got := scalar(t, dst, "SELECT string_agg(post_id || ':' || tag, ',' ORDER BY post_id, tag) FROM post_tags"); got != "1:go,1:sql,4:7,4:x,4:y,5:z" {
+		t.Fatalf("post_tags: %s", got)
+	}
+	if got := scalar(t, dst, "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = 'post_tags' AND i.indisprimary AND i.indnatts = 2"); got != "1" {
+		t.Fatalf("post_tags has no (post_id, tag) primary key")
+	}
+}
