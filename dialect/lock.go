@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,11 +59,16 @@ type ConnLock struct {
 	done    chan struct{}
 	once    sync.Once
 	err     error
+	// lastOK is when the session last answered (unix nanoseconds).
+	lastOK atomic.Int64
+	// pingMu keeps Held and the watcher from using the connection at once.
+	pingMu sync.Mutex
 }
 
 // NewConnLock watches conn, which holds a lock that release gives back.
 func NewConnLock(conn *sql.Conn, every time.Duration, release func(ctx context.Context, c *sql.Conn) error) *ConnLock {
 	l := &ConnLock{conn: conn, release: release, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	l.lastOK.Store(time.Now().UnixNano())
 	go l.watch(every)
 	return l
 }
@@ -77,12 +83,15 @@ func (l *ConnLock) watch(every time.Duration) {
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), every)
+			l.pingMu.Lock()
 			err := l.conn.PingContext(ctx)
+			l.pingMu.Unlock()
 			cancel()
 			if err != nil {
 				close(l.lost)
 				return
 			}
+			l.lastOK.Store(time.Now().UnixNano())
 		}
 	}
 }
@@ -91,18 +100,30 @@ func (l *ConnLock) watch(every time.Duration) {
 func (l *ConnLock) Lost() <-chan struct{} { return l.lost }
 
 // Held implements [Lock]: the lock lives as long as its session, so a
-// session that answers still holds it.
+// session that answered within the last heldFresh still holds it; older
+// than that, it is pinged. A run of many short migrations so pays a round
+// trip per heldFresh, not per migration.
 func (l *ConnLock) Held(ctx context.Context) error {
 	select {
 	case <-l.lost:
 		return ErrLockLost
 	default:
 	}
+	if time.Since(time.Unix(0, l.lastOK.Load())) < heldFresh {
+		return nil
+	}
+	l.pingMu.Lock()
+	defer l.pingMu.Unlock()
 	if err := l.conn.PingContext(ctx); err != nil {
 		return fmt.Errorf("%w: %v", ErrLockLost, err)
 	}
+	l.lastOK.Store(time.Now().UnixNano())
 	return nil
 }
+
+// heldFresh is how recent an answer from the lock's session must be for
+// Held to trust it without a ping.
+const heldFresh = time.Second
 
 // Unlock implements [Lock]: it releases the lock and closes the connection.
 func (l *ConnLock) Unlock(ctx context.Context) error {
