@@ -4,12 +4,19 @@
 // webhooks ([Webhook]).
 //
 // The runner calls its [migrate.Observer] synchronously, on the goroutine
-// that runs the migration. A [Bus] is that observer: it copies each event
-// into one bounded buffer per sink and returns at once. Each sink drains its
-// buffer on its own goroutine; when a sink falls behind, its buffer fills and
-// further events for that sink are dropped and counted ([Bus.Dropped]), so
-// no sink can slow or break a migration. A sink that panics is recovered
-// and counted the same way.
+// that runs the migration. A [Bus] is that observer: OnEvent puts the event
+// in a bounded buffer and returns at once (one channel send, no goroutine
+// woken). A dispatcher collects the buffer every [DispatchEvery] and copies
+// each event into one bounded buffer per sink; each sink drains its buffer
+// on its own goroutine. When a sink falls behind, its buffer fills and
+// further events for that sink are dropped and counted ([Bus.Dropped],
+// exported as strata_observe_events_dropped_total), so no sink can slow or
+// break a migration. A sink that panics is recovered and counted the same
+// way.
+//
+// Metric names are the Metric* constants; [GrafanaDashboard] charts them.
+// Alert thresholds are an [AlertConfig], read from the observe section of
+// strata.yaml by [ParseConfig].
 //
 //	metrics := observe.NewMetrics(observe.MetricsOptions{Target: "app"})
 //	bus := observe.NewBus(observe.BusOptions{})
