@@ -17,6 +17,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing/fstest"
 	"time"
 
@@ -86,7 +87,10 @@ func main() {
 			}
 			fmt.Printf("| %s | %s | %d | %.0f | %.0f–%.0f | %d | %d |\n", d, name, len(r), median(r), r[0], r[len(r)-1], events[ws], dropped[ws])
 		}
-		fmt.Printf("| %s | overhead of the median | | %+.2f%% | | | |\n", d, 100*(median(res[false])-median(res[true]))/median(res[false]))
+		fmt.Printf("| %s | difference of the medians | | %+.2f%% | | | |\n", d, 100*(median(res[false])-median(res[true]))/median(res[false]))
+		fmt.Printf("| %s | time in OnEvent on the runner's goroutine, median share of the run | | %.4f%% | | | |\n", d, 100*median(share.bus))
+		fmt.Printf("| %s | CPU in the sinks (their own goroutines), median share of the run | | %.4f%% | | | |\n", d, 100*median(share.sinks))
+		share.bus, share.sinks = nil, nil
 	}
 }
 
@@ -102,17 +106,30 @@ func run(ctx context.Context, admin *sql.DB, batch time.Duration, withSinks bool
 	opts := []migrate.Option{migrate.WithDialect(postgres.Dialect{}), migrate.WithStepRunner(migrate.KindOnline, step)}
 	var bus *observe.Bus
 	var counted int64
+	var inBus time.Duration // on the runner's goroutine
+	var sinkNS atomic.Int64 // in the sinks, on their goroutines
+	timed := func(s observe.Sink) observe.Sink {
+		return observe.SinkFunc(func(e migrate.Event) {
+			t := time.Now()
+			s.Handle(e)
+			sinkNS.Add(int64(time.Since(t)))
+		})
+	}
 	if withSinks {
 		bus = observe.NewBus(observe.BusOptions{})
 		metrics := observe.NewMetrics(observe.MetricsOptions{Target: "bench"})
 		metrics.WatchBus(bus)
 		discard := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		bus.Add("progress", observe.NewProgress(observe.ProgressOptions{Logger: discard}))
-		bus.Add("metrics", metrics)
-		bus.Add("alerts", observe.NewAlerter(observe.AlerterOptions{Logger: discard, Metrics: metrics}))
-		bus.Add("log", observe.NewLog(discard))
+		bus.Add("progress", timed(observe.NewProgress(observe.ProgressOptions{Logger: discard})))
+		bus.Add("metrics", timed(metrics))
+		bus.Add("alerts", timed(observe.NewAlerter(observe.AlerterOptions{Logger: discard, Metrics: metrics})))
+		bus.Add("log", timed(observe.NewLog(discard)))
 		bus.Add("count", observe.SinkFunc(func(migrate.Event) { counted++ }))
-		opts = append(opts, migrate.WithObserver(bus))
+		opts = append(opts, migrate.WithObserver(migrate.ObserverFunc(func(ctx context.Context, e migrate.Event) {
+			t := time.Now()
+			bus.OnEvent(ctx, e)
+			inBus += time.Since(t)
+		})))
 	}
 	fsys := fstest.MapFS{"0001_add_b.yaml": {Data: []byte(migration)}}
 	p, err := migrate.NewProvider(db, fsys, opts...)
@@ -133,8 +150,19 @@ func run(ctx context.Context, admin *sql.DB, batch time.Duration, withSinks bool
 	if filled != *rows {
 		log.Fatalf("backfill wrote %d rows of %d", filled, *rows)
 	}
+	inSinks := time.Duration(sinkNS.Load())
+	if withSinks {
+		log.Printf("  runner path: %s in OnEvent (%.4f%% of %s); sinks: %s of CPU (%.4f%%)",
+			inBus, 100*inBus.Seconds()/el.Seconds(), el.Round(time.Millisecond), inSinks, 100*inSinks.Seconds()/el.Seconds())
+		share.bus = append(share.bus, inBus.Seconds()/el.Seconds())
+		share.sinks = append(share.sinks, inSinks.Seconds()/el.Seconds())
+	}
 	return float64(*rows) / el.Seconds(), counted, dropped
 }
+
+// share collects, per run with sinks, the fraction of the backfill's time
+// spent on the runner's path in the bus and in the sinks.
+var share struct{ bus, sinks []float64 }
 
 func median(s []float64) float64 {
 	c := append([]float64(nil), s...)
