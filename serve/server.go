@@ -44,7 +44,17 @@ type Target struct {
 	Source   StatusSource
 	// Probe, when set, tells whether a runner holds the lock now.
 	Probe *guard.Probe
+	// Checks, when set, gives the last integrity check results.
+	Checks CheckSource
 }
+
+// CheckSource reads the last integrity check results of a target.
+type CheckSource interface {
+	LastChecks(ctx context.Context) ([]Check, error)
+}
+
+// ChecksEvery is how often a target's check results are read again.
+const ChecksEvery = 15 * time.Second
 
 // Options configure a [Server].
 type Options struct {
@@ -69,6 +79,12 @@ type Server struct {
 	samples map[string][]Sample
 	polled  chan struct{}
 	once    sync.Once
+	checks  map[string]checksCache
+}
+
+type checksCache struct {
+	at     time.Time
+	checks []Check
 }
 
 type rateKey struct{ target, version, table string }
@@ -138,6 +154,9 @@ type Backfill struct {
 
 // Check is one integrity check result.
 type Check struct {
+	// Version is the migration the check ran with.
+	Version string    `json:"version,omitempty"`
+	Phase   string    `json:"phase,omitempty"`
 	Name    string    `json:"name"`
 	OK      bool      `json:"ok"`
 	Message string    `json:"message,omitempty"`
@@ -162,7 +181,7 @@ func New(targets []Target, o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{targets: targets, o: o, rates: map[rateKey]*rate{}, samples: map[string][]Sample{}, polled: make(chan struct{})}
+	s := &Server{targets: targets, o: o, rates: map[rateKey]*rate{}, samples: map[string][]Sample{}, polled: make(chan struct{}), checks: map[string]checksCache{}}
 	s.status = Status{Version: "0", Targets: []TargetStatus{}}
 	return s
 }
@@ -235,6 +254,22 @@ func (s *Server) pollTarget(ctx context.Context, t Target, now time.Time) Target
 		done = append(done, m)
 	}
 	ts.Version = string(version)
+	if t.Checks != nil {
+		s.mu.Lock()
+		c, ok := s.checks[t.Name]
+		s.mu.Unlock()
+		if !ok || now.Sub(c.at) >= ChecksEvery {
+			cs, err := t.Checks.LastChecks(qctx)
+			if err != nil {
+				s.o.Logger.Warn("read check results", "target", t.Name, "error", err)
+			}
+			c = checksCache{at: now, checks: cs}
+			s.mu.Lock()
+			s.checks[t.Name] = c
+			s.mu.Unlock()
+		}
+		ts.Checks = append(ts.Checks, c.checks...)
+	}
 	for i := len(done) - 1; i >= 0 && len(ts.History) < s.o.History; i-- {
 		ts.History = append(ts.History, done[i])
 	}

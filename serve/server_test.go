@@ -203,3 +203,27 @@ func TestServeStopsWithItsContext(t *testing.T) {
 		t.Fatal("did not stop")
 	}
 }
+
+type fixedChecks struct{ calls *int }
+
+func (f fixedChecks) LastChecks(context.Context) ([]serve.Check, error) {
+	*f.calls++
+	return []serve.Check{{Version: "3", Phase: "post", Name: "no_orphans", OK: false, Message: "12 orders without a customer"}}, nil
+}
+
+func TestStatusShowsTheLastChecks(t *testing.T) {
+	t.Parallel()
+	src := &fakeSource{}
+	src.set(1)
+	calls := 0
+	s := serve.New([]serve.Target{{Name: "app", Source: src, Checks: fixedChecks{&calls}}}, serve.Options{})
+	s.Poll(context.Background())
+	s.Poll(context.Background())
+	st := s.Status()
+	if len(st.Targets[0].Checks) != 1 || st.Targets[0].Checks[0].Name != "no_orphans" || st.Targets[0].Checks[0].OK {
+		t.Errorf("checks = %+v", st.Targets[0].Checks)
+	}
+	if calls != 1 {
+		t.Errorf("check results read %d times in two polls, want once per %s", calls, serve.ChecksEvery)
+	}
+}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/strata-db/strata/check"
 	"github.com/strata-db/strata/serve"
 	"github.com/strata-db/strata/serve/guard"
 )
@@ -50,7 +53,8 @@ func (app *App) serveCmd() *cobra.Command {
 				table = app.config().Table
 			}
 			probe := guard.NewProbe(s.target.DB, guard.Options{Table: table, Engine: s.target.Dialect.Name()})
-			srv := serve.New([]serve.Target{{Name: targetName(app.config().DatabaseURL), Database: s.target.URL, Source: s.provider, Probe: probe}},
+			checks := checkReports{db: s.target.DB, engine: s.target.Dialect.Name()}
+			srv := serve.New([]serve.Target{{Name: targetName(app.config().DatabaseURL), Database: s.target.URL, Source: s.provider, Probe: probe, Checks: checks}},
 				serve.Options{Interval: interval, Token: token, Logger: app.eventLogger(slog.LevelWarn)})
 			if host, _, _ := net.SplitHostPort(ln.Addr().String()); token == "" && !net.ParseIP(host).IsLoopback() {
 				fmt.Fprintf(app.Stderr, "warning: serving on %s without --token: anyone who can reach it sees the migration status\n", ln.Addr())
@@ -64,4 +68,32 @@ func (app *App) serveCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often to read the history table")
 	cmd.Flags().StringVar(&table, "table", "", "history table, name or schema.name (default strata_schema_migrations, env STRATA_TABLE)")
 	return cmd
+}
+
+// checkReports gives strata serve the results of the last integrity check
+// report stored with a migration (check.ReportTable).
+type checkReports struct {
+	db     *sql.DB
+	engine string
+}
+
+func (c checkReports) LastChecks(ctx context.Context) ([]serve.Check, error) {
+	reps, err := check.Stored(ctx, c.db, c.engine, "")
+	if err != nil || len(reps) == 0 {
+		return nil, err
+	}
+	last := reps[len(reps)-1]
+	out := make([]serve.Check, 0, len(last.Results))
+	for _, r := range last.Results {
+		msg := r.Detail
+		if r.Error != "" {
+			msg = r.Error
+		}
+		phase := string(r.Phase)
+		if phase == "" {
+			phase = string(last.Phase)
+		}
+		out = append(out, serve.Check{Version: last.Version, Phase: phase, Name: r.Name, OK: r.Passed, Message: msg, At: last.At})
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-db/strata/check"
 	"github.com/strata-db/strata/internal/testenv"
 )
 
@@ -126,5 +128,32 @@ func TestServeReportsTheAppliedVersion(t *testing.T) {
 				t.Fatal("serve did not stop when its context ended")
 			}
 		})
+	}
+}
+
+func TestServeShowsTheLastStoredCheckReport(t *testing.T) {
+	t.Parallel()
+	dsn := testenv.Postgres(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	c := checkReports{db: db, engine: "postgres"}
+	if got, err := c.LastChecks(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("no reports yet: %v, %v", got, err)
+	}
+	for _, rep := range []*check.Report{
+		{Version: "2", Name: "a", Phase: "post", Results: []check.Result{{Name: "old", Passed: true}}, At: time.Now().Add(-time.Hour)},
+		{Version: "3", Name: "b", Phase: "post", Results: []check.Result{{Name: "no_orphans", Passed: false, Detail: "12 orders without a customer"}}, At: time.Now()},
+	} {
+		if err := check.Store(ctx, db, "postgres", rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := c.LastChecks(ctx)
+	if err != nil || len(got) != 1 || got[0].Name != "no_orphans" || got[0].OK || got[0].Version != "3" || got[0].Message != "12 orders without a customer" {
+		t.Errorf("LastChecks = %+v, %v", got, err)
 	}
 }

@@ -91,7 +91,7 @@
     if (t.checks && t.checks.length) {
       sec.appendChild(el("h3", { text: "Checks" }));
       t.checks.forEach(function (c) {
-        sec.appendChild(el("div", {}, [el("span", { "class": "badge " + (c.ok ? "applied" : "failed"), text: c.ok ? "ok" : "failed" }), el("span", { text: " " + c.name + " " + (c.message || "") })]));
+        sec.appendChild(el("div", {}, [el("span", { "class": "badge " + (c.ok ? "applied" : "failed"), text: c.ok ? "ok" : "failed" }), el("span", { text: " " + (c.version ? c.version + " " : "") + (c.phase ? c.phase + " " : "") + c.name + ": " + (c.message || "") })]));
       });
     }
     sec.appendChild(el("h3", { text: "History" }));
