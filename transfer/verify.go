@@ -46,7 +46,8 @@ func (r *run) verify(ctx context.Context, m *mapping, tr *TableResult) (*Verify,
 	if v.TargetRows < tr.Written {
 		return v, fmt.Errorf("%w: %s has %d rows but %d were written", ErrVerify, m.t.To, v.TargetRows, tr.Written)
 	}
-	int1 := len(m.keyIdx) == 1 && isIntKind(m.srcCols[m.keyIdx[0]].Kind)
+	kk := m.srcCols[m.keyIdx[0]].Kind
+	int1 := len(m.keyIdx) == 1 && (isIntKind(kk) || kk == KUint64)
 	if m.t.Explode != nil {
 		v.OK = true // one source row is many target rows: counts of read rows only
 		return v, nil
