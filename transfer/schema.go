@@ -65,6 +65,10 @@ var (
 // (MySQL COLUMN_TYPE, PostgreSQL format_type, SQLite declared type).
 func kindOf(engine, full string) Column {
 	t := strings.ToLower(strings.TrimSpace(full))
+	if rest, ok := strings.CutPrefix(t, "unsigned "); ok {
+		// database/sql's DatabaseTypeName for MySQL: "UNSIGNED INT".
+		t = rest + " unsigned"
+	}
 	c := Column{Raw: full}
 	args := []int{}
 	if m := reParen.FindStringSubmatch(t); m != nil && !strings.HasPrefix(t, "enum") && !strings.HasPrefix(t, "set") {

@@ -286,9 +286,6 @@ func Parse(file string, data []byte) (*Spec, error) {
 		if c := t.Columns; c != nil && len(c.Keep) > 0 && len(c.Drop) > 0 {
 			return nil, errAt(nil, t.lineOf("columns"), "table %s: columns: keep and drop exclude each other", t.From)
 		}
-		if t.Create && isQuery(t.From) {
-			return nil, errAt(nil, t.lineOf("create"), "table %s: create: true needs from: to be a table (a query has no schema to copy)", t.To)
-		}
 		if e := t.Explode; e != nil {
 			if e.Column == "" || e.Into == "" {
 				return nil, errAt(nil, t.lineOf("explode"), "table %s: explode: needs column: and into:", t.From)

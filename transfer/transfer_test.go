@@ -286,3 +286,55 @@ tables:
 		t.Fatalf("post_tags has no (post_id, tag) primary key")
 	}
 }
+
+// Merging by join (from: a query) and splitting one table into two
+// (two mappings of the same source) are table mappings like any other.
+func TestMergeByJoinAndSplit(t *testing.T) {
+	for _, se := range []string{"mysql", "postgres"} {
+		t.Run("from "+se, func(t *testing.T) {
+			su, tu := url(t, se), testenv.SQLite(t)
+			src, dst := open(t, su), open(t, tu)
+			exec(t, src, "CREATE TABLE users (id int PRIMARY KEY, name varchar(20), street varchar(40), city varchar(20))",
+				"CREATE TABLE orders (id int PRIMARY KEY, user_id int, total int)",
+				"INSERT INTO users VALUES (1, 'ada', 'Main St 1', 'London'), (2, 'alan', NULL, NULL)",
+				"INSERT INTO orders VALUES (10, 1, 5), (11, 2, 6), (12, 1, 7)")
+			sp := spec(t, "source: "+su+"\ntarget: "+tu+`
+chunk_rows: 2
+tables:
+  - from: users
+    key: id
+    create: true
+    columns: {keep: [id, name]}
+  - from: users
+    to: addresses
+    key: id
+    where: "street IS NOT NULL"
+    create: true
+    columns:
+      keep: [id, street, city]
+      rename: {id: user_id}
+    references:
+      - {column: user_id, table: users}
+  - from: "SELECT o.id, o.total, u.name AS user_name FROM orders o JOIN users u ON u.id = o.user_id"
+    to: order_report
+    key: id
+    create: true
+`)
+			res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tr := range res.Tables {
+				if !tr.Balanced() || tr.Quarantined != 0 {
+					t.Fatalf("%+v", tr)
+				}
+			}
+			if got := scalar(t, dst, "SELECT group_concat(user_id || ':' || street, ',') FROM addresses"); got != "1:Main St 1" {
+				t.Fatalf("addresses %s", got)
+			}
+			if got := scalar(t, dst, "SELECT group_concat(id || ':' || user_name || ':' || total, ',') FROM (SELECT * FROM order_report ORDER BY id)"); got != "10:ada:5,11:alan:6,12:ada:7" {
+				t.Fatalf("order_report %s", got)
+			}
+		})
+	}
+}
