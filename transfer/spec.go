@@ -56,6 +56,10 @@ type Table struct {
 	OnConflict string `yaml:"on_conflict"`
 	// Create creates the target table from the source's schema.
 	Create bool `yaml:"create"`
+	// DeferIndexes drops the secondary indexes and foreign keys of an
+	// empty PostgreSQL target for the load and rebuilds them afterwards,
+	// several at once. Other engines keep their indexes.
+	DeferIndexes bool `yaml:"defer_indexes"`
 	// MaxErrors overrides the spec's.
 	MaxErrors Limit `yaml:"max_errors"`
 	// Explode writes one target row per element of a list column (a

@@ -241,6 +241,17 @@ func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
 		return err
 	}
 	m.copyText = r.canPassthrough(m)
+	if t.DeferIndexes {
+		if r.te != "postgres" {
+			tr.Notes = append(tr.Notes, Note{Table: t.To, Note: "defer_indexes works on PostgreSQL targets; the indexes stay and are maintained during the load"})
+		} else {
+			note, err := r.deferIndexes(ctx, m)
+			if err != nil {
+				return err
+			}
+			tr.Notes = append(tr.Notes, Note{Table: t.To, Note: note})
+		}
+	}
 	// Chunks an earlier run finished.
 	done := map[string]doneChunk{}
 	rows, err := r.dst.DB.QueryContext(ctx, "SELECT after_key, last_key, rows_read, rows_written, rows_quarantined, rows_skipped, zero_dates, orphans FROM "+ChunksTable+" WHERE transfer = "+r.ph(1)+" AND tbl = "+r.ph(2), r.spec.Name, t.To)
@@ -358,6 +369,11 @@ func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
 	}
 	if err != nil {
 		return err
+	}
+	if t.DeferIndexes && r.te == "postgres" {
+		if err := r.rebuildIndexes(ctx, m); err != nil {
+			return err
+		}
 	}
 	tr.Complete = true
 	if !r.o.NoVerify && (r.spec.Verify == nil || *r.spec.Verify) {

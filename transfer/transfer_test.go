@@ -338,3 +338,32 @@ tables:
 		})
 	}
 }
+
+// defer_indexes drops an empty PostgreSQL target's secondary indexes and
+// foreign keys for the load and builds them again afterwards.
+func TestDeferIndexesRebuildsThem(t *testing.T) {
+	su, tu := testenv.SQLite(t), testenv.Postgres(t)
+	src, dst := open(t, su), open(t, tu)
+	exec(t, src, "CREATE TABLE items (id INTEGER PRIMARY KEY, owner INTEGER, name TEXT)",
+		"INSERT INTO items VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'c')")
+	exec(t, dst, "CREATE TABLE owners (id int PRIMARY KEY)", "INSERT INTO owners VALUES (1), (2)",
+		"CREATE TABLE items (id bigint PRIMARY KEY, owner int REFERENCES owners (id), name text)",
+		"CREATE INDEX items_name ON items (lower(name))", "CREATE UNIQUE INDEX items_owner_name ON items (owner, name)")
+	sp := spec(t, "source: "+su+"\ntarget: "+tu+"\ntables:\n  - from: items\n    key: id\n    defer_indexes: true\n")
+	res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Tables[0].Notes; len(n) == 0 || !strings.Contains(n[0].Note, "dropped 3 secondary indexes and foreign keys") {
+		t.Fatalf("notes %+v", n)
+	}
+	if got := scalar(t, dst, "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'items'"); got != "items_name,items_owner_name,items_pkey" {
+		t.Fatalf("indexes %s", got)
+	}
+	if got := scalar(t, dst, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'items'::regclass AND contype = 'f' AND convalidated"); got != "1" {
+		t.Fatalf("foreign keys %s", got)
+	}
+	if got := scalar(t, dst, "SELECT count(*) FROM strata_transfer_indexes"); got != "0" {
+		t.Fatalf("saved definitions left: %s", got)
+	}
+}

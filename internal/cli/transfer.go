@@ -163,7 +163,11 @@ func (app *App) printTransferTable(t *transfer.TableResult) {
 		fmt.Fprintf(app.Stdout, "  created %s\n", t.To)
 	}
 	for _, n := range t.Notes {
-		fmt.Fprintf(app.Stdout, "  note: %s.%s: %s\n", n.Table, n.Column, n.Note)
+		where := n.Table
+		if n.Column != "" {
+			where += "." + n.Column
+		}
+		fmt.Fprintf(app.Stdout, "  note: %s: %s\n", where, n.Note)
 	}
 	if t.Quarantined > 0 {
 		fmt.Fprintf(app.Stdout, "  %d rows quarantined: SELECT source_key, error FROM %s WHERE tbl = '%s'\n", t.Quarantined, transfer.QuarantineTable, t.To)
