@@ -218,14 +218,14 @@ func Parse(file string, data []byte) (*Spec, error) {
 	if tn := lines["tables"]; tn != nil {
 		seq := root.Content[indexOf(root, "tables")+1]
 		for i, t := range seq.Content {
-			if i < len(s.Tables) {
+			if i < len(s.Tables) && s.Tables[i] != nil {
 				s.Tables[i].Line = t.Line
 				s.Tables[i].fields = map[string]int{}
 				for j := 0; j+1 < len(t.Content); j += 2 {
 					s.Tables[i].fields[t.Content[j].Value] = t.Content[j].Line
 					if t.Content[j].Value == "rules" {
 						for k, r := range t.Content[j+1].Content {
-							if k < len(s.Tables[i].Rules) {
+							if k < len(s.Tables[i].Rules) && s.Tables[i].Rules[k] != nil {
 								s.Tables[i].Rules[k].Line = r.Line
 							}
 						}
@@ -263,7 +263,20 @@ func Parse(file string, data []byte) (*Spec, error) {
 		s.Name = base
 	}
 	seen := map[string]int{}
-	for _, t := range s.Tables {
+	for i, t := range s.Tables {
+		if t == nil {
+			return nil, errAt(lines["tables"], s.line, "tables: item %d is empty: want from:, key:", i+1)
+		}
+		for _, r := range t.Rules {
+			if r == nil {
+				return nil, errAt(nil, t.lineOf("rules"), "table %s: rules: an empty rule", t.From)
+			}
+		}
+		for _, r := range t.References {
+			if r == nil {
+				return nil, errAt(nil, t.lineOf("references"), "table %s: references: an empty reference", t.From)
+			}
+		}
 		if t.From == "" {
 			return nil, errAt(nil, t.Line, "table mapping: from: missing (a table name or a SELECT)")
 		}
