@@ -43,7 +43,9 @@ type Event struct {
 	SQL        string
 	// Duration is the time the statement, migration, batch or lock wait took.
 	Duration time.Duration
-	// Rows is the rows a batch changed, RowsTotal the estimate of all.
+	// Rows is, for batch_done, the rows the pass has written so far (a
+	// running total that starts again with each pass); RowsTotal is the
+	// estimate of the table's rows.
 	Rows      int64
 	RowsTotal int64
 	Table     string

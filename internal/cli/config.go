@@ -31,6 +31,8 @@ type fileConfig struct {
 	settings     `yaml:",inline"`
 	Environments map[string]settings `yaml:"environments"`
 	Lint         yaml.Node           `yaml:"lint"`
+	// Observe holds alert thresholds and sinks, read by the observe hook.
+	Observe yaml.Node `yaml:"observe"`
 }
 
 type settings struct {

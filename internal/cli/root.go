@@ -110,6 +110,7 @@ func NewRoot(app *App) *cobra.Command {
 	f.StringVar(&app.ConfigFile, "config", "", "configuration file (env STRATA_CONFIG, default ./strata.yaml when present)")
 	f.BoolVar(&app.JSON, "json", false, "print one JSON document (NDJSON for streams) instead of text")
 	f.BoolVarP(&app.Verbose, "verbose", "v", false, "log each statement to stderr")
+	app.observeFlags(f)
 
 	for _, c := range app.commands() {
 		root.AddCommand(c)
