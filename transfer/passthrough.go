@@ -19,7 +19,7 @@ import (
 
 // canPassthrough decides whether m can use the COPY text path.
 func (r *run) canPassthrough(m *mapping) bool {
-	if r.se != "postgres" || r.te != "postgres" || len(m.t.Rules) > 0 || len(m.refs) > 0 || m.t.Explode != nil || len(m.tgtCols) != len(m.srcCols) {
+	if r.se != "postgres" || r.te != "postgres" || len(m.t.Rules) > 0 || len(m.refs) > 0 || m.t.Explode != nil || len(m.t.Lookups) > 0 || len(m.tgtCols) != len(m.srcCols) {
 		return false
 	}
 	for i, tc := range m.tgtCols {

@@ -62,6 +62,9 @@ type Table struct {
 	DeferIndexes bool `yaml:"defer_indexes"`
 	// MaxErrors overrides the spec's.
 	MaxErrors Limit `yaml:"max_errors"`
+	// Lookups fetch a value from another table by one of the row's
+	// values, chunk by chunk.
+	Lookups []*Lookup `yaml:"lookups"`
 	// Explode writes one target row per element of a list column (a
 	// comma list or a JSON array): a junction table.
 	Explode *Explode `yaml:"explode"`
@@ -78,6 +81,20 @@ func (t *Table) lineOf(field string) int {
 		return l
 	}
 	return t.Line
+}
+
+// Lookup sets Into to Table.Value where Table.Key equals the row's From.
+type Lookup struct {
+	From  string `yaml:"from"`
+	Table string `yaml:"table"`
+	Key   string `yaml:"key"`
+	Value string `yaml:"value"`
+	// Into defaults to Value.
+	Into string `yaml:"into"`
+	// In is target (default) or source: the database Table is read from.
+	In string `yaml:"in"`
+	// OnMissing is quarantine (default), null or skip.
+	OnMissing string `yaml:"on_missing"`
 }
 
 // Explode turns a list column into rows.
@@ -302,6 +319,28 @@ func Parse(file string, data []byte) (*Spec, error) {
 		}
 		if c := t.Columns; c != nil && len(c.Keep) > 0 && len(c.Drop) > 0 {
 			return nil, errAt(nil, t.lineOf("columns"), "table %s: columns: keep and drop exclude each other", t.From)
+		}
+		for _, l := range t.Lookups {
+			if l == nil || l.From == "" || l.Table == "" || l.Key == "" || l.Value == "" {
+				return nil, errAt(nil, t.lineOf("lookups"), "table %s: lookups: needs from:, table:, key: and value:", t.From)
+			}
+			if l.Into == "" {
+				l.Into = l.Value
+			}
+			switch l.In {
+			case "":
+				l.In = "target"
+			case "target", "source":
+			default:
+				return nil, errAt(nil, t.lineOf("lookups"), "table %s: lookups: in %q: want target or source", t.From, l.In)
+			}
+			switch l.OnMissing {
+			case "":
+				l.OnMissing = "quarantine"
+			case "quarantine", "null", "skip":
+			default:
+				return nil, errAt(nil, t.lineOf("lookups"), "table %s: lookups: on_missing %q: want quarantine, null or skip", t.From, l.OnMissing)
+			}
 		}
 		if e := t.Explode; e != nil {
 			if e.Column == "" || e.Into == "" {

@@ -232,6 +232,9 @@ type mapping struct {
 	// explodeSlot is the program output slot of the exploded column; the
 	// element goes in the slot after the program's last.
 	explodeSlot int
+	// width is the slots of a row: the program's, the explode slot, and
+	// one per lookup.
+	width int
 }
 
 func (r *run) table(ctx context.Context, t *Table, tr *TableResult) error {
@@ -559,6 +562,13 @@ func rowJSON(names []string, vals []any) string {
 	return string(b)
 }
 
+// ruledRow is a row after the rules: its values by program slot, then the
+// explode slot, then one slot per lookup.
+type ruledRow struct {
+	key  string
+	vals []any
+}
+
 // pending is a mapped row before it is encoded for the target.
 type pending struct {
 	key  string
@@ -579,6 +589,7 @@ func (r *run) writeChunk(ctx context.Context, m *mapping, c *chunk) (doneChunk, 
 	isPG := r.te == "postgres"
 	var line []byte
 	var pend []pending
+	var ruled []ruledRow
 	for _, l := range c.lines {
 		out = append(out, outRow{key: m.lineKeyText(l), line: l})
 	}
@@ -608,6 +619,17 @@ rows:
 			bad = append(bad, quarantined{key, "rule: " + err.Error(), rowJSON(m.prog.out, raw)})
 			continue
 		}
+		ruled = append(ruled, ruledRow{key, grow(vals, m.width)})
+	}
+	if len(m.t.Lookups) > 0 {
+		var err error
+		if ruled, err = r.lookups(ctx, m, ruled, &d, &bad); err != nil {
+			return d, err
+		}
+	}
+explode:
+	for _, rr := range ruled {
+		key, vals := rr.key, rr.vals
 		variants := [][]any{vals}
 		if e := m.t.Explode; e != nil {
 			vals = grow(vals, len(m.prog.out))
@@ -622,7 +644,7 @@ rows:
 			}
 			variants = variants[:0]
 			for _, el := range elems {
-				v2 := make([]any, len(m.prog.out)+1)
+				v2 := make([]any, len(vals))
 				copy(v2, vals)
 				v2[len(m.prog.out)] = el
 				variants = append(variants, v2)
@@ -635,7 +657,7 @@ rows:
 				v, err := coerce(tc, vals[m.outIdx[i]])
 				if err != nil {
 					bad = append(bad, quarantined{key, fmt.Sprintf("column %s: %v", tc.Name, err), rowJSON(m.prog.out, vals)})
-					continue rows
+					continue explode
 				}
 				tv[i] = v
 			}
@@ -807,6 +829,31 @@ func (r *run) resolve(ctx context.Context, t *Table, tr *TableResult) (*mapping,
 			col = ruleColumn(t.Rules, n, m.srcCols, i)
 		}
 		outs = append(outs, outCol{n, i, col})
+	}
+	m.width = len(m.prog.out) + 1 + len(t.Lookups)
+	for j, l := range t.Lookups {
+		if index(m.prog.out, l.From) < 0 {
+			return nil, &SpecError{File: r.spec.File, Line: t.lineOf("lookups"), Msg: fmt.Sprintf("lookups: %s is not a column of %s", l.From, t.From)}
+		}
+		db, eng := r.dst, r.te
+		if l.In == "source" {
+			db, eng = r.src, r.se
+		}
+		li, err := describeTable(ctx, db.DB, eng, l.Table)
+		if err != nil {
+			return nil, err
+		}
+		col := Column{Name: l.Into, Kind: KText, Raw: "text", Nullable: true}
+		if li == nil {
+			return nil, &SpecError{File: r.spec.File, Line: t.lineOf("lookups"), Msg: fmt.Sprintf("lookups: table %s does not exist in the %s", l.Table, l.In)}
+		}
+		for _, c := range li.Columns {
+			if c.Name == l.Value {
+				col = c
+				col.Name, col.Nullable = l.Into, true
+			}
+		}
+		outs = append(outs, outCol{l.Into, len(m.prog.out) + 1 + j, col})
 	}
 	if e := t.Explode; e != nil {
 		m.explodeSlot = index(m.prog.out, e.Column)

@@ -367,3 +367,39 @@ func TestDeferIndexesRebuildsThem(t *testing.T) {
 		t.Fatalf("saved definitions left: %s", got)
 	}
 }
+
+// A lookup replaces a code by the id of another table; a code without a
+// match is quarantined with the reason.
+func TestLookupIntoAnotherTable(t *testing.T) {
+	su, tu := testenv.MySQL(t), testenv.Postgres(t)
+	src, dst := open(t, su), open(t, tu)
+	exec(t, src, "CREATE TABLE customers (id int PRIMARY KEY, country char(2))",
+		"INSERT INTO customers VALUES (1, 'NL'), (2, 'GB'), (3, 'XX'), (4, NULL)")
+	exec(t, dst, "CREATE TABLE countries (id smallint PRIMARY KEY, code text UNIQUE)", "INSERT INTO countries VALUES (31, 'NL'), (44, 'GB')")
+	sp := spec(t, "source: "+su+"\ntarget: "+tu+`
+tables:
+  - from: customers
+    key: id
+    create: true
+    lookups:
+      - {from: country, table: countries, key: code, value: id, into: country_id}
+    columns: {drop: [country]}
+`)
+	res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Tables[0]
+	if tr.Read != 4 || tr.Written != 3 || tr.Quarantined != 1 || !tr.Balanced() {
+		t.Fatalf("result %+v", tr)
+	}
+	if got := scalar(t, dst, "SELECT string_agg(id || ':' || coalesce(country_id::text, 'NULL'), ',' ORDER BY id) FROM customers"); got != "1:31,2:44,4:NULL" {
+		t.Fatalf("customers %s", got)
+	}
+	if got := scalar(t, dst, "SELECT error FROM strata_transfer_quarantine"); got != "lookup: no id in countries where code = XX" {
+		t.Fatalf("quarantine %q", got)
+	}
+	if got := scalar(t, dst, "SELECT data_type FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'country_id'"); got != "smallint" {
+		t.Fatalf("country_id is %s", got)
+	}
+}
