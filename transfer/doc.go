@@ -31,6 +31,15 @@
 // read = written + quarantined + skipped. max_errors stops a run with too
 // many bad rows.
 //
+// Reshaping is per mapping: several mappings of one source split a table
+// (users → users + addresses), from: a SELECT with a JOIN merges tables,
+// explode: turns a comma list or JSON array into a junction table,
+// lookups: fetch a value from another table, and references: check
+// foreign keys against the target with orphans: fail | skip | quarantine |
+// null. defer_indexes: drops an empty PostgreSQL target's secondary indexes
+// and foreign keys for the load and rebuilds them afterwards. [Step] runs a
+// transfer: document as a migration step.
+//
 // After the copy, counts are compared and, where both engines are
 // PostgreSQL or MySQL and the key is one integer column, a chunked checksum
 // of the columns copied unchanged (package check).
