@@ -403,3 +403,35 @@ tables:
 		t.Fatalf("country_id is %s", got)
 	}
 }
+
+// on_conflict: skip leaves existing rows (counted skipped), update
+// overwrites them; both on every target engine.
+func TestOnConflict(t *testing.T) {
+	for _, te := range []string{"postgres", "mysql", "sqlite"} {
+		for _, mode := range []string{"skip", "update"} {
+			t.Run(mode+" into "+te, func(t *testing.T) {
+				su, tu := testenv.SQLite(t), url(t, te)
+				src, dst := open(t, su), open(t, tu)
+				exec(t, src, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO kv VALUES (1, 'new1'), (2, 'new2'), (3, 'new3')")
+				exec(t, dst, "CREATE TABLE kv (id bigint PRIMARY KEY, v varchar(10))", "INSERT INTO kv VALUES (2, 'old2')")
+				sp := spec(t, "source: "+su+"\ntarget: "+tu+"\ntables:\n  - from: kv\n    key: id\n    on_conflict: "+mode+"\n")
+				res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr := res.Tables[0]
+				want := map[string]string{"skip": "old2", "update": "new2"}[mode]
+				if got := scalar(t, dst, "SELECT v FROM kv WHERE id = 2"); got != want {
+					t.Fatalf("v = %s, want %s", got, want)
+				}
+				skipped := map[string]int64{"skip": 1, "update": 0}[mode]
+				if tr.Read != 3 || tr.Skipped != skipped || tr.Written != 3-skipped || !tr.Balanced() {
+					t.Fatalf("result %+v", tr)
+				}
+				if got := scalar(t, dst, "SELECT count(*) FROM kv"); got != "3" {
+					t.Fatalf("%s rows", got)
+				}
+			})
+		}
+	}
+}
