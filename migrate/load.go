@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/strata-db/strata/sqlsplit"
 )
 
@@ -221,7 +223,7 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 	}
 	texts := []string{string(upSrc)}
 	if up.yaml {
-		m.Kind = KindOnline
+		m.Kind = yamlKind(upSrc)
 		m.Document = upSrc
 	} else {
 		pf, err := parseSQLFile(up.path, string(upSrc), d, up.pair)
@@ -352,4 +354,19 @@ func mergeGo(ms []*Migration, gos []GoMigration) ([]*Migration, error) {
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].key().Compare(ms[j].key()) < 0 })
 	return ms, nil
+}
+
+// yamlKind tells a declarative migration's kind from its top-level keys: a
+// transfer: document moves data (package transfer); anything else holds
+// online operations (package online), whose parser reports what is wrong.
+func yamlKind(doc []byte) Kind {
+	var top map[string]any
+	if err := yaml.Unmarshal(doc, &top); err == nil {
+		if _, ok := top["transfer"]; ok {
+			if _, ops := top["operations"]; !ops {
+				return KindTransfer
+			}
+		}
+	}
+	return KindOnline
 }

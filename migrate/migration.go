@@ -15,6 +15,9 @@ const (
 	KindGo     Kind = "go"
 	KindOnline Kind = "online"
 	KindNoSQL  Kind = "nosql"
+	// KindTransfer is a YAML migration whose document has a top-level
+	// transfer: key (package transfer runs it).
+	KindTransfer Kind = "transfer"
 )
 
 // Format names the tool a migration file was written for. strata reads all of

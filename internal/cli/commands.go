@@ -19,6 +19,7 @@ import (
 	"github.com/strata-db/strata/lint"
 	"github.com/strata-db/strata/migrate"
 	"github.com/strata-db/strata/online"
+	"github.com/strata-db/strata/transfer"
 )
 
 // Version is strata's version, set at build time with
@@ -174,6 +175,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 		}
 		opts = append(opts, migrate.WithStepRunner(migrate.KindOnline, step))
 	}
+	opts = append(opts, migrate.WithStepRunner(migrate.KindTransfer, &transfer.Step{}))
 	opts = append(opts, app.progressObserver())
 	if f != nil {
 		opts = append(opts, migrate.WithPlanCheck(func(ctx context.Context, pl *migrate.Plan) error {
