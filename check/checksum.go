@@ -693,19 +693,7 @@ func (c *comparer) compareRows(ctx context.Context, lo, hi int64) error {
 	if err != nil {
 		return err
 	}
-	var found []KeyDiff
-	for k, h := range sr {
-		if th, ok := tr[k]; !ok {
-			found = append(found, KeyDiff{k: k, Kind: MissingOnTarget})
-		} else if th != h {
-			found = append(found, KeyDiff{k: k, Kind: Changed})
-		}
-	}
-	for k := range tr {
-		if _, ok := sr[k]; !ok {
-			found = append(found, KeyDiff{k: k, Kind: ExtraOnTarget})
-		}
-	}
+	found := diffRowHashes(sr, tr, func(k int64, kind string) KeyDiff { return KeyDiff{k: k, Kind: kind} })
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, f := range found {
@@ -775,4 +763,24 @@ func estimateRows(ctx context.Context, s *Side) (int64, error) {
 		return 0, fmt.Errorf("%s: %w", s.name(), err)
 	}
 	return c, nil
+}
+
+// diffRowHashes compares the row hashes of one key range on both sides:
+// keys only on the source are missing on the target, keys only on the
+// target are extra, keys on both with different hashes changed.
+func diffRowHashes[K comparable](sr, tr map[K]string, diff func(k K, kind string) KeyDiff) []KeyDiff {
+	var found []KeyDiff
+	for k, h := range sr {
+		if th, ok := tr[k]; !ok {
+			found = append(found, diff(k, MissingOnTarget))
+		} else if th != h {
+			found = append(found, diff(k, Changed))
+		}
+	}
+	for k := range tr {
+		if _, ok := sr[k]; !ok {
+			found = append(found, diff(k, ExtraOnTarget))
+		}
+	}
+	return found
 }

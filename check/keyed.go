@@ -190,19 +190,7 @@ func (c *comparer) rowsKeyed(ctx context.Context, lo, hi bound) error {
 	if err != nil {
 		return err
 	}
-	var found []KeyDiff
-	for k, h := range sr {
-		if th, ok := tr[k]; !ok {
-			found = append(found, KeyDiff{Key: k, Kind: MissingOnTarget})
-		} else if th != h {
-			found = append(found, KeyDiff{Key: k, Kind: Changed})
-		}
-	}
-	for k := range tr {
-		if _, ok := sr[k]; !ok {
-			found = append(found, KeyDiff{Key: k, Kind: ExtraOnTarget})
-		}
-	}
+	found := diffRowHashes(sr, tr, func(k string, kind string) KeyDiff { return KeyDiff{Key: k, Kind: kind} })
 	sort.Slice(found, func(i, j int) bool { return found[i].Key < found[j].Key })
 	c.mu.Lock()
 	defer c.mu.Unlock()
