@@ -42,6 +42,8 @@ type mysqlServer struct {
 	db      *sql.DB
 	err     error // why the server cannot be used
 	invalid bool  // err is a configuration mistake, not an outage
+
+	globals globalsGuard
 }
 
 // mysqlServers maps an administrative URL to its *mysqlServer.
@@ -64,6 +66,7 @@ func mysqlAt(t testing.TB, admin string) string {
 	name := newName()
 	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
+	s.checkGlobals(t)
 	if _, err := s.db.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4"); err != nil {
 		t.Fatalf("testenv: create MySQL database %s on %s: %v", name, redact(admin), err)
 		return ""
@@ -72,8 +75,21 @@ func mysqlAt(t testing.TB, admin string) string {
 		if err := s.drop(name); err != nil {
 			t.Errorf("testenv: drop MySQL database %s on %s: %v", name, redact(admin), err)
 		}
+		s.checkGlobals(t)
 	})
 	return withDatabase(s.url, name)
+}
+
+// checkGlobals fails t when the server's global settings differ from those
+// first seen (see globalsGuard). A user without rights to read them skips
+// the check.
+func (s *mysqlServer) checkGlobals(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	if now, err := mysqlGlobalSettings(ctx, s.db); err == nil {
+		s.globals.check(t, "MySQL", now)
+	}
 }
 
 func (s *mysqlServer) open() {

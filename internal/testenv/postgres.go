@@ -46,6 +46,8 @@ type pgServer struct {
 
 	mu   sync.Mutex // guards conn; a pgx.Conn is not safe for concurrent use
 	conn *pgx.Conn
+
+	globals globalsGuard
 }
 
 // pgServers maps an administrative URL to its *pgServer.
@@ -66,6 +68,7 @@ func postgresAt(t testing.TB, admin string) string {
 	}
 
 	name := newName()
+	s.checkGlobals(t)
 	if err := s.create(name); err != nil {
 		t.Fatalf("testenv: create PostgreSQL database %s on %s: %v", name, redact(admin), err)
 		return ""
@@ -74,6 +77,7 @@ func postgresAt(t testing.TB, admin string) string {
 		if err := s.drop(name); err != nil {
 			t.Errorf("testenv: drop PostgreSQL database %s on %s: %v", name, redact(admin), err)
 		}
+		s.checkGlobals(t)
 	})
 	return withDatabase(s.url, name)
 }
@@ -130,6 +134,22 @@ func (s *pgServer) exec(fn func(ctx context.Context, conn *pgx.Conn) error) erro
 	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
 	return fn(ctx, s.conn)
+}
+
+// checkGlobals fails t when the server's ALTER SYSTEM or ALTER ROLE
+// settings differ from those first seen (see globalsGuard). A user without
+// rights to read them skips the check.
+func (s *pgServer) checkGlobals(t testing.TB) {
+	t.Helper()
+	var now map[string]string
+	err := s.exec(func(ctx context.Context, conn *pgx.Conn) error {
+		var err error
+		now, err = pgGlobalSettings(ctx, conn)
+		return err
+	})
+	if err == nil {
+		s.globals.check(t, "PostgreSQL", now)
+	}
 }
 
 func (s *pgServer) create(name string) error {
