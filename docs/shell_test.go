@@ -248,6 +248,8 @@ func parseCommand(line string, lookup func(string) string) (*command, error) {
 		case c == ' ' || c == '\t':
 			flush()
 			i++
+		case c == '#' && !inWord:
+			i = len(line) // a comment, to the end of the line
 		case c == '\'':
 			end := strings.IndexByte(line[i+1:], '\'')
 			if end < 0 {
