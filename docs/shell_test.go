@@ -111,6 +111,9 @@ var (
 func (s *session) rewrite(text string) string {
 	replace := func(re *regexp.Regexp, engine string, fresh func(testing.TB) string) {
 		text = re.ReplaceAllStringFunc(text, func(m string) string {
+			if strings.Contains(m, "${") {
+				return m // a URL that reads the environment is shown, not used
+			}
 			trail := ""
 			if last := m[len(m)-1]; last == ' ' || last == '\'' || last == '"' || last == '\n' || last == '\t' {
 				trail, m = string(last), m[:len(m)-1]
