@@ -125,7 +125,7 @@ func (s *session) rewrite(text string) string {
 				u = fresh(s.t)
 				s.dbs[key] = u
 			}
-			return u + trail
+			return withParams(u, m) + trail
 		})
 	}
 	replace(pgURLRe, "postgres", testenv.Postgres)
@@ -138,6 +138,31 @@ func (s *session) rewrite(text string) string {
 		return "127.0.0.1:" + s.ports[p]
 	})
 	return text
+}
+
+// withParams adds to the fresh URL the query parameters of the guide's URL
+// that are about the session (search_path, application_name…), not about
+// reaching the server.
+func withParams(fresh, guide string) string {
+	_, q, ok := strings.Cut(guide, "?")
+	if !ok {
+		return fresh
+	}
+	params, err := url.ParseQuery(q)
+	if err != nil {
+		return fresh
+	}
+	for _, k := range []string{"sslmode", "sslrootcert", "sslcert", "sslkey", "password", "tls"} {
+		params.Del(k)
+	}
+	if len(params) == 0 {
+		return fresh
+	}
+	sep := "?"
+	if strings.Contains(fresh, "?") {
+		sep = "&"
+	}
+	return fresh + sep + params.Encode()
 }
 
 func freePort(t *testing.T) string {
