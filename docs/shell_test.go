@@ -615,9 +615,6 @@ func (s *session) curl(args []string) result {
 	header := http.Header{}
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; a {
-		case "-s", "-sS", "-f", "-fsS":
-		case "-i":
-			status = true
 		case "-H":
 			i++
 			k, v, _ := strings.Cut(args[i], ":")
@@ -626,6 +623,10 @@ func (s *session) curl(args []string) result {
 			i++
 			method = args[i]
 		default:
+			if strings.HasPrefix(a, "-") { // -s, -i, -si, -fsS...
+				status = status || strings.Contains(a, "i")
+				continue
+			}
 			target = a
 		}
 	}
