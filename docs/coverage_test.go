@@ -161,10 +161,7 @@ func TestOnlinePageDocumentsEveryOperationAndField(t *testing.T) {
 		name := reflect.TypeOf(typ).Name()
 		fields := map[string][]string{}
 		yamlFields(reflect.TypeOf(typ), fields)
-		sec := sectionOf(text, "`"+strings.ToLower(name)+"`")
-		if name == "Column" {
-			sec = sectionOf(text, "Columns")
-		}
+		sec := sectionOf(text, "Columns") // a column and its check and references
 		for _, f := range fields[name] {
 			if !strings.Contains(sec, "`"+f+"`") {
 				t.Errorf("docs/online.md: field %s of %s is not described", f, name)

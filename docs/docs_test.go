@@ -54,6 +54,9 @@ func runSection(t *testing.T, sec *section) {
 		case b.attrs["file"] != "":
 			s.writeFile(b)
 		case b.lang == "console":
+			if from := b.attrs["copy"]; from != "" {
+				copyDir(t, filepath.Join(repoRoot(), filepath.FromSlash(from)), filepath.Join(s.dir, filepath.FromSlash(from)))
+			}
 			steps, err := parseConsole(b)
 			if err != nil {
 				t.Fatal(err)

@@ -19,6 +19,8 @@ import (
 //	                                          (also: checks, transfer, observe, lint)
 //	```console                                commands to run, each "$ ..." line
 //	                                          followed by the output it must print
+//	```console copy=examples/migrations       the same, after copying that
+//	                                          directory of the repository in
 //
 // Every "## " heading starts an example of its own: a new directory and new
 // databases. Blocks without a marker are not run.
@@ -99,9 +101,9 @@ func readPage(root, rel string) (*page, error) {
 			}
 			for k := range b.attrs {
 				switch k {
-				case "file", "from", "validate":
+				case "file", "from", "validate", "copy":
 				default:
-					return nil, fmt.Errorf("%s:%d: unknown block attribute %q (want file, from or validate)", rel, b.line, k)
+					return nil, fmt.Errorf("%s:%d: unknown block attribute %q (want file, from, validate or copy)", rel, b.line, k)
 				}
 			}
 			cur.blocks = append(cur.blocks, b)
