@@ -22,8 +22,14 @@ import (
 //	```console copy=examples/migrations       the same, after copying that
 //	                                          directory of the repository in
 //
+// A command ending in "# exit N" must exit with N (0 otherwise). Expected
+// output lines must appear in order, within stdout or stderr; runs of
+// spaces count as one and … matches any text (timings, dates).
+//
 // Every "## " heading starts an example of its own: a new directory and new
-// databases. Blocks without a marker are not run.
+// databases. Blocks without a marker are not run. Database URLs of the
+// guide (postgres://…/app, mysql://…/legacy) become a fresh database per
+// name on the test servers, and 127.0.0.1:94xx a free port.
 
 // page is one Markdown file of the guide.
 type page struct {

@@ -694,3 +694,44 @@ func wantRe(w string) *regexp.Regexp {
 	}
 	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
 }
+
+// TestShellReadsTheGuidesForms checks the small shell on the forms the
+// guide uses, so that an example fails for what strata did, not for how a
+// line was split.
+func TestShellReadsTheGuidesForms(t *testing.T) {
+	env := map[string]string{"DB": "sqlite:app.db", "N": "2"}
+	lookup := func(k string) string { return env[k] }
+	for _, tc := range []struct {
+		line string
+		args []string
+		out  string
+		bg   bool
+	}{
+		{`strata --database $DB up $N`, []string{"strata", "--database", "sqlite:app.db", "up", "2"}, "", false},
+		{`strata down   # exit 3`, []string{"strata", "down"}, "", false},
+		{`psql 'postgres://x/app?a=1&b=2' -tAc "SELECT '$N'"`, []string{"psql", "postgres://x/app?a=1&b=2", "-tAc", "SELECT '2'"}, "", false},
+		{`strata lint --format sarif migrations > strata.sarif`, []string{"strata", "lint", "--format", "sarif", "migrations"}, "strata.sarif", false},
+		{`strata serve --addr 127.0.0.1:9465 &`, []string{"strata", "serve", "--addr", "127.0.0.1:9465"}, "", true},
+		{`echo "a \"b\"" ${DB}`, []string{"echo", `a "b"`, "sqlite:app.db"}, "", false},
+	} {
+		c, err := parseCommand(tc.line, lookup)
+		if err != nil {
+			t.Errorf("%s: %v", tc.line, err)
+			continue
+		}
+		if strings.Join(c.args, "\x00") != strings.Join(tc.args, "\x00") || c.redirect != tc.out || c.background != tc.bg {
+			t.Errorf("%s: got %q > %q bg=%v, want %q > %q bg=%v", tc.line, c.args, c.redirect, c.background, tc.args, tc.out, tc.bg)
+		}
+	}
+	for _, bad := range []string{`strata up | tee log`, `strata up && strata down`, `strata up; strata down`, `echo 'open`} {
+		if _, err := parseCommand(bad, lookup); err == nil {
+			t.Errorf("%s: accepted; the guide's shell must refuse what it cannot run", bad)
+		}
+	}
+	if err := match([]string{"applied  1_users (…)", "1 migration applied in …"}, result{stdout: "applied  1_users (1.2ms)\n1 migration applied in 9ms; database is at version 1\n"}); err != nil {
+		t.Error(err)
+	}
+	if err := match([]string{"undone 1_users (…)"}, result{stdout: "applied  1_users (1.2ms)\n"}); err == nil {
+		t.Error("a missing line matched")
+	}
+}
