@@ -1,0 +1,5 @@
+-- strata:up
+ALTER TABLE users ADD COLUMN name TEXT;
+
+-- strata:down
+ALTER TABLE users DROP COLUMN name;
