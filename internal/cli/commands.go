@@ -731,7 +731,11 @@ func (app *App) validateCmd() *cobra.Command {
 			if out.DriftChecked {
 				drift = "; no applied migration was edited"
 			}
-			fmt.Fprintf(app.Stdout, "%s parse; %s%s\n", plural(len(ms), "migration", "migrations"), sum, drift)
+			verb := "parse"
+			if len(ms) == 1 {
+				verb = "parses"
+			}
+			fmt.Fprintf(app.Stdout, "%s %s; %s%s\n", plural(len(ms), "migration", "migrations"), verb, sum, drift)
 			return nil
 		},
 	}
@@ -915,8 +919,9 @@ func notInHistory(p *migrate.Provider, verb string, v migrate.Version) error {
 			}
 			next = fmt.Sprintf("it is a %s migration, which has no second phase: `strata up` applies it", kind)
 		}
-		return Exit(ExitUsage, fmt.Errorf("%s %s: %s_%s is pending, so there is nothing to %s: only an online migration that `strata up` expanded can be %sd (%s)",
-			verb, v, v, m.Name, verb, verb, next))
+		done := map[string]string{"complete": "completed", "abort": "aborted"}[verb]
+		return Exit(ExitUsage, fmt.Errorf("%s %s: %s_%s is pending, so there is nothing to %s: only an online migration that `strata up` expanded can be %s (%s)",
+			verb, v, v, m.Name, verb, done, next))
 	}
 	return Exit(ExitUsage, fmt.Errorf("%w %s: no migration %s in the directory or in history (`strata status` lists them)", migrate.ErrUnknownVersion, v, v))
 }

@@ -36,6 +36,13 @@ func (app *App) requireSQLiteFile(rawURL, what string) error {
 	if name := app.running.Load(); name != nil {
 		cmd = "strata " + *name
 	}
-	return Exit(ExitUsage, fmt.Errorf("%w: %sSQLite file %s does not exist, and %s only reads, so it does not create one: check the path (`strata up` creates the database)",
-		errNoDatabase, what, path, cmd))
+	return Exit(ExitUsage, &noDatabaseError{fmt.Sprintf("%sSQLite file %s does not exist, and %s only reads, so it does not create one: check the path (`strata up` creates the database)",
+		what, path, cmd)})
 }
+
+// noDatabaseError is a SQLite file that does not exist; it matches
+// errNoDatabase.
+type noDatabaseError struct{ msg string }
+
+func (e *noDatabaseError) Error() string        { return e.msg }
+func (e *noDatabaseError) Is(target error) bool { return target == errNoDatabase }

@@ -178,7 +178,7 @@ func (app *App) printTransferTable(t *transfer.TableResult) {
 	}
 	if v := t.Verify; v != nil {
 		if v.OK {
-			fmt.Fprintf(app.Stdout, "  verify: ok (%s; %d source rows, %d target rows", v.Method, v.SourceRows, v.TargetRows)
+			fmt.Fprintf(app.Stdout, "  verify: ok (%s; %s, %s", v.Method, plural(v.SourceRows, "source row", "source rows"), plural(v.TargetRows, "target row", "target rows"))
 			if len(v.Columns) > 0 {
 				fmt.Fprintf(app.Stdout, "; columns %s", strings.Join(v.Columns, ", "))
 			}
