@@ -109,7 +109,8 @@ func TestEveryCommandPrintsOneJSONDocument(t *testing.T) {
 		"hash":      {{name: "writes strata.sum", args: with(global, "hash")}, {name: "has no directory", args: []string{"--dir", path("nowhere"), "hash"}, fail: true}},
 		"serve":     {{name: "cannot listen", args: with(global, "serve", "--addr", "127.0.0.1:99999"), fail: true}},
 		"demo":      {{name: "is for people", args: []string{"demo"}, fail: true}},
-		"dashboard": {{name: "writes grafana", args: []string{"dashboard", "grafana"}}, {name: "refuses an argument", args: []string{"dashboard", "grafana", "x"}, fail: true}},
+		"dashboard": {{name: "writes grafana", args: []string{"dashboard", "grafana"}}, {name: "refuses an argument", args: []string{"dashboard", "grafana", "x"}, fail: true},
+			{name: "needs a kind", args: []string{"dashboard"}, fail: true}},
 	}
 
 	// Every command is covered.
