@@ -48,7 +48,10 @@ func parseConfig(path string, data []byte) (*fileConfig, error) {
 			}
 			for j := 0; j+1 < len(v.Content); j += 2 {
 				name, env := v.Content[j], v.Content[j+1]
-				if env.Tag == "!!null" {
+				if env.Kind == yaml.AliasNode && env.Alias != nil {
+					env = env.Alias // prod: *staging
+				}
+				if env.Tag == "!!null" || name.Value == "<<" {
 					continue
 				}
 				if env.Kind != yaml.MappingNode {
@@ -99,7 +102,8 @@ func recordLines(path string, m *yaml.Node, prefix string, lines map[string]int)
 func checkKeys(path string, m *yaml.Node, known []string, where string) error {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k := m.Content[i]
-		if contains(known, k.Value) {
+		// "<<" merges another mapping (prod: {<<: *base, dir: x}).
+		if contains(known, k.Value) || k.Value == "<<" {
 			continue
 		}
 		hint := ""
