@@ -106,9 +106,9 @@ func TestEveryCommandPrintsOneJSONDocument(t *testing.T) {
 		"prune":   {{name: "drops nothing", args: with(global, "prune")}, {name: "refuses a missing SQLite file", args: with(missing, "prune"), fail: true}},
 		"transfer": {{name: "copies", args: []string{"transfer", path("spec.yaml")}},
 			{name: "has no spec", args: []string{"transfer", path("no-spec.yaml")}, fail: true}},
-		"hash":      {{name: "writes strata.sum", args: with(global, "hash")}, {name: "has no directory", args: []string{"--dir", path("nowhere"), "hash"}, fail: true}},
-		"serve":     {{name: "cannot listen", args: with(global, "serve", "--addr", "127.0.0.1:99999"), fail: true}},
-		"demo":      {{name: "is for people", args: []string{"demo"}, fail: true}},
+		"hash":  {{name: "writes strata.sum", args: with(global, "hash")}, {name: "has no directory", args: []string{"--dir", path("nowhere"), "hash"}, fail: true}},
+		"serve": {{name: "cannot listen", args: with(global, "serve", "--addr", "127.0.0.1:99999"), fail: true}},
+		"demo":  {{name: "is for people", args: []string{"demo"}, fail: true}},
 		"dashboard": {{name: "writes grafana", args: []string{"dashboard", "grafana"}}, {name: "refuses an argument", args: []string{"dashboard", "grafana", "x"}, fail: true},
 			{name: "needs a kind", args: []string{"dashboard"}, fail: true}},
 	}
