@@ -138,12 +138,20 @@ func WriteText(w io.Writer, rep *Report, opts TextOptions) error {
 			ew.printf("%s:%d:%d: %s: %s%s\n", s.File, s.Line, s.Col, s.Kind, orDefault(strings.Join(locks, ", "), "no table lock"), extra)
 		}
 	}
-	ew.printf("%d files, %d statements: %d errors, %d warnings", len(rep.Files), len(rep.Statements), rep.Errors(), rep.Warnings())
+	ew.printf("%s, %s: %s, %s", count(len(rep.Files), "file"), count(len(rep.Statements), "statement"), count(rep.Errors(), "error"), count(rep.Warnings(), "warning"))
 	if rep.Ignored > 0 {
 		ew.printf(", %d ignored", rep.Ignored)
 	}
 	ew.printf("\n")
 	return ew.err
+}
+
+// count writes n and noun, plural unless n is 1: "1 warning", "2 warnings".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 type errWriter struct {

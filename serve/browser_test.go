@@ -169,3 +169,39 @@ func TestThePageShowsARealDatabaseInChromium(t *testing.T) {
 		t.Log(dom)
 	}
 }
+
+// durationsSource is a history whose migrations took 255 ms, 2.3 s and
+// 90 s.
+type durationsSource struct{}
+
+func (durationsSource) Status(context.Context) ([]migrate.MigrationStatus, error) {
+	at := time.Now().Add(-time.Hour)
+	return []migrate.MigrationStatus{
+		{Version: "1", Name: "quick", Kind: migrate.KindSQL, State: migrate.StateApplied, AppliedAt: at, DurationMS: 255},
+		{Version: "2", Name: "medium", Kind: migrate.KindSQL, State: migrate.StateApplied, AppliedAt: at, DurationMS: 2300},
+		{Version: "3", Name: "slow", Kind: migrate.KindSQL, State: migrate.StateApplied, AppliedAt: at, DurationMS: 90_000},
+	}, nil
+}
+
+// TestThePageShowsMillisecondsBelowASecond: a migration that took 255 ms
+// reads "255ms", not "0s". (Regression: every duration under half a second
+// was shown as 0s.)
+func TestThePageShowsMillisecondsBelowASecond(t *testing.T) {
+	t.Parallel()
+	bin := chromium(t)
+	s := serve.New([]serve.Target{{Name: "app", Source: durationsSource{}}}, serve.Options{})
+	s.Poll(context.Background())
+	url := listen(t, s.Handler())
+	dom := dumpDOM(t, bin, url+"/", 2*time.Second)
+	for _, want := range []string{"<td>255ms</td>", "<td>2.3s</td>", "<td>1m30s</td>"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(dom, "<td>0s</td>") {
+		t.Error("page shows 0s")
+	}
+	if t.Failed() {
+		t.Log(dom)
+	}
+}

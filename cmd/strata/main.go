@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/strata-db/strata/internal/cli"
@@ -16,18 +17,18 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	interrupted := false
+	var interrupted atomic.Bool
 	go func() {
 		<-sigs
-		interrupted = true
-		fmt.Fprintln(os.Stderr, "strata: interrupted; rolling back the current migration and releasing the lock (press Ctrl-C again to exit at once)")
+		interrupted.Store(true)
+		// cli.Main says what the running command does about it.
 		cancel()
 		<-sigs
 		fmt.Fprintln(os.Stderr, "strata: second interrupt: exiting now; `strata status` shows what was recorded")
 		os.Exit(cli.ExitInterrupted)
 	}()
 	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	if interrupted && code != 0 {
+	if interrupted.Load() && code != 0 {
 		code = cli.ExitInterrupted
 	}
 	cancel()

@@ -36,7 +36,7 @@ func (app *App) checkHook(_ *cobra.Command) error {
 		app.writeCheckReport(rep)
 	}), check.WithRestoreObserver(func(cps []check.Copy) {
 		for _, c := range cps {
-			fmt.Fprintf(app.Stderr, "restore point of %s: %s copied to %s (%d rows); `strata restore %s` puts it back\n", c.Version, c.Table, c.CopyName, c.Rows, c.Version)
+			fmt.Fprintf(app.Stderr, "restore point of %s: %s copied to %s (%s); `strata restore %s` puts it back\n", c.Version, c.Table, c.CopyName, plural(c.Rows, "row", "rows"), c.Version)
 		}
 	}))
 	if err != nil {
@@ -108,7 +108,7 @@ fails or cannot run.`,
 			return app.runChecks(cmd.Context(), &f, want, phase, maxKeys)
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable)
 	cmd.Flags().StringVar(&phase, "phase", "auto", "which checks: auto (pre for pending, post for applied), pre, post or both")
 	cmd.Flags().IntVar(&maxKeys, "max-keys", check.DefaultMaxKeys, "offending keys to list per check")
 	cmd.Flags().BoolVar(&history, "history", false, "show the stored reports of the checks that ran with up (of V, or all) instead of running them")
@@ -208,6 +208,14 @@ func (app *App) runChecks(ctx context.Context, f *runFlags, want migrate.Version
 	if want != "" && !found {
 		return Exit(ExitUsage, fmt.Errorf("no migration %s in %s", want, app.config().Dir))
 	}
+	// Stored like the reports of up, so that `strata check --history` and
+	// the status page of `strata serve` show the latest result.
+	for _, rep := range out.Reports {
+		if err := check.Store(ctx, s.target.DB, s.target.Dialect.Name(), rep); err != nil {
+			app.logger().Warn("check report not stored", "version", rep.Version, "error", app.redact(err.Error()))
+			break
+		}
+	}
 	if app.JSON {
 		_ = writeJSON(app.Stdout, out)
 	} else {
@@ -222,7 +230,13 @@ func (app *App) runChecks(ctx context.Context, f *runFlags, want migrate.Version
 		}
 	}
 	if !out.OK {
-		return Exit(ExitFailed, nil)
+		var errs []error
+		for _, rep := range out.Reports {
+			if err := rep.Err(); err != nil {
+				errs = append(errs, fmt.Errorf("%s_%s %s-checks: %w", rep.Version, rep.Name, rep.Phase, err))
+			}
+		}
+		return reported(ExitFailed, errors.Join(errs...))
 	}
 	return nil
 }
@@ -277,6 +291,11 @@ type verifyJSON struct {
 
 func (app *App) verify(ctx context.Context, sourceURL, targetURL string, tables []string, o check.CompareOptions) error {
 	t0 := time.Now()
+	for _, side := range []struct{ url, what string }{{sourceURL, "--source: "}, {targetURL, "--target: "}} {
+		if err := app.requireSQLiteFile(side.url, side.what); err != nil {
+			return err
+		}
+	}
 	src, err := connect.Open(ctx, sourceURL)
 	if err != nil {
 		return Exit(ExitFailed, fmt.Errorf("source: %w", err))
@@ -321,8 +340,11 @@ func (app *App) verify(ctx context.Context, sourceURL, targetURL string, tables 
 	}
 	if app.JSON {
 		_ = writeJSON(app.Stdout, out)
-		if runErr != nil || !out.OK {
-			return Exit(ExitFailed, nil)
+		if runErr != nil {
+			return reported(ExitFailed, runErr)
+		}
+		if !out.OK {
+			return reported(ExitFailed, fmt.Errorf("%w: %s", errVerifyDiffers, differing(out.Tables)))
 		}
 		return nil
 	}
@@ -353,18 +375,27 @@ func (app *App) verify(ctx context.Context, sourceURL, targetURL string, tables 
 	if runErr != nil {
 		return Exit(ExitFailed, runErr)
 	}
+	if !out.OK {
+		fmt.Fprintf(app.Stderr, "%s (%s)\n", differing(out.Tables), roundDur(time.Since(t0)))
+		return reported(ExitFailed, errVerifyDiffers)
+	}
+	fmt.Fprintf(app.Stdout, "%s identical (%s)\n", plural(len(out.Tables), "table", "tables"), roundDur(time.Since(t0)))
+	return nil
+}
+
+// differing says how many of the compared tables differ: "1 of 2 tables differs".
+func differing(tables []*check.Diff) string {
 	n := 0
-	for _, d := range out.Tables {
+	for _, d := range tables {
 		if !d.Equal() {
 			n++
 		}
 	}
-	if n > 0 {
-		fmt.Fprintf(app.Stderr, "%d of %d tables differ (%s)\n", n, len(out.Tables), roundDur(time.Since(t0)))
-		return Exit(ExitFailed, nil)
+	verb := "differ"
+	if n == 1 {
+		verb = "differs"
 	}
-	fmt.Fprintf(app.Stdout, "%d tables identical (%s)\n", len(out.Tables), roundDur(time.Since(t0)))
-	return nil
+	return fmt.Sprintf("%d of %s %s", n, plural(len(tables), "table", "tables"), verb)
 }
 
 func (app *App) restoreCmd() *cobra.Command {
@@ -471,6 +502,6 @@ func (app *App) writeCopies(cps []check.Copy, what string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", c.Version, c.Table, c.CopyName, c.Rows, c.CreatedAt.Format("2006-01-02 15:04:05"))
 	}
 	tw.Flush()
-	fmt.Fprintf(app.Stdout, "%s: %d tables\n", what, len(cps))
+	fmt.Fprintf(app.Stdout, "%s: %s\n", what, plural(len(cps), "table", "tables"))
 	return nil
 }

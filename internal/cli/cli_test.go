@@ -57,7 +57,7 @@ func strataMain() int {
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script. Each script
-// starts with STRATA_DATABASE_URL set to a fresh SQLite file in its work
+// starts with STRATA_DATABASE_URL set to a fresh, empty SQLite file in its work
 // directory and no STRATA_DIR, so `strata` reads ./migrations. Beyond the
 // testscript builtins, scripts have:
 //
@@ -69,6 +69,11 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(env *testscript.Env) error {
+			// An empty file is an empty SQLite database: read-only
+			// commands refuse a file that does not exist.
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "db.sqlite"), nil, 0o644); err != nil {
+				return err
+			}
 			env.Setenv("STRATA_DATABASE_URL", "sqlite:"+filepath.Join(env.WorkDir, "db.sqlite"))
 			env.Setenv("DB", "sqlite:"+filepath.Join(env.WorkDir, "db.sqlite"))
 			env.Values[tKey{}] = env.T()

@@ -52,7 +52,9 @@ func (app *App) commands() []*cobra.Command {
 	}
 }
 
-// runFlags are the flags of commands that run migrations.
+// runFlags are the flags of commands that open the migration history.
+// Each command registers only the ones it uses (see runFlag), so that its
+// help lists no flag that does nothing there.
 type runFlags struct {
 	onlineLockTimeout time.Duration
 	onlineMaxWait     time.Duration
@@ -65,20 +67,59 @@ type runFlags struct {
 	allowUnsafe       bool
 	cmd               *cobra.Command
 	table             string
+	has               runFlag
+	// create: the command may create a SQLite database file that does
+	// not exist (up); every other command refuses to, so that a typo in
+	// the path is an error instead of an empty database.
+	create bool
 }
 
-func (f *runFlags) register(cmd *cobra.Command) {
-	f.cmd = cmd
+// runFlag names a group of runFlags.
+type runFlag uint
+
+const (
+	flagTable           runFlag = 1 << iota // --table: every command that reads the history
+	flagLockTimeout                         // --lock-timeout: commands that take the runner lock
+	flagOutOfOrder                          // --allow-out-of-order: commands that plan an up run
+	flagDrift                               // --allow-drift: commands that plan a run
+	flagAutoRollback                        // --auto-rollback: commands that apply migrations
+	flagSkipMissingDown                     // --skip-missing-down: commands that plan a down run
+	flagOnlineLock                          // --online-lock-timeout, --online-max-lock-wait: commands that run online DDL
+	flagBatchTime                           // --batch-time: commands that backfill
+)
+
+func (f *runFlags) register(cmd *cobra.Command, has runFlag) {
+	f.cmd, f.has = cmd, has
+	f.autoRollback = true
+	f.onlineLockTimeout = online.DefaultLockTimeout
 	fl := cmd.Flags()
-	fl.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for another runner's lock (default 5m, env STRATA_LOCK_TIMEOUT)")
-	fl.BoolVar(&f.allowOutOfOrder, "allow-out-of-order", false, "apply pending migrations older than the newest applied one")
-	fl.BoolVar(&f.allowDrift, "allow-drift", false, "run although applied files were edited (prefer `strata repair`)")
-	fl.BoolVar(&f.autoRollback, "auto-rollback", true, "when a migration fails outside a transaction, run its down section to undo it")
-	fl.StringVar(&f.table, "table", "", "history table, name or schema.name (default strata_schema_migrations, env STRATA_TABLE)")
-	fl.BoolVar(&f.skipMissingDown, "skip-missing-down", false, "down: step over migrations without a down part (remove their history rows), as golang-migrate and goose do")
-	fl.DurationVar(&f.onlineLockTimeout, "online-lock-timeout", online.DefaultLockTimeout, "online migrations: lock_timeout of each DDL statement, retried with backoff when it expires")
-	fl.DurationVar(&f.onlineMaxWait, "online-max-lock-wait", 0, "online migrations: total retry time of one DDL statement before giving up (default 2m)")
-	fl.DurationVar(&f.batchTime, "batch-time", 0, "online migrations: target time of one backfill batch (default 100ms)")
+	// Usage strings must not hold backquotes: pflag shows a backquoted
+	// word as the flag's value name ("--allow-drift strata repair").
+	if has&flagLockTimeout != 0 {
+		fl.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for another runner's lock (default 5m, env STRATA_LOCK_TIMEOUT)")
+	}
+	if has&flagOutOfOrder != 0 {
+		fl.BoolVar(&f.allowOutOfOrder, "allow-out-of-order", false, "apply pending migrations older than the newest applied one")
+	}
+	if has&flagDrift != 0 {
+		fl.BoolVar(&f.allowDrift, "allow-drift", false, "run although applied files were edited (prefer 'strata repair V', which records the edit)")
+	}
+	if has&flagAutoRollback != 0 {
+		fl.BoolVar(&f.autoRollback, "auto-rollback", true, "when a migration fails outside a transaction, run its down section to undo it")
+	}
+	if has&flagTable != 0 {
+		fl.StringVar(&f.table, "table", "", "history table, name or schema.name (default strata_schema_migrations, env STRATA_TABLE)")
+	}
+	if has&flagSkipMissingDown != 0 {
+		fl.BoolVar(&f.skipMissingDown, "skip-missing-down", false, "step over migrations without a down part (remove their history rows), as golang-migrate and goose do")
+	}
+	if has&flagOnlineLock != 0 {
+		fl.DurationVar(&f.onlineLockTimeout, "online-lock-timeout", online.DefaultLockTimeout, "online migrations: lock_timeout of each DDL statement, retried with backoff when it expires")
+		fl.DurationVar(&f.onlineMaxWait, "online-max-lock-wait", 0, "online migrations: total retry time of one DDL statement before giving up (default 2m)")
+	}
+	if has&flagBatchTime != 0 {
+		fl.DurationVar(&f.batchTime, "batch-time", 0, "online migrations: target time of one backfill batch (default 100ms)")
+	}
 }
 
 // session is an open database and a provider over the migration directory.
@@ -133,6 +174,11 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	if err != nil {
 		return nil, app.prefixParse(err)
 	}
+	if f == nil || !f.create {
+		if err := app.requireSQLiteFile(cfg.DatabaseURL, ""); err != nil {
+			return nil, err
+		}
+	}
 	t, err := connect.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -158,7 +204,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 			opts = append(opts, migrate.WithAllowOutOfOrder(true))
 		}
 		opts = append(opts, migrate.WithAllowDrift(f.allowDrift), migrate.WithSkipMissingDown(f.skipMissingDown))
-		if !f.autoRollback {
+		if f.has&flagAutoRollback != 0 && !f.autoRollback {
 			opts = append(opts, migrate.WithAutoRollback(false))
 		}
 		if f.table != "" {
@@ -177,6 +223,9 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	}
 	opts = append(opts, migrate.WithStepRunner(migrate.KindTransfer, &transfer.Step{}))
 	opts = append(opts, app.progressObserver())
+	if app.Verbose {
+		opts = append(opts, app.statementLog())
+	}
 	if f != nil {
 		opts = append(opts, migrate.WithPlanCheck(func(ctx context.Context, pl *migrate.Plan) error {
 			return app.planCheck(sess, f.allowUnsafe)(ctx, pl)
@@ -249,17 +298,26 @@ func roundDur(d time.Duration) string {
 
 // runResult is the JSON document of up, down and redo.
 type runResult struct {
-	Command   string        `json:"command"`
-	Done      []stepJSON    `json:"done"`
-	NotRun    []string      `json:"not_run"`
-	Warnings  []string      `json:"warnings"`
-	Version   string        `json:"version"`
-	OK        bool          `json:"ok"`
-	Error     string        `json:"error,omitempty"`
-	Outcome   string        `json:"outcome,omitempty"`
-	LockWait  float64       `json:"lock_wait_seconds"`
-	ElapsedMS int64         `json:"elapsed_ms"`
-	elapsed   time.Duration `json:"-"`
+	Command   string     `json:"command"`
+	Done      []stepJSON `json:"done"`
+	NotRun    []string   `json:"not_run"`
+	Warnings  []string   `json:"warnings"`
+	Version   string     `json:"version"`
+	OK        bool       `json:"ok"`
+	Error     string     `json:"error,omitempty"`
+	Outcome   string     `json:"outcome,omitempty"`
+	LockWait  float64    `json:"lock_wait_seconds"`
+	ElapsedMS int64      `json:"elapsed_ms"`
+	// Lint is what the linter found in the migrations up was to run
+	// (each finding is also one of Warnings).
+	Lint    *lintJSON     `json:"lint,omitempty"`
+	elapsed time.Duration `json:"-"`
+}
+
+type lintJSON struct {
+	Errors   int            `json:"errors"`
+	Warnings int            `json:"warnings"`
+	Findings []lint.Finding `json:"findings"`
 }
 
 type stepJSON struct {
@@ -296,11 +354,15 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 		}
 	}
 	if app.JSON {
-		enc := json.NewEncoder(app.Stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(out)
+		if rep := app.planLint; rep != nil {
+			out.Lint = &lintJSON{Errors: rep.Errors(), Warnings: rep.Warnings(), Findings: rep.Findings}
+			for _, f := range rep.Findings {
+				out.Warnings = append(out.Warnings, fmt.Sprintf("%s:%d:%d: %s %s: %s", f.File, f.Line, f.Col, f.Severity, f.Rule, f.Message))
+			}
+		}
+		_ = writeJSON(app.Stdout, out)
 		if runErr != nil {
-			return Exit(codeFor(runErr), nil)
+			return reported(codeFor(runErr), runErr)
 		}
 		return nil
 	}
@@ -361,13 +423,14 @@ func (app *App) upCmd() *cobra.Command {
 			if dryRun {
 				return app.showPlan(cmd.Context(), &f, req)
 			}
+			f.create = true
 			return app.run(cmd.Context(), "up", &f, req)
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable|flagLockTimeout|flagOutOfOrder|flagDrift|flagAutoRollback|flagOnlineLock|flagBatchTime)
 	cmd.Flags().StringVar(&to, "to", "", "apply pending migrations up to and including version V")
 	cmd.Flags().BoolVar(&single, "single-transaction", false, "apply all pending migrations in one transaction (PostgreSQL, SQLite)")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would run (same as `strata plan`)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would run (same as strata plan)")
 	cmd.Flags().BoolVar(&f.allowUnsafe, "allow-unsafe", false, "run migrations although the linter finds statements that lock or rewrite tables in use")
 	return cmd
 }
@@ -416,7 +479,7 @@ func (app *App) downCmd() *cobra.Command {
 			return app.run(cmd.Context(), "down", &f, req)
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable|flagLockTimeout|flagDrift|flagSkipMissingDown|flagOnlineLock)
 	cmd.Flags().StringVar(&to, "to", "", "undo every applied migration above version V (0: all)")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation on a terminal")
 	return cmd
@@ -439,7 +502,7 @@ func (app *App) redoCmd() *cobra.Command {
 			return app.report(cmd.Context(), "redo", s, res, err, start)
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable|flagLockTimeout|flagDrift|flagAutoRollback|flagSkipMissingDown|flagOnlineLock|flagBatchTime)
 	return cmd
 }
 
@@ -502,7 +565,7 @@ func (app *App) statusCmd() *cobra.Command {
 			return nil
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable)
 	return cmd
 }
 
@@ -542,7 +605,7 @@ func (app *App) planCmd() *cobra.Command {
 			return app.showPlan(cmd.Context(), &f, req)
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable|flagOutOfOrder|flagDrift|flagSkipMissingDown)
 	cmd.Flags().StringVar(&to, "to", "", "plan up to version V (or down to V with --down)")
 	cmd.Flags().BoolVar(&down, "down", false, "plan a down run instead of up")
 	cmd.Flags().BoolVar(&single, "single-transaction", false, "plan an up run in one transaction")
@@ -611,7 +674,7 @@ func (app *App) showPlan(ctx context.Context, f *runFlags, req migrate.Request) 
 		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
 	}
 	if rep, err := app.lintPlan(ctx, s, pl); err == nil && len(rep.Findings) > 0 {
-		fmt.Fprintf(app.Stdout, "-- lint: %d errors (up refuses them without --allow-unsafe), %d warnings\n", rep.Errors(), rep.Warnings())
+		fmt.Fprintf(app.Stdout, "-- lint: %s (up refuses them without --allow-unsafe), %s\n", plural(rep.Errors(), "error", "errors"), plural(rep.Warnings(), "warning", "warnings"))
 		_ = lint.WriteText(app.Stdout, rep, lint.TextOptions{})
 	}
 	return nil
@@ -642,24 +705,52 @@ func (app *App) validateCmd() *cobra.Command {
 			if err := migrate.CheckSum(fsys); err != nil {
 				return err
 			}
-			if cfg.DatabaseURL == "" {
-				fmt.Fprintf(app.Stdout, "%d migrations parse; strata.sum ok (no database given, so drift was not checked)\n", len(ms))
-				return nil
+			out := validateJSON{OK: true, Migrations: len(ms), Sum: "none"}
+			if _, err := fs.Stat(fsys, migrate.SumFile); err == nil {
+				out.Sum = "ok"
 			}
-			s, err := app.open(cmd.Context(), &f)
-			if err != nil {
-				return err
+			if cfg.DatabaseURL != "" {
+				s, err := app.open(cmd.Context(), &f)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				if err := s.provider.Validate(cmd.Context()); err != nil {
+					return err
+				}
+				out.DriftChecked = true
 			}
-			defer s.Close()
-			if err := s.provider.Validate(cmd.Context()); err != nil {
-				return err
+			if app.JSON {
+				return writeJSON(app.Stdout, out)
 			}
-			fmt.Fprintf(app.Stdout, "%d migrations parse; strata.sum ok; no applied migration was edited\n", len(ms))
+			sum := "strata.sum ok"
+			if out.Sum == "none" {
+				sum = "no strata.sum (`strata hash` writes one)"
+			}
+			drift := " (no database given, so drift was not checked)"
+			if out.DriftChecked {
+				drift = "; no applied migration was edited"
+			}
+			verb := "parse"
+			if len(ms) == 1 {
+				verb = "parses"
+			}
+			fmt.Fprintf(app.Stdout, "%s %s; %s%s\n", plural(len(ms), "migration", "migrations"), verb, sum, drift)
 			return nil
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable)
 	return cmd
+}
+
+// validateJSON is the --json document of validate.
+type validateJSON struct {
+	OK         bool `json:"ok"`
+	Migrations int  `json:"migrations"`
+	// Sum is "ok" when strata.sum matches, "none" when there is none.
+	Sum string `json:"strata_sum"`
+	// DriftChecked: a database was given and no applied file was edited.
+	DriftChecked bool `json:"drift_checked"`
 }
 
 func (app *App) baselineCmd() *cobra.Command {
@@ -667,7 +758,7 @@ func (app *App) baselineCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "baseline V",
 		Short: "Adopt an existing database: record every migration up to V as applied without running it",
-		Args:  cobra.ExactArgs(1),
+		Args:  needArg("V, the version of the newest migration the database already has (`strata status` lists the versions)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := migrate.ParseVersion(args[0])
 			if err != nil {
@@ -683,7 +774,7 @@ func (app *App) baselineCmd() *cobra.Command {
 			return app.report(cmd.Context(), "baseline", s, res, err, start)
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable|flagLockTimeout)
 	return cmd
 }
 
@@ -693,7 +784,7 @@ func (app *App) repairCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "repair V",
 		Short: "After a human fixed the database: mark a failed migration applied (or --pending), or accept an edited file",
-		Args:  cobra.ExactArgs(1),
+		Args:  needArg("V, the version of the migration to repair (`strata status` shows which are failed or edited)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := migrate.ParseVersion(args[0])
 			if err != nil && strings.HasPrefix(args[0], "R__") {
@@ -721,7 +812,7 @@ func (app *App) repairCmd() *cobra.Command {
 			return nil
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable|flagLockTimeout)
 	cmd.Flags().BoolVar(&pending, "pending", false, "remove the history row instead, so the migration runs again")
 	return cmd
 }
@@ -744,7 +835,11 @@ func (app *App) hashCmd() *cobra.Command {
 			if err := os.WriteFile(path, []byte(sum), 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(app.Stdout, "wrote %s (%d files)\n", path, strings.Count(sum, "\n")-1)
+			n := strings.Count(sum, "\n") - 1
+			if app.JSON {
+				return writeJSON(app.Stdout, map[string]any{"ok": true, "file": path, "files": n})
+			}
+			fmt.Fprintf(app.Stdout, "wrote %s (%s)\n", path, plural(n, "file", "files"))
 			return nil
 		},
 	}
@@ -756,6 +851,9 @@ func (app *App) versionCmd() *cobra.Command {
 		Short: "Print strata's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if app.JSON {
+				return writeJSON(app.Stdout, map[string]any{"version": Version})
+			}
 			fmt.Fprintf(app.Stdout, "strata %s\n", Version)
 			return nil
 		},
@@ -796,11 +894,36 @@ func (app *App) phaseCmd(name, short string, complete bool) *cobra.Command {
 			} else {
 				res, err = s.provider.Abort(cmd.Context(), v)
 			}
+			if v != "" && errors.Is(err, migrate.ErrUnknownVersion) {
+				err = notInHistory(s.provider, name, v)
+			}
 			return app.report(cmd.Context(), name, s, res, err, start)
 		},
 	}
-	f.register(cmd)
+	f.register(cmd, flagTable|flagLockTimeout|flagOnlineLock)
 	return cmd
+}
+
+// notInHistory explains why complete or abort V found nothing to do: V is
+// pending (never started), or is no migration at all.
+func notInHistory(p *migrate.Provider, verb string, v migrate.Version) error {
+	for _, m := range p.Migrations() {
+		if m.Version != v || m.Repeatable {
+			continue
+		}
+		next := "`strata up` starts it"
+		if m.Kind != migrate.KindOnline {
+			kind := map[migrate.Kind]string{migrate.KindSQL: "SQL", "go": "Go"}[m.Kind]
+			if kind == "" {
+				kind = string(m.Kind)
+			}
+			next = fmt.Sprintf("it is a %s migration, which has no second phase: `strata up` applies it", kind)
+		}
+		done := map[string]string{"complete": "completed", "abort": "aborted"}[verb]
+		return Exit(ExitUsage, fmt.Errorf("%s %s: %s_%s is pending, so there is nothing to %s: only an online migration that `strata up` expanded can be %s (%s)",
+			verb, v, v, m.Name, verb, done, next))
+	}
+	return Exit(ExitUsage, fmt.Errorf("%w %s: no migration %s in the directory or in history (`strata status` lists them)", migrate.ErrUnknownVersion, v, v))
 }
 
 // backfillSummary describes an online migration's backfill progress from

@@ -33,6 +33,9 @@ type fileConfig struct {
 	Lint         yaml.Node           `yaml:"lint"`
 	// Observe holds alert thresholds and sinks, read by the observe hook.
 	Observe yaml.Node `yaml:"observe"`
+
+	path  string         // the file read
+	lines map[string]int // line of each value ${NAME} may be in (see parseConfig)
 }
 
 type settings struct {
@@ -63,6 +66,11 @@ func (app *App) setup(cmd *cobra.Command) error {
 	if app.Getenv == nil {
 		app.Getenv = os.Getenv
 	}
+	name := cmd.Name()
+	app.running.Store(&name)
+	if app.JSON {
+		app.holdDocument()
+	}
 	cfg, err := app.resolve(cmd)
 	if err != nil {
 		return err
@@ -91,14 +99,12 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 	if path == "" {
 		path = "strata.yaml"
 	}
-	var fc fileConfig
+	fc := &fileConfig{path: path}
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		dec := yaml.NewDecoder(strings.NewReader(string(data)))
-		dec.KnownFields(true)
-		if err := dec.Decode(&fc); err != nil && !errors.Is(err, errEOF(err)) {
-			return nil, Exit(ExitUsage, fmt.Errorf("read %s: %w", path, err))
+		if fc, err = parseConfig(path, data); err != nil {
+			return nil, Exit(ExitUsage, err)
 		}
 		r.File = path
 	case explicit || !errors.Is(err, fs.ErrNotExist):
@@ -109,6 +115,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 		envName = env("STRATA_ENV")
 	}
 	layers := []settings{fc.settings}
+	prefixes := []string{""}
 	if envName != "" {
 		es, ok := fc.Environments[envName]
 		if !ok {
@@ -120,10 +127,17 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 			return nil, Exit(ExitUsage, fmt.Errorf("environment %q is not in %s (have: %s)", envName, path, strings.Join(names, ", ")))
 		}
 		layers = append(layers, es)
+		prefixes = append(prefixes, "environments."+envName+".")
 	}
-	for _, l := range layers {
+	// Values are expanded once the layers are merged, and only those used:
+	// a ${NAME} in a value that a later layer, STRATA_* or a flag
+	// overrides need not be set.
+	type raw struct{ key, value string }
+	var database raw
+	vars := map[string]raw{}
+	for i, l := range layers {
 		if l.Database != "" {
-			r.DatabaseURL = os.Expand(l.Database, env)
+			database = raw{prefixes[i] + "database", l.Database}
 		}
 		if l.Dir != "" {
 			r.Dir = l.Dir
@@ -145,12 +159,28 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 			r.AutoRollback = *l.AutoRollback
 		}
 		for k, v := range l.Vars {
-			r.Vars[k] = os.Expand(v, env)
+			vars[k] = raw{prefixes[i] + "vars." + k, v}
+		}
+	}
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if r.Vars[k], err = fc.expand(app, vars[k].key, vars[k].value); err != nil {
+			return nil, err
 		}
 	}
 	r.Lint = fc.Lint
-	if v := env("STRATA_DATABASE_URL"); v != "" {
+	switch v := env("STRATA_DATABASE_URL"); {
+	case app.DatabaseURL != "":
+	case v != "":
 		r.DatabaseURL = v
+	case database.value != "":
+		if r.DatabaseURL, err = fc.expand(app, database.key, database.value); err != nil {
+			return nil, err
+		}
 	}
 	if v := env("STRATA_DIR"); v != "" {
 		r.Dir = v
@@ -179,14 +209,6 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 		r.Dir = app.Dir
 	}
 	return r, nil
-}
-
-// errEOF lets an empty strata.yaml through: yaml.v3 reports it as io.EOF.
-func errEOF(err error) error {
-	if err != nil && err.Error() == "EOF" {
-		return err
-	}
-	return errors.New("not eof")
 }
 
 // lookupVar finds a ${NAME} value: strata.yaml vars first, then the

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata/observe"
@@ -10,6 +12,12 @@ func (app *App) dashboardCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dashboard",
 		Short: "Write monitoring dashboards for strata's metrics",
+		Args:  cobra.NoArgs,
+		// Bare, it is a usage error (with --json, a JSON one), not help
+		// text on stdout.
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return Exit(ExitUsage, fmt.Errorf("dashboard needs the kind of dashboard: grafana\nusage: %s grafana", cmd.CommandPath()))
+		},
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "grafana",

@@ -91,6 +91,9 @@ func (app *App) demoCmd() *cobra.Command {
 		Short: "Run a real migration on a throw-away SQLite database: schema, data, a backfill with a check, a failure rolled back, and a down",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if app.JSON {
+				return Exit(ExitUsage, errors.New("demo is a walkthrough to read; it has no --json output (run it without --json)"))
+			}
 			return app.demo(cmd.Context(), keep)
 		},
 	}

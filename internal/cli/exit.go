@@ -17,6 +17,9 @@ const (
 type ExitError struct {
 	Code int
 	Err  error
+	// reported: the command already printed Err (in its report or its
+	// JSON document), so the CLI must not print it again.
+	reported bool
 }
 
 func (e *ExitError) Error() string {
@@ -31,6 +34,11 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // Exit wraps err so that the CLI exits with code. A nil err with a non-zero code
 // exits silently with that code (the command already printed its report).
 func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
+
+// reported is [Exit] for an error the command has already shown: the CLI
+// exits with code and does not print err again, but still classifies it
+// for the "error_kind" of the --json document.
+func reported(code int, err error) error { return &ExitError{Code: code, Err: err, reported: true} }
 
 func exitCode(err error) int {
 	var ee *ExitError

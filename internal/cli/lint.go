@@ -47,6 +47,11 @@ Exit status: 0 no error-level finding, 3 error-level findings, 2 a file cannot b
 parsed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if strings.EqualFold(format, "json") {
+				// One JSON document on stdout, also when a file does not
+				// parse (as with --json).
+				app.holdDocument()
+			}
 			if listRules {
 				if app.JSON || format == "json" {
 					return writeJSON(app.Stdout, lint.Rules())
@@ -134,25 +139,24 @@ parsed.`,
 				rep.Merge(tr.Report(rep))
 			}
 			tv := Version
-			if lintErr != nil && len(rep.Files) == 0 {
-				var pe *lint.ParseError
-				if errors.As(lintErr, &pe) {
-					return Exit(ExitUsage, pe)
-				}
-				return Exit(ExitUsage, lintErr)
-			}
-			if err := lint.Write(app.Stdout, rep, f, lint.TextOptions{Statements: statements || trace, ToolVersion: tv}); err != nil {
-				return err
-			}
 			if lintErr != nil {
 				var pe *lint.ParseError
 				if errors.As(lintErr, &pe) {
-					return Exit(ExitUsage, pe)
+					lintErr = pe
 				}
+			}
+			if lintErr == nil || len(rep.Files) > 0 || f == lint.FormatJSON {
+				// In JSON the document is written even when no file
+				// parsed; the CLI adds the error to it.
+				if err := lint.Write(app.Stdout, rep, f, lint.TextOptions{Statements: statements || trace, ToolVersion: tv}); err != nil {
+					return err
+				}
+			}
+			if lintErr != nil {
 				return Exit(ExitUsage, lintErr)
 			}
-			if rep.Errors() > 0 {
-				return Exit(ExitRefused, nil)
+			if n := rep.Errors(); n > 0 {
+				return reported(ExitRefused, fmt.Errorf("%w: %s", errLintFindings, plural(n, "error", "errors")))
 			}
 			return nil
 		},

@@ -21,7 +21,7 @@ func (app *App) newCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a migration file: VERSION_NAME.sql with up and down sections (or --pair for .up.sql/.down.sql)",
-		Args:  cobra.ExactArgs(1),
+		Args:  needArg("NAME, the migration's name: lowercase letters, digits and _ (for example add_users_email)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if !newNameRe.MatchString(name) {
@@ -64,10 +64,17 @@ func (app *App) newCmd() *cobra.Command {
 					return err
 				}
 			}
+			created := []string{}
 			for _, suffix := range []string{".sql", ".up.sql", ".down.sql", ".yaml"} {
 				if _, ok := files[base+suffix]; ok {
-					fmt.Fprintf(app.Stdout, "created %s\n", base+suffix)
+					created = append(created, base+suffix)
 				}
+			}
+			if app.JSON {
+				return writeJSON(app.Stdout, map[string]any{"ok": true, "version": version, "name": name, "created": created})
+			}
+			for _, path := range created {
+				fmt.Fprintf(app.Stdout, "created %s\n", path)
 			}
 			return nil
 		},

@@ -26,8 +26,8 @@ var longCommands = map[string]bool{
 	"baseline": true, "transfer": true, "copy": true, "cdc": true, "upcast": true, "rebuild": true,
 }
 
-// observeFlags registers the observability flags of every command on the
-// root's persistent flags.
+// observeFlags registers the observability flags on f, the flags of a
+// long command.
 func (app *App) observeFlags(f *pflag.FlagSet) {
 	f.String("metrics-addr", "", "serve Prometheus /metrics on this address while a long command runs (env STRATA_METRICS_ADDR)")
 	f.String("alert-webhook", "", "POST anomaly alerts as JSON to this URL (env STRATA_ALERT_WEBHOOK; format and thresholds in strata.yaml observe.alerts)")

@@ -29,9 +29,6 @@ func runWithObserveFlags(ctx context.Context, args []string, env map[string]stri
 	var out, errb bytes.Buffer
 	app := &App{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(k string) string { return env[k] }}
 	root := NewRoot(app)
-	if root.PersistentFlags().Lookup("metrics-addr") == nil {
-		app.observeFlags(root.PersistentFlags())
-	}
 	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&errb)

@@ -11,9 +11,11 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
+	"github.com/strata-db/strata/lint"
 	"github.com/strata-db/strata/migrate"
 )
 
@@ -43,51 +45,93 @@ type App struct {
 	extraOptions []migrate.Option
 	// cleanups run after the command, in reverse order.
 	cleanups []func()
+	// doc is stdout when Main runs the command (see document).
+	doc *document
+	// running is the name of the command that runs, for the interrupt
+	// message.
+	running atomic.Pointer[string]
+	// planLint is the linter's report on the plan up ran, for its --json
+	// document.
+	planLint *lint.Report
 }
 
 // Main runs the strata command line with args (without the program name) and
-// returns the process exit code.
+// returns the process exit code. Cancelling ctx (the first SIGINT or SIGTERM)
+// stops the command at a safe point; Main says on stderr what that means for
+// the command that runs.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	out := &countingWriter{w: stdout}
-	app := &App{Stdout: out, Stderr: stderr, Stdin: stdin, Getenv: os.Getenv}
+	doc := &document{w: stdout}
+	app := &App{Stdout: doc, Stderr: stderr, Stdin: stdin, Getenv: os.Getenv, doc: doc}
 	root := NewRoot(app)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	stopWatch := app.watchInterrupt(ctx)
 	err := root.ExecuteContext(ctx)
+	stopWatch()
 	for i := len(app.cleanups) - 1; i >= 0; i-- {
 		app.cleanups[i]()
 	}
-	if err == nil {
-		return ExitOK
-	}
-	code := exitCode(err)
-	if strings.HasPrefix(err.Error(), "unknown command") {
-		code = ExitUsage
+	code := ExitOK
+	if err != nil {
+		code = exitCode(err)
+		if strings.HasPrefix(err.Error(), "unknown command") {
+			code = ExitUsage
+		}
 	}
 	var ee *ExitError
-	if !(errors.As(err, &ee) && ee.Err == nil) {
-		app.printError(err)
-		if app.JSON && out.n == 0 {
-			// Scripts that read --json get a document even when the
-			// command failed before it had anything to report.
-			_ = writeJSON(stdout, map[string]any{"ok": false, "error": app.redact(err.Error()), "exit_code": code})
+	shown := errors.As(err, &ee) && (ee.Err == nil || ee.reported)
+	if app.JSON || doc.buf != nil || (err != nil && jsonRequested(args)) {
+		// Scripts that read --json get one document, also when the
+		// command failed before it had anything to report.
+		if app.finishDocument(err, code) {
+			return code
 		}
+	}
+	if err != nil && !shown {
+		app.printError(err)
 	}
 	return code
 }
 
-// countingWriter tells whether a command wrote anything to stdout.
-type countingWriter struct {
-	w io.Writer
-	n int
+// watchInterrupt says on stderr, when ctx is cancelled (the first SIGINT
+// or SIGTERM), what the running command does about it. The returned
+// function stops watching.
+func (app *App) watchInterrupt(ctx context.Context) func() {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-ctx.Done():
+			fmt.Fprintf(app.Stderr, "strata: %s\n", interruptMessage(app.running.Load()))
+		case <-done:
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += n
-	return n, err
+// interruptMessage says what happens after the first signal while command
+// runs.
+func interruptMessage(command *string) string {
+	name := ""
+	if command != nil {
+		name = *command
+	}
+	const again = "press Ctrl-C again to exit at once"
+	switch name {
+	case "up", "down", "redo", "baseline", "repair", "complete", "abort":
+		return "interrupted; rolling back the current migration and releasing the lock (" + again + ")"
+	case "transfer":
+		return "interrupted; stopping the transfer: finished chunks are kept and `strata transfer --resume` continues (" + again + ")"
+	case "serve":
+		return "shutting down the status server (" + again + ")"
+	}
+	return "interrupted; stopping (" + again + ")"
 }
 
 // NewRoot builds the root command and every subcommand around app.
@@ -110,9 +154,11 @@ func NewRoot(app *App) *cobra.Command {
 	f.StringVar(&app.ConfigFile, "config", "", "configuration file (env STRATA_CONFIG, default ./strata.yaml when present)")
 	f.BoolVar(&app.JSON, "json", false, "print one JSON document (NDJSON for streams) instead of text")
 	f.BoolVarP(&app.Verbose, "verbose", "v", false, "log each statement to stderr")
-	app.observeFlags(f)
-
 	for _, c := range app.commands() {
+		if longCommands[c.Name()] {
+			// Only the commands that observe a run take these.
+			app.observeFlags(c.Flags())
+		}
 		root.AddCommand(c)
 	}
 	usageArgs(root)
@@ -132,6 +178,21 @@ func usageArgs(cmd *cobra.Command) {
 	}
 	for _, c := range cmd.Commands() {
 		usageArgs(c)
+	}
+}
+
+// needArg requires exactly one argument and, when it is missing, says what
+// it is and shows the usage line, instead of cobra's "accepts 1 arg(s),
+// received 0".
+func needArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return fmt.Errorf("%s needs %s\nusage: %s", cmd.Name(), what, cmd.UseLine())
+		case len(args) > 1:
+			return fmt.Errorf("%s takes one argument, %s; got %d (%s)\nusage: %s", cmd.Name(), what, len(args), strings.Join(args, " "), cmd.UseLine())
+		}
+		return nil
 	}
 }
 

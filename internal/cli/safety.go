@@ -132,8 +132,21 @@ var ErrUnsafe = errors.New("refused: the migrations to run have unsafe statement
 func (app *App) planCheck(s *session, allowUnsafe bool) func(ctx context.Context, pl *migrate.Plan) error {
 	return func(ctx context.Context, pl *migrate.Plan) error {
 		rep, err := app.lintPlan(ctx, s, pl)
-		if err != nil || rep.Errors() == 0 {
+		if err != nil {
 			return err
+		}
+		if len(rep.Findings) > 0 {
+			app.planLint = rep // for the --json document
+		}
+		if rep.Errors() == 0 {
+			return nil
+		}
+		if app.JSON {
+			// The findings are in the document, not on stderr.
+			if allowUnsafe {
+				return nil
+			}
+			return Exit(ExitRefused, ErrUnsafe)
 		}
 		if allowUnsafe {
 			fmt.Fprintf(app.Stderr, "strata: %d unsafe statements, run anyway (--allow-unsafe):\n", rep.Errors())

@@ -60,6 +60,15 @@ func (app *App) serveCmd() *cobra.Command {
 				fmt.Fprintf(app.Stderr, "warning: serving on %s without --token: anyone who can reach it sees the migration status\n", ln.Addr())
 			}
 			fmt.Fprintf(app.Stderr, "strata: serving %s on http://%s/ (/api/status, /metrics, /healthz); Ctrl-C stops\n", s.target.URL, ln.Addr())
+			if app.JSON {
+				// The document is the address, for a script that started
+				// serve on port 0; it must be out while serve runs.
+				_ = writeJSON(app.Stdout, map[string]any{"ok": true, "url": "http://" + ln.Addr().String() + "/", "database": s.target.URL,
+					"endpoints": []string{"/", "/api/status", "/metrics", "/healthz"}})
+				if app.doc != nil {
+					_ = app.doc.flush()
+				}
+			}
 			return srv.Serve(cmd.Context(), ln)
 		},
 	}
@@ -70,8 +79,9 @@ func (app *App) serveCmd() *cobra.Command {
 	return cmd
 }
 
-// checkReports gives strata serve the results of the last integrity check
-// report stored with a migration (check.ReportTable).
+// checkReports gives strata serve the latest result of every integrity
+// check stored (check.ReportTable): those that ran with up and those of
+// `strata check`.
 type checkReports struct {
 	db     *sql.DB
 	engine string
@@ -82,18 +92,30 @@ func (c checkReports) LastChecks(ctx context.Context) ([]serve.Check, error) {
 	if err != nil || len(reps) == 0 {
 		return nil, err
 	}
-	last := reps[len(reps)-1]
-	out := make([]serve.Check, 0, len(last.Results))
-	for _, r := range last.Results {
-		msg := r.Detail
-		if r.Error != "" {
-			msg = r.Error
+	type key struct{ version, phase, name string }
+	latest := map[key]int{}
+	var out []serve.Check
+	// Oldest first: a later result of the same check replaces the
+	// earlier one in its place.
+	for _, rep := range reps {
+		for _, r := range rep.Results {
+			msg := r.Detail
+			if r.Error != "" {
+				msg = r.Error
+			}
+			phase := string(r.Phase)
+			if phase == "" {
+				phase = string(rep.Phase)
+			}
+			ch := serve.Check{Version: rep.Version, Phase: phase, Name: r.Name, OK: r.Passed, Message: msg, At: rep.At}
+			k := key{rep.Version, phase, r.Name}
+			if i, ok := latest[k]; ok {
+				out[i] = ch
+				continue
+			}
+			latest[k] = len(out)
+			out = append(out, ch)
 		}
-		phase := string(r.Phase)
-		if phase == "" {
-			phase = string(last.Phase)
-		}
-		out = append(out, serve.Check{Version: last.Version, Phase: phase, Name: r.Name, OK: r.Passed, Message: msg, At: last.At})
 	}
 	return out, nil
 }

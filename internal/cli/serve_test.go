@@ -131,7 +131,10 @@ func TestServeReportsTheAppliedVersion(t *testing.T) {
 	}
 }
 
-func TestServeShowsTheLastStoredCheckReport(t *testing.T) {
+// TestServeShowsTheLatestResultOfEachCheck: the page lists every check
+// stored, each with its latest result (not only the checks of the last
+// report stored).
+func TestServeShowsTheLatestResultOfEachCheck(t *testing.T) {
 	t.Parallel()
 	dsn := testenv.Postgres(t)
 	db, err := sql.Open("pgx", dsn)
@@ -146,6 +149,7 @@ func TestServeShowsTheLastStoredCheckReport(t *testing.T) {
 	}
 	for _, rep := range []*check.Report{
 		{Version: "2", Name: "a", Phase: "post", Results: []check.Result{{Name: "old", Passed: true}}, At: time.Now().Add(-time.Hour)},
+		{Version: "3", Name: "b", Phase: "post", Results: []check.Result{{Name: "no_orphans", Passed: true}}, At: time.Now().Add(-time.Minute)},
 		{Version: "3", Name: "b", Phase: "post", Results: []check.Result{{Name: "no_orphans", Passed: false, Detail: "12 orders without a customer"}}, At: time.Now()},
 	} {
 		if err := check.Store(ctx, db, "postgres", rep); err != nil {
@@ -153,7 +157,50 @@ func TestServeShowsTheLastStoredCheckReport(t *testing.T) {
 		}
 	}
 	got, err := c.LastChecks(ctx)
-	if err != nil || len(got) != 1 || got[0].Name != "no_orphans" || got[0].OK || got[0].Version != "3" || got[0].Message != "12 orders without a customer" {
-		t.Errorf("LastChecks = %+v, %v", got, err)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("LastChecks = %+v, %v; want 2 checks", got, err)
+	}
+	if got[0].Version != "2" || got[0].Name != "old" || !got[0].OK {
+		t.Errorf("first check = %+v, want 2's old, ok", got[0])
+	}
+	if got[1].Version != "3" || got[1].Name != "no_orphans" || got[1].OK || got[1].Message != "12 orders without a customer" {
+		t.Errorf("second check = %+v, want 3's no_orphans, failed", got[1])
+	}
+}
+
+// TestServeShowsTheFailureStrataCheckFound: after up stored a passing
+// post-check, `strata check` finds the data broken; the page must show the
+// failure. (Regression: strata check did not store its result, and the
+// page kept showing the stored "ok".)
+func TestServeShowsTheFailureStrataCheckFound(t *testing.T) {
+	t.Parallel()
+	url := testenv.SQLite(t)
+	dir := filepath.Join(t.TempDir(), "migrations")
+	_ = os.MkdirAll(dir, 0o755)
+	_ = os.WriteFile(filepath.Join(dir, "0001_a.sql"), []byte("CREATE TABLE a (id INTEGER PRIMARY KEY, n INTEGER);\nINSERT INTO a VALUES (1, 1);\n"), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, "0001_a.checks.yaml"), []byte("post:\n  - not_null: {table: a, columns: [n]}\n"), 0o644)
+	ctx := context.Background()
+	if code, out, errs := runWithObserveFlags(ctx, []string{"--database", url, "--dir", dir, "up"}, nil); code != 0 {
+		t.Fatalf("up: %d\n%s%s", code, out, errs)
+	}
+	db, err := sql.Open("sqlite", strings.TrimPrefix(url, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := checkReports{db: db, engine: "sqlite"}
+	got, err := c.LastChecks(ctx)
+	if err != nil || len(got) != 1 || !got[0].OK {
+		t.Fatalf("after up: LastChecks = %+v, %v; want one passing check", got, err)
+	}
+	if _, err := db.Exec("UPDATE a SET n = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runWithObserveFlags(ctx, []string{"--database", url, "--dir", dir, "check"}, nil); code != ExitFailed {
+		t.Fatalf("check: exit %d, want 1\n%s%s", code, out, errs)
+	}
+	got, err = c.LastChecks(ctx)
+	if err != nil || len(got) != 1 || got[0].OK || got[0].Version != "1" {
+		t.Errorf("after strata check: LastChecks = %+v, %v; want the failure", got, err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/migrate"
@@ -37,7 +36,7 @@ Each chunk is committed with its checkpoint; after an interruption (even kill -9
 same command with --resume. Rows that fail a rule or that the target refuses go to
 strata_transfer_quarantine with the reason. Exits 0 only when, for every table,
 read = written + quarantined + skipped (and verify passed); 1 otherwise, naming the table.`,
-		Args: cobra.ExactArgs(1),
+		Args: needArg("SPEC.yaml, the file that says what to copy where"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Resume && o.Restart {
 				return Exit(ExitUsage, errors.New("--resume and --restart exclude each other"))
@@ -81,6 +80,11 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 		if _, err := connect.Engine(u); err != nil {
 			return Exit(ExitUsage, fmt.Errorf("%s: %w", path, err))
 		}
+	}
+	// The target may be created (create: true makes its tables); the
+	// source must be there.
+	if err := app.requireSQLiteFile(srcURL, path+": source: "); err != nil {
+		return err
 	}
 	src, err := connect.Open(ctx, srcURL)
 	if err != nil {
@@ -132,7 +136,7 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 	if app.JSON {
 		_ = writeJSON(app.Stdout, out)
 		if code != ExitOK {
-			return Exit(code, nil)
+			return reported(code, runErr)
 		}
 		return nil
 	}
@@ -154,7 +158,7 @@ func (app *App) printTransferTable(t *transfer.TableResult) {
 	if t.ZeroDates > 0 {
 		fmt.Fprintf(app.Stdout, ", zero dates stored as NULL %d", t.ZeroDates)
 	}
-	fmt.Fprintf(app.Stdout, " (%d chunks", t.Chunks)
+	fmt.Fprintf(app.Stdout, " (%s", plural(t.Chunks, "chunk", "chunks"))
 	if t.Resumed > 0 {
 		fmt.Fprintf(app.Stdout, ", %d done by an earlier run", t.Resumed)
 	}
@@ -170,11 +174,11 @@ func (app *App) printTransferTable(t *transfer.TableResult) {
 		fmt.Fprintf(app.Stdout, "  note: %s: %s\n", where, n.Note)
 	}
 	if t.Quarantined > 0 {
-		fmt.Fprintf(app.Stdout, "  %d rows quarantined: SELECT source_key, error FROM %s WHERE tbl = '%s'\n", t.Quarantined, transfer.QuarantineTable, t.To)
+		fmt.Fprintf(app.Stdout, "  %s quarantined: SELECT source_key, error FROM %s WHERE tbl = '%s'\n", plural(t.Quarantined, "row", "rows"), transfer.QuarantineTable, t.To)
 	}
 	if v := t.Verify; v != nil {
 		if v.OK {
-			fmt.Fprintf(app.Stdout, "  verify: ok (%s; %d source rows, %d target rows", v.Method, v.SourceRows, v.TargetRows)
+			fmt.Fprintf(app.Stdout, "  verify: ok (%s; %s, %s", v.Method, plural(v.SourceRows, "source row", "source rows"), plural(v.TargetRows, "target row", "target rows"))
 			if len(v.Columns) > 0 {
 				fmt.Fprintf(app.Stdout, "; columns %s", strings.Join(v.Columns, ", "))
 			}
@@ -212,9 +216,13 @@ func (app *App) transferProgress() migrate.Observer {
 }
 
 // transferURL turns a spec's source or target into a URL: a URL as it is,
-// or the database of an environment in strata.yaml.
+// or the database of an environment in strata.yaml. ${NAME} is expanded
+// from the environment; an unset NAME is an error.
 func (app *App) transferURL(v string) (string, error) {
-	v = os.Expand(v, app.Getenv)
+	v, err := expandVars(v, app.envLookup)
+	if err != nil {
+		return "", err
+	}
 	if strings.Contains(v, ":") {
 		return v, nil
 	}
@@ -229,13 +237,13 @@ func (app *App) transferURL(v string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%q is neither a database URL nor an environment (no %s: %v)", v, path, err)
 	}
-	var fc fileConfig
-	if err := yaml.Unmarshal(data, &fc); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
+	fc, err := parseConfig(path, data)
+	if err != nil {
+		return "", err
 	}
 	env, ok := fc.Environments[v]
 	if !ok || env.Database == "" {
 		return "", fmt.Errorf("%q is neither a database URL nor an environment with a database in %s", v, path)
 	}
-	return os.Expand(env.Database, app.Getenv), nil
+	return fc.expand(app, "environments."+v+".database", env.Database)
 }

@@ -18,7 +18,10 @@
     return e;
   }
   function num(n) { return Math.round(n).toLocaleString("en-US"); }
+  // dur writes s seconds as 255ms, 2.3s, 42s, 1m30s or 2h5m.
   function dur(s) {
+    if (s < 1) return Math.round(s * 1000) + "ms";
+    if (s < 10) return (Math.round(s * 10) / 10) + "s";
     if (s < 60) return Math.round(s) + "s";
     if (s < 3600) return Math.floor(s / 60) + "m" + Math.round(s % 60) + "s";
     return Math.floor(s / 3600) + "h" + Math.floor((s % 3600) / 60) + "m";
