@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -126,9 +128,19 @@ func (x *Exec) createViews(ctx context.Context) error {
 
 // Complete contracts an expanded migration: in one short transaction under
 // lock_timeout (retried with backoff) it drops the triggers and the old
-// shape, renames the new shape into place and rebuilds the version schema
-// over the final tables; then it drops what no longer has a use without
-// blocking anyone (old indexes, backup tables) and older version schemas.
+// shape, renames the new shape into place and drops the version schema;
+// then it drops what no longer has a use without blocking anyone (old
+// indexes, backup tables).
+//
+// A version schema lives exactly as long as its migration is expanded: from
+// Start (strata up) to Complete or Abort. Once the cut-over commits there is
+// one shape again, the physical tables, and views kept over them would make
+// every later plain migration that changes or drops a column they show
+// fail. The cut-over transaction therefore drops this migration's version
+// schema and those of older versions (left by earlier releases of strata),
+// except those of migrations still expanded ([Runner.KeepVersions]); in
+// those, the views of the tables this migration changed are rebuilt over
+// the tables' final shape in the same transaction.
 func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st *State, store StateStore) error {
 	x, st, err := r.newExec(version, m, st, store)
 	if err != nil {
@@ -154,48 +166,9 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 		}
 	}
 	if st.Step < stepContracted {
-		olds, err := x.olderVersionSchemas(ctx)
-		if err != nil {
+		if err := x.cutOver(ctx); err != nil {
 			return fmt.Errorf("complete %s: %w", version, err)
 		}
-		vs := x.VersionSchema()
-		// After the cut-over every table and column has its new-shape name;
-		// the views keep their column order, so statements prepared against
-		// them (SELECT * included) keep working.
-		final, err := x.finalShape(ctx)
-		if err != nil {
-			return fmt.Errorf("complete %s: %w", version, err)
-		}
-		after := &shape{version: final.version}
-		for _, t := range final.tables {
-			nt := &tableModel{Phys: t.Name, Name: t.Name}
-			for _, c := range t.Cols {
-				nt.Cols = append(nt.Cols, modelCol{Name: c.Name, Phys: c.Name, Type: c.Type})
-			}
-			after.tables = append(after.tables, nt)
-		}
-		err = r.execTx(ctx, x, firstTable(m), "complete "+version, func(ctx context.Context, tx *sql.Tx) error {
-			stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
-			for _, o := range olds {
-				stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
-			}
-			stmts = append(stmts, x.contract...)
-			for _, s := range stmts {
-				if _, err := tx.ExecContext(ctx, s); err != nil {
-					return wrapStmt(s, err)
-				}
-			}
-			for _, v := range after.viewSQL(x.Schema(), vs) {
-				if _, err := tx.ExecContext(ctx, v); err != nil {
-					return wrapStmt(v, err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("complete %s: %w", version, err)
-		}
-		x.emitStmt(firstTable(m), strings.Join(x.contract, "; "))
 		st.Step = stepContracted
 		if err := x.save(ctx); err != nil {
 			return err
@@ -215,6 +188,121 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 	return nil
 }
 
+// cutOver runs Complete's one transaction: version schemas out, the
+// contract statements, and the views other expanded migrations keep over
+// this migration's tables rebuilt over their final shape.
+func (x *Exec) cutOver(ctx context.Context) error {
+	olds, err := x.olderVersionSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	kept, err := x.keptVersionSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	// After the cut-over every table this migration changed has its
+	// new-shape name and columns: the final shape says which, as physical
+	// names.
+	final, err := x.finalShape(ctx)
+	if err != nil {
+		return err
+	}
+	touched := map[string]bool{}
+	for _, t := range x.m.Tables() {
+		touched[t] = true
+	}
+	for _, t := range createdTables(x.m, x.version) {
+		touched[t] = true
+	}
+	after := &shape{version: final.version}
+	for _, t := range final.tables {
+		if !touched[t.Phys] {
+			continue
+		}
+		nt := &tableModel{Phys: t.Name, Name: t.Name}
+		for _, c := range t.Cols {
+			nt.Cols = append(nt.Cols, modelCol{Name: c.Name, Phys: c.Name, Type: c.Type})
+		}
+		after.tables = append(after.tables, nt)
+	}
+	var relations []string
+	for t := range touched {
+		relations = append(relations, x.q(t))
+	}
+	sort.Strings(relations)
+	vs := x.VersionSchema()
+	err = x.r.execTx(ctx, x, firstTable(x.m), "complete "+x.version, func(ctx context.Context, tx *sql.Tx) error {
+		stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
+		for _, o := range olds {
+			stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
+		}
+		for _, k := range kept {
+			views, err := dependentViews(ctx, tx, k, relations)
+			if err != nil {
+				return err
+			}
+			for _, v := range views {
+				stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
+			}
+		}
+		stmts = append(stmts, x.contract...)
+		for _, k := range kept {
+			stmts = append(stmts, after.viewSQL(x.Schema(), k)[1:]...)
+		}
+		for _, s := range stmts {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return wrapStmt(s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	x.emitStmt(firstTable(x.m), strings.Join(x.contract, "; "))
+	return nil
+}
+
+// createdTables lists the tables an operation of m creates under a name of
+// its own (restructure_table's copy), which m.Tables does not name.
+func createdTables(m *Migration, version string) []string {
+	var out []string
+	for _, op := range m.Operations {
+		if rt, ok := op.(*RestructureTable); ok {
+			out = append(out, rt.newTable(version))
+		}
+	}
+	return out
+}
+
+// dependentViews lists the views of schema that read any of relations
+// (quoted, qualified names; those that do not exist are ignored).
+func dependentViews(ctx context.Context, q querier, schema string, relations []string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `
+SELECT DISTINCT v.relname
+FROM pg_depend d
+JOIN pg_rewrite w ON w.oid = d.objid
+JOIN pg_class v ON v.oid = w.ev_class
+JOIN pg_namespace n ON n.oid = v.relnamespace
+WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND n.nspname = $1 AND v.relkind = 'v' AND d.refobjid <> v.oid
+  AND d.refobjid IN (SELECT to_regclass(r) FROM unnest($2::text[]) AS r)
+ORDER BY 1`, schema, relations)
+	if err != nil {
+		return nil, fmt.Errorf("list the views of %s over the migration's tables: %w", schema, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func firstTable(m *Migration) string {
 	if t := m.Tables(); len(t) > 0 {
 		return t[0]
@@ -223,26 +311,55 @@ func firstTable(m *Migration) string {
 }
 
 // olderVersionSchemas lists the strata_v* schemas of versions before this
-// one, except those in Runner.KeepVersions.
+// one, except those of the versions in Runner.KeepVersions.
 func (x *Exec) olderVersionSchemas(ctx context.Context) ([]string, error) {
-	rows, err := x.db().QueryContext(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
+	names, err := versionSchemas(ctx, x.db())
 	if err != nil {
-		return nil, fmt.Errorf("list version schemas: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	keep := map[string]bool{x.VersionSchema(): true}
 	for _, v := range x.r.KeepVersions {
 		keep[VersionSchema(v)] = true
 	}
+	var out []string
+	for _, n := range names {
+		if !keep[n] && versionLess(strings.TrimPrefix(n, "strata_v"), x.version) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// keptVersionSchemas lists the version schemas of Runner.KeepVersions that
+// exist.
+func (x *Exec) keptVersionSchemas(ctx context.Context) ([]string, error) {
+	names, err := versionSchemas(ctx, x.db())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, v := range x.r.KeepVersions {
+		if v != x.version && slices.Contains(names, VersionSchema(v)) {
+			out = append(out, VersionSchema(v))
+		}
+	}
+	return out, nil
+}
+
+// versionSchemas lists the strata_v* schemas of the database.
+func versionSchemas(ctx context.Context, q querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
+	if err != nil {
+		return nil, fmt.Errorf("list version schemas: %w", err)
+	}
+	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		if !keep[n] && versionLess(strings.TrimPrefix(n, "strata_v"), x.version) {
-			out = append(out, n)
-		}
+		out = append(out, n)
 	}
 	return out, rows.Err()
 }

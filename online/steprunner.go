@@ -64,8 +64,9 @@ func (s *Step) runner(ctx context.Context, env migrate.StepEnv, m *migrate.Migra
 			return nil, fmt.Errorf("read the current schema: %w", err)
 		}
 	}
+	r.KeepVersions = slices.Clone(s.Runner.KeepVersions)
 	for _, other := range env.Expanded {
-		r.KeepVersions = append(r.KeepVersions, VersionSchema(string(other.Version)))
+		r.KeepVersions = append(r.KeepVersions, string(other.Version))
 	}
 	emit := env.Emit
 	r.Progress = func(e Event) {
