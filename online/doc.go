@@ -61,6 +61,18 @@
 // on replication lag and load, and save their cursor in the [State] after
 // every batch, so a killed run resumes where it stopped.
 //
+// # Preconditions
+//
+// [Runner.Check] reads the live catalog and reports, before anything
+// changes, every operation that cannot run: a table or column that does not
+// exist (as the earlier operations of the file leave the new shape), a name
+// already taken, an unknown type, a table without the primary key (or unique
+// index over NOT NULL columns) a backfill walks, a view or foreign key that
+// would stop Complete from dropping a column or table. Each problem is a
+// [*PreconditionError] naming the file and line, the operation (number and
+// kind) and the field. Start runs it first, so a migration that cannot run
+// fails with nothing changed; [Step.Preflight] runs it for `strata plan`.
+//
 // The migration engine owns history and locking: it passes the saved
 // [State] back to resume and stores each new one through a [StateStore]:
 //

@@ -62,6 +62,11 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 	default:
 		return fmt.Errorf("start %s: phase is %s: %w", version, st.Phase, ErrPhase)
 	}
+	if st.fresh() {
+		if err := r.Check(ctx, version, m); err != nil {
+			return fmt.Errorf("start %s: %w", version, err)
+		}
+	}
 	t0 := time.Now()
 	r.phaseEvent(x, "start")
 	// Operations' Start always runs again on resume: they are idempotent, and
@@ -77,7 +82,7 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 			}
 		}
 		if err := op.Start(ctx, x); err != nil {
-			return fmt.Errorf("start %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+			return fmt.Errorf("start %s: %s: %w", version, m.opLoc(i), err)
 		}
 	}
 	st.Step = max(st.Step, stepBackfill)
@@ -92,7 +97,7 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 		if ab, ok := op.(afterBackfiller); ok {
 			x.idx = i
 			if err := ab.afterBackfill(ctx, x); err != nil {
-				return fmt.Errorf("start %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+				return fmt.Errorf("start %s: %s: %w", version, m.opLoc(i), err)
 			}
 		}
 	}

@@ -259,3 +259,69 @@ func TestCompleteKeepsOtherExpandedSchemas(t *testing.T) {
 		t.Fatalf("strata_v2.items.c: %d (%v): the schema of expanded migration 2 was dropped", n, err)
 	}
 }
+
+// TestNoPrimaryKeyFailsBeforeStart is issue 11's table without a primary
+// key: the preflight (what plan runs) names the file, the operation and the
+// field; up fails before anything changes, with the same text in the error
+// and the history row and one next step; once the database is fixed, up
+// runs it.
+func TestNoPrimaryKeyFailsBeforeStart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tg, err := connect.Open(ctx, testenv.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	files := fstest.MapFS{
+		"1_items.sql": {Data: []byte("CREATE TABLE items (id bigint NOT NULL, price numeric(10,2));\nINSERT INTO items SELECT g, g FROM generate_series(1, 100) g;\n")},
+		"2_sku.yaml":  {Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: sku, type: text, nullable: true}\n      up: \"'sku-' || id\"\n")},
+	}
+	step := &online.Step{Runner: online.Runner{LockTimeout: 200 * time.Millisecond}}
+	p, err := migrate.NewProvider(tg.DB, files, migrate.WithDialect(tg.Dialect), migrate.WithStepRunner(migrate.KindOnline, step))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	const problem = `2_sku.yaml:5: operation 1 (add_column), field up: table "items" has no primary key`
+	var m2 *migrate.Migration
+	for _, m := range p.Migrations() {
+		if m.Version == "2" {
+			m2 = m
+		}
+	}
+	err = step.Preflight(ctx, migrate.StepEnv{DB: tg.DB}, m2)
+	if !errors.Is(err, online.ErrPrecondition) || !strings.Contains(err.Error(), problem) {
+		t.Fatalf("preflight = %v", err)
+	}
+
+	_, err = p.Up(ctx)
+	if err == nil || !strings.Contains(err.Error(), problem) || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("up = %v", err)
+	}
+	t.Log(err)
+	var cols int
+	if err := tg.DB.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'items' AND column_name NOT IN ('id', 'price')`).Scan(&cols); err != nil || cols != 0 {
+		t.Fatalf("items has %d new columns after a refused start (%v)", cols, err)
+	}
+	sts, err := p.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sts[1].State != migrate.StateFailed || !strings.Contains(sts[1].Error, problem) {
+		t.Fatalf("history row: %s %q", sts[1].State, sts[1].Error)
+	}
+
+	if _, err := tg.DB.ExecContext(ctx, `ALTER TABLE items ADD PRIMARY KEY (id)`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		t.Fatalf("up after the fix: %v", err)
+	}
+	if len(res.Done) != 1 || res.Done[0].State != migrate.StateExpanded {
+		t.Fatalf("up after the fix: %+v", res.Done)
+	}
+}
