@@ -236,24 +236,27 @@ func (x *Exec) cutOver(ctx context.Context) error {
 	}
 	sort.Strings(relations)
 	vs := x.VersionSchema()
+	stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
+	for _, o := range olds {
+		stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
+	}
+	// Read before the transaction, which should hold its locks for no
+	// longer than its DDL takes; the engine's lock keeps other runners from
+	// changing version schemas meanwhile.
+	for _, k := range kept {
+		views, err := dependentViews(ctx, x.db(), k, relations)
+		if err != nil {
+			return err
+		}
+		for _, v := range views {
+			stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
+		}
+	}
+	stmts = append(stmts, x.contract...)
+	for _, k := range kept {
+		stmts = append(stmts, after.viewSQL(x.Schema(), k)[1:]...)
+	}
 	err = x.r.execTx(ctx, x, firstTable(x.m), "complete "+x.version, func(ctx context.Context, tx *sql.Tx) error {
-		stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
-		for _, o := range olds {
-			stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
-		}
-		for _, k := range kept {
-			views, err := dependentViews(ctx, tx, k, relations)
-			if err != nil {
-				return err
-			}
-			for _, v := range views {
-				stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
-			}
-		}
-		stmts = append(stmts, x.contract...)
-		for _, k := range kept {
-			stmts = append(stmts, after.viewSQL(x.Schema(), k)[1:]...)
-		}
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return wrapStmt(s, err)
