@@ -158,3 +158,36 @@ func TestTraceReportsWhatStaticRulesMiss(t *testing.T) {
 		t.Fatalf("lock = %q", tr2.Findings[0].Lock)
 	}
 }
+
+// TestTraceReportsAFailedStatement traces a change the schema refuses (a
+// view uses the column): the statement is reported as failed, with the
+// server's error, never as taking no table lock, and the statement after it
+// as not run.
+func TestTraceReportsAFailedStatement(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	f := filepath.Join(t.TempDir(), "3_widen.sql")
+	os.WriteFile(f, []byte("SET lock_timeout = '1s';\nALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);\nALTER TABLE orders DROP COLUMN status;\n"), 0o644)
+	schema := traceFixture + "CREATE SCHEMA v; CREATE VIEW v.orders AS SELECT id, total, status FROM orders;\n"
+	tr, err := Trace(context.Background(), dsn, []string{f}, TraceOptions{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := tr.Report(nil)
+	var buf strings.Builder
+	if err := WriteText(&buf, rep, TextOptions{Statements: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"3_widen.sql:2:1: TRACE ALTER TABLE: failed: ERROR: cannot alter type of a column used by a view or rule (SQLSTATE 0A000)\n",
+		"3_widen.sql:3:1: TRACE ALTER TABLE: not run: an earlier statement failed\n",
+		"warning[trace-failed] the statement failed on a copy of the database's schema",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "ALTER TABLE: no table lock") || strings.Contains(out, "cannot run in a transaction") {
+		t.Errorf("a failed statement is reported as taking no lock:\n%s", out)
+	}
+}
