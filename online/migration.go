@@ -348,6 +348,7 @@ func (m *Migration) Plan(version string) []string {
 	out := []string{"-- start (strata up): each statement under lock_timeout, retried with backoff"}
 	out = append(out, p.start...)
 	out = append(out, "-- complete (strata complete): one short transaction under lock_timeout")
+	out = append(out, "DROP SCHEMA IF EXISTS "+vs+" CASCADE -- applications reading through it fall through to the tables")
 	out = append(out, p.complete...)
 	out = append(out, "-- abort (strata abort)")
 	return append(out, p.abort...)
