@@ -64,6 +64,9 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 	}
 	if st.fresh() {
 		if err := r.Check(ctx, version, m); err != nil {
+			// Saved, the untouched state tells `strata status` the next
+			// step (State.Next) as it does for any stopped start.
+			_ = x.save(ctx)
 			return fmt.Errorf("start %s: %w", version, err)
 		}
 	}

@@ -301,7 +301,6 @@ func TestNoPrimaryKeyFailsBeforeStart(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), problem) || !strings.Contains(err.Error(), "nothing was changed") {
 		t.Fatalf("up = %v", err)
 	}
-	t.Log(err)
 	var cols int
 	if err := tg.DB.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'items' AND column_name NOT IN ('id', 'price')`).Scan(&cols); err != nil || cols != 0 {
 		t.Fatalf("items has %d new columns after a refused start (%v)", cols, err)
@@ -312,6 +311,10 @@ func TestNoPrimaryKeyFailsBeforeStart(t *testing.T) {
 	}
 	if sts[1].State != migrate.StateFailed || !strings.Contains(sts[1].Error, problem) {
 		t.Fatalf("history row: %s %q", sts[1].State, sts[1].Error)
+	}
+	st, err := online.ParseState(sts[1].Progress)
+	if err != nil || st == nil || st.Next() != "`strata up` resumes it once the cause is fixed; `strata abort 2` undoes it" {
+		t.Fatalf("recorded state: %+v %v", st, err)
 	}
 
 	if _, err := tg.DB.ExecContext(ctx, `ALTER TABLE items ADD PRIMARY KEY (id)`); err != nil {
