@@ -45,7 +45,8 @@
 // ([Runner.KeepVersions]): while two migrations of different tables are
 // expanded at once, each version schema shows every table, and completing
 // one rebuilds the other's views of the tables it changed over their final
-// shape, in the cut-over transaction. While a migration is expanded, a plain
+// shape, in the cut-over transaction; aborting one takes the tables and
+// columns it added out of the other's views first. While a migration is expanded, a plain
 // migration cannot change the type of, or drop, a column its views show:
 // complete or abort it first.
 //

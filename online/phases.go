@@ -170,7 +170,7 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 	for i, op := range m.Operations {
 		x.idx = i
 		if err := op.Complete(ctx, x); err != nil {
-			return fmt.Errorf("complete %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+			return fmt.Errorf("complete %s: %s: %w", version, m.opLoc(i), err)
 		}
 	}
 	if st.Step < stepContracted {
@@ -272,6 +272,77 @@ func (x *Exec) cutOver(ctx context.Context) error {
 	}
 	x.emitStmt(firstTable(x.m), strings.Join(x.contract, "; "))
 	return nil
+}
+
+// releaseKeptViews, before Abort drops what this migration created, takes
+// it out of the version schemas of other expanded migrations, whose views
+// show every table of the schema as it physically is: the tables it created
+// lose their view, and the views of the tables it added columns to are
+// rebuilt without them, in one transaction.
+func (x *Exec) releaseKeptViews(ctx context.Context) error {
+	kept, err := x.keptVersionSchemas(ctx)
+	if err != nil || len(kept) == 0 {
+		return err
+	}
+	created := map[string]bool{}
+	for _, t := range createdTables(x.m, x.version) {
+		created[t] = true
+	}
+	added := map[string]map[string]bool{}
+	for i, op := range x.m.Operations {
+		if !x.st.Ops[i].Started {
+			continue
+		}
+		switch o := op.(type) {
+		case *CreateTable:
+			created[o.Name] = true
+		case *AddColumn:
+			if added[o.Table] == nil {
+				added[o.Table] = map[string]bool{}
+			}
+			added[o.Table][o.Column.Name] = true
+		}
+	}
+	var relations []string
+	for t := range created {
+		relations = append(relations, x.q(t))
+	}
+	for t := range added {
+		relations = append(relations, x.q(t))
+	}
+	sort.Strings(relations)
+	var stmts []string
+	for _, k := range kept {
+		views, err := dependentViews(ctx, x.db(), k, relations)
+		if err != nil {
+			return err
+		}
+		for _, v := range views {
+			if created[v] {
+				stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
+				continue
+			}
+			cols, err := tableColumns(ctx, x.db(), k, v)
+			if err != nil {
+				return err
+			}
+			var keep []string
+			for _, c := range cols {
+				if !added[v][c.Name] {
+					keep = append(keep, c.Name)
+				}
+			}
+			if len(keep) == len(cols) {
+				continue
+			}
+			stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v),
+				fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", quoteQualified(k, v), quoteList(keep), x.q(v)))
+		}
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	return x.ddl(ctx, "", stmts...)
 }
 
 // createdTables lists the tables an operation of m creates under a name of
@@ -412,6 +483,9 @@ func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *St
 	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+quoteIdent(x.VersionSchema())+" CASCADE"); err != nil {
 		return fmt.Errorf("abort %s: %w", version, err)
 	}
+	if err := x.releaseKeptViews(ctx); err != nil {
+		return fmt.Errorf("abort %s: %w", version, err)
+	}
 	for i := len(m.Operations) - 1; i >= 0; i-- {
 		x.idx = i
 		op := m.Operations[i]
@@ -419,7 +493,7 @@ func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *St
 			continue
 		}
 		if err := op.Rollback(ctx, x); err != nil {
-			return fmt.Errorf("abort %s: operation %d (%s): %w; operations after it were undone, run abort again once fixed", version, i+1, op.Kind(), err)
+			return fmt.Errorf("abort %s: %s: %w; operations after it were undone, run abort again once fixed", version, m.opLoc(i), err)
 		}
 	}
 	st.Phase = PhaseAborted
