@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -310,5 +311,41 @@ func TestReportErr(t *testing.T) {
 	rep, _ = l.LintFile(context.Background(), "9_y.sql", []byte("ALTER TABLE users ADD COLUMN bio text;\n"))
 	if rep.Err() != nil {
 		t.Fatal(rep.Err())
+	}
+}
+
+// TestHistoryKnowsTheOldType: with History, the type a column got in an
+// earlier file decides a later type change exactly, as with ColumnTypes;
+// widening a numeric's precision at the same scale is no finding at all.
+func TestHistoryKnowsTheOldType(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		"1_items.sql": "CREATE TABLE items (id bigint PRIMARY KEY, price numeric(10,2), cost numeric(10,2));\n",
+		"2_widen.sql": "ALTER TABLE items ALTER COLUMN price TYPE numeric(12,2);\n",
+		"3_scale.sql": "ALTER TABLE items ALTER COLUMN cost TYPE numeric(12,3);\n",
+	}
+	for n, body := range files {
+		os.WriteFile(filepath.Join(dir, n), []byte(body), 0o644)
+	}
+	rep, err := mustNew(t, Options{ServerVersion: "15", Runner: true, History: true}).LintPaths(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, fmt.Sprintf("%s:%s:%s", filepath.Base(f.File), f.Severity, f.Rule))
+	}
+	if want := "3_scale.sql:error:alter-column-type"; strings.Join(got, " ") != want {
+		t.Fatalf("findings = %v, want %s", got, want)
+	}
+	// Passed in instead of read from the history, the old type decides too.
+	l := mustNew(t, Options{ServerVersion: "15", Runner: true, ColumnTypes: map[string]string{"public.items.price": "numeric(10,2)"}})
+	rep, err = l.LintFile(context.Background(), "2_widen.sql", []byte(files["2_widen.sql"]))
+	if err != nil || len(rep.Findings) != 0 {
+		t.Fatalf("with the column type passed in: %+v %v", rep.Findings, err)
+	}
+	if _, err := New(Options{ColumnTypes: map[string]string{"items.price": "numeric(10,"}}); err == nil {
+		t.Fatal("a malformed column type was accepted")
 	}
 }

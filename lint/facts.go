@@ -1,6 +1,9 @@
 package lint
 
 import (
+	"fmt"
+	"strings"
+
 	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
@@ -68,4 +71,35 @@ func (f *facts) merge(o *facts) {
 // unknown constraint validated.
 func (f *facts) has(key, table string) bool {
 	return f != nil && (f.validNN[key] || f.validated[table])
+}
+
+// givenColumnTypes parses Options.ColumnTypes into facts.
+func givenColumnTypes(types map[string]string) (*facts, error) {
+	if len(types) == 0 {
+		return nil, nil
+	}
+	f := newFacts()
+	for col, typ := range types {
+		i := strings.LastIndexByte(col, '.')
+		if i <= 0 || i == len(col)-1 {
+			return nil, fmt.Errorf("column type of %q: want table.column", col)
+		}
+		res, err := pgParse("SELECT NULL::" + typ)
+		if err != nil {
+			return nil, fmt.Errorf("column type of %s: %q is not a type: %w", col, typ, err)
+		}
+		var tn *pg.TypeName
+		if len(res.Stmts) == 1 {
+			if sel := res.Stmts[0].Stmt.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 {
+				if tc := sel.TargetList[0].GetResTarget().GetVal().GetTypeCast(); tc != nil {
+					tn = tc.TypeName
+				}
+			}
+		}
+		if tn == nil {
+			return nil, fmt.Errorf("column type of %s: %q is not a type", col, typ)
+		}
+		f.colTypes[relKey(col[:i])+"."+strings.ToLower(col[i+1:])] = tn
+	}
+	return f, nil
 }

@@ -135,7 +135,11 @@ func WriteText(w io.Writer, rep *Report, opts TextOptions) error {
 			if !s.Transactional {
 				extra += " (cannot run in a transaction)"
 			}
-			ew.printf("%s:%d:%d: %s: %s%s\n", s.File, s.Line, s.Col, s.Kind, orDefault(strings.Join(locks, ", "), "no table lock"), extra)
+			what := orDefault(strings.Join(locks, ", "), "no table lock")
+			if s.Traced && s.Note != "" {
+				what = s.Note // it failed or did not run: no lock was seen
+			}
+			ew.printf("%s:%d:%d: %s: %s%s\n", s.File, s.Line, s.Col, s.Kind, what, extra)
 		}
 	}
 	ew.printf("%s, %s: %s, %s", count(len(rep.Files), "file"), count(len(rep.Statements), "statement"), count(rep.Errors(), "error"), count(rep.Warnings(), "warning"))

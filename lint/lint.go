@@ -65,6 +65,12 @@ type Options struct {
 	// default, since unrelated examples would inform each other wrongly.
 	// Tables are "existing" in later files either way.
 	History bool
+	// ColumnTypes gives the types of existing columns, as "table.column" (or
+	// "schema.table.column") to a PostgreSQL type ("numeric(10,2)",
+	// "character varying(100)"), for example read from the database. A type
+	// change of such a column is judged from its old type, as it is when an
+	// earlier statement or file (History) declares it. PostgreSQL only.
+	ColumnTypes map[string]string
 	// Logger receives debug logs; default: discard.
 	Logger *slog.Logger
 }
@@ -76,6 +82,7 @@ type Linter struct {
 	my      mysqlVersion
 	levels  map[string]Severity
 	ignores []string
+	given   *facts // what Options.ColumnTypes says, parsed
 }
 
 // New returns a Linter for opts, or an error for an unknown engine, a
@@ -95,6 +102,9 @@ func New(opts Options) (*Linter, error) {
 			return nil, err
 		}
 		l.pgVer = v
+		if l.given, err = givenColumnTypes(opts.ColumnTypes); err != nil {
+			return nil, err
+		}
 	case MySQL:
 		v, err := parseMySQLVersion(opts.ServerVersion)
 		if err != nil {

@@ -18,6 +18,9 @@ var (
 	reExpect  = regexp.MustCompile(`(?m)^-- expect:(.*)$`)
 	reVersion = regexp.MustCompile(`(?m)^-- server-version:\s*(\S+)`)
 	reEngine  = regexp.MustCompile(`(?m)^-- engine:\s*(\S+)`)
+	// reColumn passes an existing column's type in, as from the database:
+	// -- column-type: orders.total numeric(10,2)
+	reColumn = regexp.MustCompile(`(?m)^-- column-type:\s*(\S+)\s+(.+?)\s*$`)
 )
 
 // TestGolden lints every file in testdata/pg and testdata/mysql: the set of
@@ -51,6 +54,12 @@ func TestGolden(t *testing.T) {
 				}
 				if v := reVersion.FindSubmatch(src); v != nil {
 					opts.ServerVersion = string(v[1])
+				}
+				for _, c := range reColumn.FindAllSubmatch(src, -1) {
+					if opts.ColumnTypes == nil {
+						opts.ColumnTypes = map[string]string{}
+					}
+					opts.ColumnTypes[string(c[1])] = string(c[2])
 				}
 				l, err := New(opts)
 				if err != nil {

@@ -485,6 +485,9 @@ func (r *pgRun) alterType(t string, mode lockMode, col string, cd *pg.ColumnDef,
 	if old == nil && r.prior != nil {
 		old = r.prior.colTypes[key]
 	}
+	if old == nil && r.l.given != nil {
+		old = r.l.given.colTypes[key]
+	}
 	r.colTypes[key] = cd.TypeName
 	if !existing {
 		return
@@ -493,7 +496,7 @@ func (r *pgRun) alterType(t string, mode lockMode, col string, cd *pg.ColumnDef,
 	// An explicit USING usually means a real conversion; "USING col::type"
 	// is only known to be a no-op when the old type is.
 	using := cd.RawDefault != nil && (old == nil || realUsing(cd.RawDefault, col))
-	verdict, why := typeChange(old, cd.TypeName, using, r.l.pgVer)
+	verdict, why := typeChange(old, cd.TypeName, using, r.l.pgVer, r.timeZone)
 	if verdict == noRewrite {
 		return
 	}
@@ -503,9 +506,20 @@ ALTER TABLE %[1]s ADD COLUMN %[2]s_new %[3]s;
 -- sync new writes with a trigger, backfill in batches:
 UPDATE %[1]s SET %[2]s_new = %[2]s::%[3]s WHERE id >= $1 AND id < $1 + 5000;
 -- then switch the code to %[2]s_new and drop %[2]s in a later contract migration`, t, col, newT)
-	if verdict == mayRewrite {
+	from := ""
+	if old != nil {
+		from = " from " + typeString(old)
+	}
+	switch verdict {
+	case mayRewrite:
 		r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "alter-column-type", Severity: Warning,
 			Lock: mode.String(), Object: t, Message: fmt.Sprintf("changing %s.%s to %s %s", t, col, newT, why), Fix: fix})
+		return
+	case indexRebuild:
+		r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "alter-column-type", Severity: Warning,
+			Lock: mode.String(), Object: t,
+			Message: fmt.Sprintf("changing %s.%s%s to %s does not rewrite the table (%s), but rebuilds every index on the column while it holds ACCESS EXCLUSIVE on %s", t, col, from, newT, why, t),
+			Fix:     fix})
 		return
 	}
 	r.rewrites(t)
@@ -534,68 +548,180 @@ func realUsing(using *pg.Node, col string) bool {
 type typeVerdict int
 
 const (
-	noRewrite typeVerdict = iota
+	noRewrite    typeVerdict = iota
+	indexRebuild             // no table rewrite, but indexes on the column are rebuilt
 	mayRewrite
 	rewrite
 )
 
+// Session TimeZone values with a fixed zero UTC offset, lower case: the
+// ones under which PostgreSQL 12+ changes timestamp to timestamptz (and
+// back) without a rewrite.
+var utcZones = map[string]bool{
+	"utc": true, "etc/utc": true, "uct": true, "etc/uct": true, "gmt": true, "etc/gmt": true,
+	"etc/gmt+0": true, "etc/gmt-0": true, "etc/gmt0": true, "gmt0": true, "gmt+0": true, "gmt-0": true,
+	"universal": true, "etc/universal": true, "zulu": true, "etc/zulu": true, "greenwich": true, "etc/greenwich": true,
+	"0": true, "+0": true, "-0": true, "00:00": true, "+00:00": true, "-00:00": true, "+00": true, "-00": true,
+}
+
 // typeChange decides whether changing a column from old (nil: unknown) to
-// new rewrites the table.
-func typeChange(old, new *pg.TypeName, using bool, ver int) (typeVerdict, string) {
+// new rewrites the table, as ALTER TABLE's length-coercion and
+// binary-coercion rules do on PostgreSQL version ver (major*100+minor). tz is
+// the session TimeZone the file sets ("" when it does not say). The rules
+// were checked against PostgreSQL 15 (relfilenode of the table and of an
+// index on the column before and after): see safe_type_* and unsafe_type_*
+// in testdata/pg.
+func typeChange(old, new *pg.TypeName, using bool, ver int, tz string) (typeVerdict, string) {
 	if using {
 		return rewrite, "with USING converts every value"
 	}
 	nn, nm := typeName(new)
 	if old == nil {
-		// Unknown old type: judge by the target, assuming the usual change.
-		switch nn {
-		case "text", "citext":
-			return noRewrite, ""
-		case "varchar":
-			if ver < 902 {
-				return rewrite, "(widening varchar rewrites before PostgreSQL 9.2)"
-			}
-			return noRewrite, "" // widening varchar(n) or dropping the limit
-		case "numeric":
-			if len(nm) == 0 {
-				return noRewrite, ""
-			}
-			return mayRewrite, "rewrites the table unless it only raises the precision of a numeric with the same scale"
-		case "timestamptz":
-			if ver >= 1200 {
-				return mayRewrite, "rewrites the table unless the session TimeZone is UTC (timestamp to timestamptz)"
-			}
-			return rewrite, "converts every value"
-		}
-		return rewrite, "converts every value"
+		return unknownTypeChange(nn, nm, ver, tz)
 	}
 	on, om := typeName(old)
 	if on == nn && (len(nm) == 0 || equalInts(om, nm)) {
+		if nn == "bit" && len(nm) == 0 {
+			return rewrite, "to bit(1) checks and pads every value"
+		}
 		return noRewrite, ""
 	}
+	from := typeString(old)
+	str := func(n string) bool { return n == "text" || n == "varchar" || n == "citext" }
 	switch {
-	case (on == "varchar" || on == "text") && nn == "text":
+	case str(on) && (nn == "text" || nn == "varchar" && len(nm) == 0):
+		if on == "citext" {
+			return indexRebuild, "citext is binary coercible to " + typeString(new) + ", which sorts with another operator class"
+		}
 		return noRewrite, ""
-	case on == "varchar" && nn == "varchar":
-		if len(nm) == 0 || (len(om) > 0 && nm[0] >= om[0]) {
+	case str(on) && nn == "citext":
+		return indexRebuild, typeString(old) + " is binary coercible to citext, which sorts with another operator class"
+	case nn == "varchar":
+		if on == "varchar" && len(om) > 0 {
+			if nm[0] < om[0] {
+				return rewrite, fmt.Sprintf("from %s shortens the limit, so every value is checked and rewritten", from)
+			}
 			if ver < 902 {
 				return rewrite, "(widening varchar rewrites before PostgreSQL 9.2)"
 			}
 			return noRewrite, ""
 		}
-		return rewrite, "shortens the limit, so every value is checked and rewritten"
-	case on == "text" && nn == "varchar" && len(nm) == 0:
-		return noRewrite, ""
+		if str(on) {
+			return rewrite, fmt.Sprintf("from %s checks every value against the new limit and rewrites the table", from)
+		}
+	case nn == "bpchar" && len(nm) == 0 && (on == "varchar" || on == "text"):
+		return indexRebuild, typeString(old) + " is binary coercible to bpchar, which sorts with another operator class"
 	case on == "numeric" && nn == "numeric":
-		if len(nm) == 0 || (len(om) >= 1 && len(nm) >= 1 && nm[0] >= om[0] && scale(om) == scale(nm)) {
+		switch {
+		case len(nm) == 0:
+			return noRewrite, ""
+		case len(om) == 0:
+			return rewrite, fmt.Sprintf("from unconstrained numeric rounds every value to scale %d", scale(nm))
+		case scale(om) != scale(nm):
+			return rewrite, fmt.Sprintf("from %s changes the scale, so every value is rounded again", from)
+		case nm[0] >= om[0]:
+			return noRewrite, "" // a higher precision at the same scale: every value still fits
+		}
+		return rewrite, fmt.Sprintf("from %s lowers the precision, so every value is checked and rewritten", from)
+	case (on == "timestamp" || on == "timestamptz") && (nn == "timestamp" || nn == "timestamptz"):
+		if !temporalWidens(om, nm, 6) {
+			return rewrite, fmt.Sprintf("from %s lowers the fractional-second precision, so every value is rounded", from)
+		}
+		if on == nn {
 			return noRewrite, ""
 		}
-	case on == "timestamp" && nn == "timestamptz" && ver >= 1200:
-		return mayRewrite, "rewrites the table unless the session TimeZone is UTC (timestamp to timestamptz)"
-	case on == "cidr" && nn == "inet", on == "varbit" && nn == "varbit" && (len(nm) == 0 || (len(om) > 0 && nm[0] >= om[0])):
+		if ver < 1200 {
+			return rewrite, fmt.Sprintf("from %s converts every value (PostgreSQL before 12 always rewrites it)", from)
+		}
+		switch {
+		case tz == "":
+			return mayRewrite, fmt.Sprintf("from %s rewrites the table unless the session TimeZone is UTC, which is not known here (SET TimeZone = 'UTC' before it makes it so)", from)
+		case utcZones[strings.ToLower(tz)]:
+			return indexRebuild, "the session TimeZone is " + tz + ", so every value keeps its bits"
+		}
+		return rewrite, fmt.Sprintf("from %s converts every value (the session TimeZone is %s, not UTC)", from, tz)
+	case on == nn && (nn == "time" || nn == "timetz"):
+		if temporalWidens(om, nm, 6) {
+			return noRewrite, ""
+		}
+		return rewrite, fmt.Sprintf("from %s lowers the fractional-second precision, so every value is rounded", from)
+	case on == "interval" && nn == "interval":
+		if intervalWidens(om, nm) {
+			return noRewrite, ""
+		}
+		return rewrite, fmt.Sprintf("from %s restricts the fields or the precision, so every value is converted", from)
+	case on == "varbit" && nn == "varbit":
+		if len(om) > 0 && nm[0] >= om[0] {
+			return noRewrite, ""
+		}
+		return rewrite, fmt.Sprintf("from %s checks every value against the new length", from)
+	case on == "bit" && nn == "varbit" && len(nm) == 0:
+		return indexRebuild, "bit is binary coercible to bit varying, which sorts with another operator class"
+	case on == "cidr" && nn == "inet":
+		return noRewrite, ""
+	case on == "int4" && nn == "oid", on == "oid" && nn == "int4":
+		return indexRebuild, typeString(old) + " is binary coercible to " + typeString(new) + ", which sorts with another operator class"
+	case on == "xml" && (nn == "text" || nn == "varchar" && len(nm) == 0):
 		return noRewrite, ""
 	}
-	return rewrite, fmt.Sprintf("from %s converts every value", typeString(old))
+	return rewrite, fmt.Sprintf("from %s converts every value", from)
+}
+
+// unknownTypeChange judges a change whose old type is not in the files
+// linted: by the target, assuming the usual change, and saying what it
+// depends on when that is not enough.
+func unknownTypeChange(nn string, nm []int, ver int, tz string) (typeVerdict, string) {
+	const unknown = "(the old type is not in the files linted)"
+	switch nn {
+	case "text", "citext":
+		return noRewrite, ""
+	case "varchar":
+		if ver < 902 {
+			return rewrite, "(widening varchar rewrites before PostgreSQL 9.2)"
+		}
+		return noRewrite, "" // widening varchar(n) or dropping the limit
+	case "numeric":
+		if len(nm) == 0 {
+			return noRewrite, ""
+		}
+		return mayRewrite, fmt.Sprintf("does not rewrite the table when the old type is a numeric of scale %d and precision at most %d, and rewrites it otherwise %s", scale(nm), nm[0], unknown)
+	case "timestamptz":
+		if ver >= 1200 {
+			if tz != "" && !utcZones[strings.ToLower(tz)] {
+				return rewrite, "converts every value (the session TimeZone is " + tz + ", not UTC)"
+			}
+			return mayRewrite, "rewrites the table unless the old type is timestamp (or timestamptz) of no higher precision and the session TimeZone is UTC " + unknown
+		}
+		return rewrite, "converts every value"
+	}
+	return rewrite, "converts every value"
+}
+
+// temporalWidens reports whether a timestamp or time typmod change keeps
+// every value (PostgreSQL's TemporalSimplify): no new limit, the largest
+// one, or one at least the old.
+func temporalWidens(om, nm []int, maxPrecision int) bool {
+	return len(nm) == 0 || nm[0] >= maxPrecision || (len(om) > 0 && om[0] <= nm[0])
+}
+
+// intervalWidens reports whether an interval typmod change keeps every
+// value: the new type has every field and no lower precision.
+func intervalWidens(om, nm []int) bool {
+	const fullRange = 32767
+	if len(nm) == 0 {
+		return true
+	}
+	if nm[0] != fullRange {
+		return false
+	}
+	np, op := -1, -1
+	if len(nm) > 1 {
+		np = nm[1]
+	}
+	if len(om) > 1 {
+		op = om[1]
+	}
+	return np == -1 || np >= 6 || (op != -1 && np >= op)
 }
 
 func scale(m []int) int {

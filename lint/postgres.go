@@ -49,6 +49,9 @@ type pgRun struct {
 
 	lockTimeout bool
 	ltWarned    bool
+	// timeZone is the session TimeZone the part set ("" when unknown), and
+	// sessionTZ the one a COMMIT or ROLLBACK goes back to after SET LOCAL.
+	timeZone, sessionTZ string
 
 	online  string            // Online for the next finding
 	restore *strings.Replacer // maps ${VAR} stand-ins back, when the file has any
@@ -523,6 +526,16 @@ func (r *pgRun) analyse(n *pg.Node) {
 		if strings.EqualFold(vs.Name, "lock_timeout") {
 			r.lockTimeout = vs.Kind == pg.VariableSetKind_VAR_SET_VALUE && !isZeroSetting(vs.Args)
 		}
+		if strings.EqualFold(vs.Name, "timezone") {
+			tz := ""
+			if vs.Kind == pg.VariableSetKind_VAR_SET_VALUE && len(vs.Args) == 1 {
+				tz, _ = constString(vs.Args[0])
+			}
+			r.timeZone = tz
+			if !vs.IsLocal {
+				r.sessionTZ = tz
+			}
+		}
 	case n.GetSelectStmt() != nil:
 		r.selectStmt(n)
 	case n.GetAlterTableStmt() != nil:
@@ -680,6 +693,7 @@ func (r *pgRun) transaction(ts *pg.TransactionStmt) {
 	case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
 		r.inTx = false
 		r.curStmt.InTransaction = false
+		r.timeZone = r.sessionTZ
 	}
 }
 

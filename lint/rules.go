@@ -26,7 +26,7 @@ var rules = []Rule{
 	{"add-column-required", both, Error, "ADD COLUMN ... NOT NULL without a default fails on a table that has rows"},
 	{"add-column-constraint", pgOnly, Error, "ADD COLUMN with an inline UNIQUE, PRIMARY KEY or CHECK builds an index or scans the table under ACCESS EXCLUSIVE"},
 	{"set-not-null", pgOnly, Error, "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)"},
-	{"alter-column-type", both, Error, "changing a column's type rewrites the table (and its indexes) under ACCESS EXCLUSIVE"},
+	{"alter-column-type", both, Error, "changing a column's type rewrites the table (and its indexes) under ACCESS EXCLUSIVE; on PostgreSQL a change to a longer varchar, text, citext, a numeric of higher precision and the same scale, a higher time precision, or timestamp to timestamptz with TimeZone UTC (12+) does not, and a change that only rebuilds the column's indexes is a warning; exact when the old type is known (an earlier statement, --history, or the database)"},
 	{"rename-column", both, Error, "renaming a column breaks the running code that reads it"},
 	{"rename-table", both, Error, "renaming a table breaks the running code that reads it"},
 	{"drop-column", both, Error, "dropping a column breaks running code that still reads it, unless a contract step removed every use first"},
@@ -70,7 +70,7 @@ var rules = []Rule{
 	// --trace.
 	{"trace-rewrite", pgOnly, Error, "--trace saw the statement rewrite a table that existed before the migration"},
 	{"trace-blocking-scan", pgOnly, Error, "--trace saw the statement read a whole existing table under a lock that blocks writes"},
-	{"trace-failed", pgOnly, Warning, "--trace could not run the statement on the scratch schema"},
+	{"trace-failed", pgOnly, Warning, "--trace ran the statement on a copy of the database's schema and it failed there (the server's error is shown), so its locks are unknown and the rest of the file was not traced"},
 	// MySQL / MariaDB.
 	{"mysql-blocking-alter", myOnly, Error, "the ALTER cannot run ALGORITHM=INSTANT or INPLACE with LOCK=NONE on this server version: it copies the table and blocks writes"},
 	{"mysql-explicit-lock", myOnly, Error, "ALGORITHM=COPY or LOCK=SHARED/EXCLUSIVE blocks writes for the whole ALTER"},

@@ -40,6 +40,9 @@ type TracedStatement struct {
 	Scans []string `json:"scans,omitempty"`
 	// Skipped says why the statement was not run.
 	Skipped string `json:"skipped,omitempty"`
+	// NonTransactional is set when it was skipped because it cannot run
+	// inside a transaction block.
+	NonTransactional bool `json:"non_transactional,omitempty"`
 	// Err is the server's error; the rest of the file is not traced.
 	Err string `json:"error,omitempty"`
 }
@@ -244,6 +247,7 @@ func traceSQL(ctx context.Context, conn *pgx.Conn, l *Linter, file string, sf *s
 		default:
 			if why, ok := run.nonTransactional(rs.Stmt); ok {
 				ts.Skipped = why + " cannot run inside the trace's transaction"
+				ts.NonTransactional = true
 			}
 		}
 		if ts.Skipped != "" {
@@ -322,9 +326,18 @@ func (t *TraceResult) Report(static *Report) *Report {
 		}
 	}
 	for _, ts := range t.Statements {
+		// A statement that failed or did not run took no lock the trace
+		// could see: its note says so instead.
+		note := ""
+		switch {
+		case ts.Err != "":
+			note = "failed: " + ts.Err
+		case ts.Skipped != "":
+			note = "not run: " + ts.Skipped
+		}
 		st := Statement{File: ts.File, Line: ts.Line, Col: ts.Col, Kind: "TRACE " + ts.Kind, Locks: ts.Locks,
-			Rewrites: ts.Rewrites, Scans: ts.Scans, Transactional: ts.Skipped == "", InTransaction: true, Traced: true,
-			Note: strings.TrimSpace(ts.Skipped + " " + ts.Err)}
+			Rewrites: ts.Rewrites, Scans: ts.Scans, Transactional: !ts.NonTransactional, InTransaction: true, Traced: true,
+			Note: note}
 		rep.Statements = append(rep.Statements, st)
 		if flagged[fmt.Sprintf("%s:%d", ts.File, ts.Line)] {
 			continue
@@ -349,7 +362,8 @@ func (t *TraceResult) Report(static *Report) *Report {
 		}
 		if ts.Err != "" {
 			rep.Findings = append(rep.Findings, Finding{File: ts.File, Line: ts.Line, Col: ts.Col, Rule: "trace-failed", Severity: Warning,
-				Message: "the trace could not run this statement on the scratch schema: " + ts.Err})
+				Message: "the statement failed on a copy of the database's schema (without its rows), so the trace cannot say what it locks or rewrites, " +
+					"and the statements after it in the file were not traced: " + ts.Err})
 		}
 	}
 	return rep

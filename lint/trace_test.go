@@ -13,7 +13,7 @@ import (
 // traceFixture is the schema (with a few rows) the trace cases run against.
 const traceFixture = `
 CREATE TABLE users (id bigint PRIMARY KEY, email text, name varchar(100), active boolean, plan text, zip varchar(10), created timestamp);
-CREATE TABLE orders (id int PRIMARY KEY, user_id bigint, total numeric(10,2), status text);
+CREATE TABLE orders (id int PRIMARY KEY, user_id bigint, total numeric(10,2), status text, discount numeric(10,2));
 CREATE INDEX orders_status_idx ON orders (status);
 CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(total) AS total FROM orders GROUP BY user_id;
 INSERT INTO users SELECT g, 'u' || g || '@example.com', 'n', true, 'free', '123', now() FROM generate_series(1, 50) g;
@@ -52,6 +52,18 @@ func TestStaticAgreesWithPostgres(t *testing.T) {
 		{"widen varchar", "ALTER TABLE users ALTER COLUMN name TYPE varchar(200);", "users", ""},
 		{"varchar to text", "ALTER TABLE users ALTER COLUMN name TYPE text;", "users", ""},
 		{"type change with using", "ALTER TABLE users ALTER COLUMN zip TYPE integer USING zip::integer;", "users", ""},
+		{"shorten varchar", "ALTER TABLE users ALTER COLUMN name TYPE varchar(50);", "users", ""},
+		{"drop the varchar limit", "ALTER TABLE users ALTER COLUMN name TYPE varchar;", "users", ""},
+		{"text to unlimited varchar", "ALTER TABLE users ALTER COLUMN email TYPE varchar;", "users", ""},
+		{"text to varchar(n)", "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);", "users", ""},
+		{"numeric precision up, same scale", "ALTER TABLE orders ALTER COLUMN discount TYPE numeric(12,2);", "orders", ""},
+		{"numeric precision down", "ALTER TABLE orders ALTER COLUMN discount TYPE numeric(9,2);", "orders", ""},
+		{"numeric scale change", "ALTER TABLE orders ALTER COLUMN discount TYPE numeric(12,3);", "orders", ""},
+		{"numeric unconstrained", "ALTER TABLE orders ALTER COLUMN discount TYPE numeric;", "orders", ""},
+		{"timestamp to timestamptz in UTC", "SET TimeZone = 'UTC';\nALTER TABLE users ALTER COLUMN created TYPE timestamptz;", "users", ""},
+		{"timestamp to timestamptz elsewhere", "SET TimeZone = 'Europe/Paris';\nALTER TABLE users ALTER COLUMN created TYPE timestamptz;", "users", ""},
+		{"timestamp precision down", "ALTER TABLE users ALTER COLUMN created TYPE timestamp(3);", "users", ""},
+		{"timestamp precision kept", "ALTER TABLE users ALTER COLUMN created TYPE timestamp(6);", "users", ""},
 		{"refresh materialized view", "REFRESH MATERIALIZED VIEW order_totals;", "order_totals", ""},
 		{"cluster", "CLUSTER orders USING orders_pkey;", "orders", ""},
 		{"set unlogged", "ALTER TABLE orders SET UNLOGGED;", "orders", ""},
@@ -73,8 +85,16 @@ func TestStaticAgreesWithPostgres(t *testing.T) {
 		files = append(files, f)
 		_ = i
 	}
-	// Each file runs against a fresh copy: trace them one by one.
-	l, _ := New(Options{ServerVersion: "15"})
+	// Each file runs against a fresh copy: trace them one by one. The
+	// fixture's column types are passed in, as the CLI can from the
+	// database, so type changes are judged from the old type.
+	l, err := New(Options{ServerVersion: "15", ColumnTypes: map[string]string{
+		"users.email": "text", "users.name": "character varying(100)", "users.zip": "varchar(10)",
+		"users.created": "timestamp without time zone", "orders.id": "integer", "orders.total": "numeric(10,2)", "orders.discount": "numeric(10,2)",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, c := range cases {
 		c, f := c, files[i]
 		t.Run(c.name, func(t *testing.T) {
@@ -156,5 +176,38 @@ func TestTraceReportsWhatStaticRulesMiss(t *testing.T) {
 	}
 	if tr2.Findings[0].Lock != "ACCESS EXCLUSIVE" {
 		t.Fatalf("lock = %q", tr2.Findings[0].Lock)
+	}
+}
+
+// TestTraceReportsAFailedStatement traces a change the schema refuses (a
+// view uses the column): the statement is reported as failed, with the
+// server's error, never as taking no table lock, and the statement after it
+// as not run.
+func TestTraceReportsAFailedStatement(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	f := filepath.Join(t.TempDir(), "3_widen.sql")
+	os.WriteFile(f, []byte("SET lock_timeout = '1s';\nALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);\nALTER TABLE orders DROP COLUMN status;\n"), 0o644)
+	schema := traceFixture + "CREATE SCHEMA v; CREATE VIEW v.orders AS SELECT id, total, status FROM orders;\n"
+	tr, err := Trace(context.Background(), dsn, []string{f}, TraceOptions{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := tr.Report(nil)
+	var buf strings.Builder
+	if err := WriteText(&buf, rep, TextOptions{Statements: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"3_widen.sql:2:1: TRACE ALTER TABLE: failed: ERROR: cannot alter type of a column used by a view or rule (SQLSTATE 0A000)\n",
+		"3_widen.sql:3:1: TRACE ALTER TABLE: not run: an earlier statement failed\n",
+		"warning[trace-failed] the statement failed on a copy of the database's schema",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "ALTER TABLE: no table lock") || strings.Contains(out, "cannot run in a transaction") {
+		t.Errorf("a failed statement is reported as taking no lock:\n%s", out)
 	}
 }

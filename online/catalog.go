@@ -3,6 +3,7 @@ package online
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -172,3 +173,5 @@ func estimateRows(ctx context.Context, q querier, schema, table string) int64 {
 	}
 	return int64(n.Float64)
 }
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -16,12 +16,39 @@
 // uses, backfills existing rows in batches, and creates a schema
 // strata_v<version> whose views show the new shape. The old shape stays the
 // physical tables. An application moves to the new shape by setting
-// search_path to the version schema: the triggers take a session whose
+// search_path to the version schema, then the tables' schema
+// (SET search_path = strata_v42, public): the triggers take a session whose
 // current_schema() is the version schema for a new-shape writer, and any
 // other for an old-shape one. [Runner.Complete] contracts: in one
-// short transaction it drops the triggers and the old shape and renames the
-// new shape into place. [Runner.Abort] undoes Start from any partial state,
-// leaving the old shape and every row as they were.
+// short transaction it drops the triggers and the old shape, renames the
+// new shape into place and drops the version schema. [Runner.Abort] undoes
+// Start from any partial state, leaving the old shape and every row as they
+// were, and drops the version schema too.
+//
+// # Version schemas
+//
+// A version schema exists exactly while its migration is expanded: Start
+// creates it, Complete and Abort drop it. After Complete there is one shape
+// again, the physical tables, and nothing may keep depending on their
+// columns: a view left over them would make every later plain migration that
+// changes a column's type or drops a column fail. An application whose
+// search_path still names the dropped schema is not broken by it:
+// PostgreSQL skips a schema of search_path that does not exist, so it reads
+// the final tables through the next entry (public), and as an old-shape
+// client of the next online migration, as it should. Two things change
+// for it at the cut-over: SELECT * returns a column that alter_column
+// rebuilt (a type change) at the end of the row, and a statement it
+// prepared before the cut-over that returns such a row must be prepared
+// again (PostgreSQL reports "cached plan must not change result type" once).
+// Complete also drops the version schemas of older versions left by
+// earlier releases of strata, except those of migrations still expanded
+// ([Runner.KeepVersions]): while two migrations of different tables are
+// expanded at once, each version schema shows every table, and completing
+// one rebuilds the other's views of the tables it changed over their final
+// shape, in the cut-over transaction; aborting one takes the tables and
+// columns it added out of the other's views first. While a migration is expanded, a plain
+// migration cannot change the type of, or drop, a column its views show:
+// complete or abort it first.
 //
 // Safety rules are always on. Every statement that takes a lock the
 // application would queue behind runs under lock_timeout (500ms by default)
@@ -34,6 +61,18 @@
 // key) in batches sized to a target time, each its own transaction, pause
 // on replication lag and load, and save their cursor in the [State] after
 // every batch, so a killed run resumes where it stopped.
+//
+// # Preconditions
+//
+// [Runner.Check] reads the live catalog and reports, before anything
+// changes, every operation that cannot run: a table or column that does not
+// exist (as the earlier operations of the file leave the new shape), a name
+// already taken, an unknown type, a table without the primary key (or unique
+// index over NOT NULL columns) a backfill walks, a view or foreign key that
+// would stop Complete from dropping a column or table. Each problem is a
+// [*PreconditionError] naming the file and line, the operation (number and
+// kind) and the field. Start runs it first, so a migration that cannot run
+// fails with nothing changed; [Step.Preflight] runs it for `strata plan`.
 //
 // The migration engine owns history and locking: it passes the saved
 // [State] back to resume and stores each new one through a [StateStore]:

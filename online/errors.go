@@ -3,6 +3,7 @@ package online
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,65 @@ var ErrPhase = errors.New("online migration is not in a phase that allows this")
 // ErrStateVersion is wrapped when a saved [State] was written by an
 // incompatible version of strata and cannot be resumed.
 var ErrStateVersion = errors.New("unsupported online state version")
+
+// ErrPrecondition is wrapped by [PreconditionErrors]: the database does not
+// meet what an operation needs, and nothing was changed.
+var ErrPrecondition = errors.New("online migration preconditions not met")
+
+// PreconditionError is one precondition of one operation that the live
+// catalog does not meet: a table or column that does not exist, a name
+// already taken, a table without the key a backfill walks.
+type PreconditionError struct {
+	File  string
+	Line  int    // line of the field (or of the operation) in File
+	Index int    // operation number, from 1
+	Op    string // operation kind
+	Field string // dotted field path; empty for the operation as a whole
+	Msg   string
+	Err   error // a sentinel such as [ErrNoKey], when one applies
+}
+
+func (e *PreconditionError) Unwrap() error { return e.Err }
+
+func (e *PreconditionError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	s := fmt.Sprintf("%s: operation %d (%s)", loc, e.Index, e.Op)
+	if e.Field != "" {
+		s += ", field " + e.Field
+	}
+	return s + ": " + e.Msg
+}
+
+// PreconditionErrors lists every unmet precondition of a migration, in
+// order, as [Runner.Check] found them. It wraps [ErrPrecondition].
+type PreconditionErrors []*PreconditionError
+
+func (e PreconditionErrors) Error() string {
+	if len(e) == 1 {
+		return e[0].Error()
+	}
+	lines := make([]string, len(e))
+	for i, p := range e {
+		lines[i] = "  " + p.Error()
+	}
+	return fmt.Sprintf("%d preconditions are not met:\n%s", len(e), strings.Join(lines, "\n"))
+}
+
+// Is reports whether target is [ErrPrecondition].
+func (e PreconditionErrors) Is(target error) bool { return target == ErrPrecondition }
+
+// Unwrap returns each problem, so errors.As finds a [*PreconditionError] and
+// errors.Is the sentinels they carry.
+func (e PreconditionErrors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, p := range e {
+		out[i] = p
+	}
+	return out
+}
 
 // ParseError is a problem in a migration file, located by file and line.
 type ParseError struct {

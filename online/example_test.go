@@ -36,7 +36,8 @@ operations:
 	if err := r.Start(ctx, "42", m, nil, store); err != nil {
 		log.Fatal(err) // run Start again with saved to resume, or Abort
 	}
-	// Applications move to the new shape: SET search_path = strata_v42.
+	// Applications move to the new shape: SET search_path = strata_v42, public.
+	// Complete drops strata_v42; they then read the tables through public.
 	if err := r.Complete(ctx, "42", m, saved, store); err != nil {
 		log.Fatal(err)
 	}

@@ -188,8 +188,10 @@ func schemas(t *testing.T, db *sql.DB) string {
 	return strings.Join(query(t, db, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY 1`), ",")
 }
 
-// newShape returns a connection whose search_path is the version schema:
-// a writer of the new shape.
+// newShape returns a connection whose search_path is the version schema,
+// then public: a writer of the new shape, as an application sets it. After
+// complete drops the version schema, the same connection reads the final
+// tables.
 func newShape(t *testing.T, db *sql.DB, version string) *sql.Conn {
 	t.Helper()
 	conn, err := db.Conn(context.Background())
@@ -197,7 +199,7 @@ func newShape(t *testing.T, db *sql.DB, version string) *sql.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	mustExec(t, conn, fmt.Sprintf("SET search_path = %s", quoteIdent(VersionSchema(version))))
+	mustExec(t, conn, fmt.Sprintf("SET search_path = %s, public", quoteIdent(VersionSchema(version))))
 	return conn
 }
 

@@ -21,6 +21,34 @@ type Migration struct {
 	Operations []Operation
 	// Lines holds the line of each operation in File.
 	Lines []int
+
+	nodes []*yaml.Node // each operation's fields, for the line of a field
+}
+
+// opLoc names operation i for messages: file:line: operation n (kind).
+func (m *Migration) opLoc(i int) string {
+	loc := m.File
+	if l := m.line(i, ""); l > 0 {
+		loc = fmt.Sprintf("%s:%d", m.File, l)
+	}
+	if loc != "" {
+		loc += ": "
+	}
+	return fmt.Sprintf("%soperation %d (%s)", loc, i+1, m.Operations[i].Kind())
+}
+
+// line returns the line of field (a dotted path, empty for the operation)
+// of operation i, or the operation's line.
+func (m *Migration) line(i int, field string) int {
+	if i < len(m.nodes) && field != "" {
+		if l := fieldLine(m.nodes[i], field); l > 0 {
+			return l
+		}
+	}
+	if i < len(m.Lines) {
+		return m.Lines[i]
+	}
+	return 0
 }
 
 // Operation is one declarative change. Each kind lives in its own
@@ -169,6 +197,7 @@ func Parse(file string, data []byte) (*Migration, error) {
 		}
 		m.Operations = append(m.Operations, op)
 		m.Lines = append(m.Lines, k.Line)
+		m.nodes = append(m.nodes, v)
 	}
 	return m, nil
 }
@@ -186,12 +215,19 @@ func errField(field, format string, args ...any) error {
 	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
 }
 
-// fieldLine finds the line of a dotted field path under mapping n.
+// fieldLine finds the line of a dotted field path under mapping n; a part
+// may index a list ("columns[2].type").
 func fieldLine(n *yaml.Node, path string) int {
-	parts := strings.Split(path, ".")
 	cur := n
 	line := 0
-	for _, p := range parts {
+	for _, p := range strings.Split(path, ".") {
+		idx := -1
+		if i := strings.IndexByte(p, '['); i > 0 && strings.HasSuffix(p, "]") {
+			if _, err := fmt.Sscanf(p[i+1:len(p)-1], "%d", &idx); err != nil {
+				idx = -1
+			}
+			p = p[:i]
+		}
 		if cur.Kind != yaml.MappingNode {
 			return line
 		}
@@ -206,6 +242,13 @@ func fieldLine(n *yaml.Node, path string) int {
 		}
 		if !found {
 			return line
+		}
+		if idx >= 0 {
+			if cur.Kind != yaml.SequenceNode || idx >= len(cur.Content) {
+				return line
+			}
+			cur = cur.Content[idx]
+			line = cur.Line
 		}
 	}
 	return line
@@ -305,6 +348,7 @@ func (m *Migration) Plan(version string) []string {
 	out := []string{"-- start (strata up): each statement under lock_timeout, retried with backoff"}
 	out = append(out, p.start...)
 	out = append(out, "-- complete (strata complete): one short transaction under lock_timeout")
+	out = append(out, "DROP SCHEMA IF EXISTS "+vs+" CASCADE -- applications reading through it fall through to the tables")
 	out = append(out, p.complete...)
 	out = append(out, "-- abort (strata abort)")
 	return append(out, p.abort...)

@@ -59,3 +59,9 @@ func (o *AddCheck) plan(p *plan) {
 		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), quoteIdent(o.Name)))
 	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), quoteIdent(o.Name)))
 }
+
+func (o *AddCheck) precheck(c *checkEnv) {
+	if t := c.table("table", o.Table); t != nil {
+		c.constraintFree("name", t.Phys, o.Name)
+	}
+}

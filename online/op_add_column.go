@@ -253,3 +253,45 @@ func (o *AddColumn) plan(p *plan) {
 	}
 	p.abort = append(p.abort, fmt.Sprintf("DROP TRIGGER IF EXISTS ...; ALTER TABLE %s DROP COLUMN IF EXISTS %s", qt, qc))
 }
+
+func (o *AddColumn) precheck(c *checkEnv) {
+	col := &o.Column
+	t := c.table("table", o.Table)
+	if t == nil {
+		return
+	}
+	if t.col(col.Name) != nil {
+		c.fail("column.name", "column %q of table %q already exists", col.Name, o.Table)
+	}
+	before := len(c.errs)
+	c.typeKnown("column.type", col.Type)
+	if r := col.References; r != nil {
+		c.references("column.references", r.Table, []string{r.Column})
+		c.constraintFree("column.references.name", t.Phys, r.Name)
+	}
+	if col.Check != nil {
+		c.constraintFree("column.check.name", t.Phys, col.Check.Name)
+	}
+	if col.Unique {
+		name := truncName(o.Table + "_" + col.Name + "_key")
+		c.constraintFree("column.unique", t.Phys, name)
+		if kind := c.relationKind(name); kind != "" {
+			c.fail("column.unique", "complete names the unique constraint %q, but %s %q already exists", name, kind, name)
+		}
+	}
+	if c.err != nil || len(c.errs) > before {
+		return
+	}
+	field, backfill := "up", o.Up != ""
+	if !backfill && col.Default != nil {
+		fast, err := c.x.fastDefault(c.ctx, col.Type, *col.Default)
+		if err != nil {
+			c.fail("column.default", "%v", err)
+			return
+		}
+		field, backfill = "column.default", !fast
+	}
+	if backfill {
+		c.needKey(field, t, "the backfill of add_column")
+	}
+}

@@ -3,6 +3,7 @@ package online
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // AddForeignKey adds a foreign key NOT VALID (a brief lock on both tables)
@@ -91,4 +92,35 @@ func (o *AddForeignKey) plan(p *plan) {
 		fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", p.q(o.Table), quoteIdent(o.Name), o.def(p.q)),
 		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), quoteIdent(o.Name)))
 	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), quoteIdent(o.Name)))
+}
+
+func (o *AddForeignKey) precheck(c *checkEnv) {
+	t := c.table("table", o.Table)
+	rt := c.table("references.table", o.References.Table)
+	if t == nil || rt == nil {
+		return
+	}
+	for _, col := range o.Columns {
+		c.col("columns", t, col)
+	}
+	for _, col := range o.References.Columns {
+		c.col("references.columns", rt, col)
+	}
+	c.constraintFree("name", t.Phys, o.Name)
+	if c.err != nil || c.create[rt.Phys] != nil {
+		return
+	}
+	var ok bool
+	err := c.r.DB.QueryRowContext(c.ctx, `
+SELECT EXISTS (SELECT 1 FROM pg_index i
+  WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+    AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey::int2[]))
+        = (SELECT array_agg(x ORDER BY x) FROM unnest($2::text[]) AS x))`, c.x.q(rt.Phys), o.References.Columns).Scan(&ok)
+	if err != nil {
+		c.err = err
+		return
+	}
+	if !ok {
+		c.fail("references.columns", "table %q has no primary key or unique constraint over (%s), which a foreign key needs", o.References.Table, strings.Join(o.References.Columns, ", "))
+	}
 }

@@ -199,28 +199,38 @@ func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old column) error {
 // key or of a foreign key: swapping it would need the keys rebuilt, which
 // restructure_table does.
 func (o *AlterColumn) refuseKeyColumn(ctx context.Context, x *Exec) error {
+	kinds, err := keyConstraints(ctx, x.db(), x.q(o.Table), o.Column)
+	if err != nil {
+		return err
+	}
+	if len(kinds) > 0 {
+		return fmt.Errorf("column %q is part of %s: changing its type online needs restructure_table", o.Column, strings.Join(kinds, " and "))
+	}
+	return nil
+}
+
+// keyConstraints says which kinds of key column col of qtable is part of:
+// "the primary key", "a foreign key" (its own or one pointing at it).
+func keyConstraints(ctx context.Context, q querier, qtable, col string) ([]string, error) {
 	var kinds []string
-	rows, err := x.db().QueryContext(ctx, `
+	rows, err := q.QueryContext(ctx, `
 SELECT DISTINCT c.contype::text FROM pg_constraint c
 JOIN pg_attribute a ON a.attname = $2 AND (
       (a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey))
    OR (a.attrelid = c.confrelid AND a.attnum = ANY(c.confkey)))
-WHERE a.attrelid = to_regclass($1) AND c.contype IN ('p', 'f')`, x.q(o.Table), o.Column)
+WHERE a.attrelid = to_regclass($1) AND c.contype IN ('p', 'f') ORDER BY 1 DESC`, qtable, col)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return err
+			return nil, err
 		}
 		kinds = append(kinds, map[string]string{"p": "the primary key", "f": "a foreign key"}[k])
 	}
-	if len(kinds) > 0 {
-		return fmt.Errorf("column %q is part of %s: changing its type online needs restructure_table", o.Column, strings.Join(kinds, " and "))
-	}
-	return rows.Err()
+	return kinds, rows.Err()
 }
 
 // copyIndexes builds, on the new column, a copy of every index on the old
@@ -514,4 +524,57 @@ func (o *AlterColumn) plan(p *plan) {
 		p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, qc, quoteIdent(o.Name)))
 	}
 	p.abort = append(p.abort, "-- drop the constraints and index created, restore the default and NOT NULL")
+}
+
+func (o *AlterColumn) precheck(c *checkEnv) {
+	t := c.table("table", o.Table)
+	if t == nil {
+		return
+	}
+	mc := c.col("column", t, o.Column)
+	if mc == nil {
+		return
+	}
+	if mc.Phys != o.Column {
+		c.fail("column", "column %q is changed by an earlier operation of this migration; alter it in a later migration", o.Column)
+		return
+	}
+	if o.Name != "" && o.Name != o.Column && t.col(o.Name) != nil {
+		c.fail("name", "column %q of table %q already exists", o.Name, o.Table)
+	}
+	c.typeKnown("type", o.Type)
+	if r := o.References; r != nil {
+		c.references("references", r.Table, []string{r.Column})
+	}
+	if o.Check != nil {
+		c.constraintFree("check.name", t.Phys, o.Check.Name)
+	}
+	if o.Unique != nil {
+		name := o.Unique.Name
+		if name == "" {
+			name = truncName(o.Table + "_" + o.finalName() + "_key")
+		}
+		c.constraintFree("unique", t.Phys, name)
+		if kind := c.relationKind(name); kind != "" {
+			c.fail("unique", "complete names the unique constraint %q, but %s %q already exists", name, kind, name)
+		}
+	}
+	if !o.dup() || c.create[t.Phys] != nil || c.err != nil {
+		return
+	}
+	field := "up"
+	if o.Type != "" {
+		field = "type"
+	}
+	c.needKey(field, t, "the backfill of the new column")
+	kinds, err := keyConstraints(c.ctx, c.r.DB, c.x.q(t.Phys), o.Column)
+	if err != nil {
+		c.err = err
+		return
+	}
+	if len(kinds) > 0 {
+		c.fail("column", "column %q is part of %s: changing its type online needs restructure_table", o.Column, strings.Join(kinds, " and "))
+		return
+	}
+	c.dependents("column", t.Phys, o.Column, "alter_column (a new column replaces it)")
 }

@@ -52,7 +52,7 @@ operations:
 		eq(t, "index", one(t, db, `SELECT pg_get_indexdef('users_age_idx'::regclass)`), "CREATE INDEX users_age_idx ON public.users USING btree (age) WHERE (age > 5)")
 		eq(t, "check", one(t, db, `SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'age_positive'`), "CHECK ((age >= 0))")
 		eqRows(t, "leftovers", strataObjects(t, db))
-		// The version schema now shows the final table.
+		// The application's connection now reads the final table.
 		eq(t, "view after complete", one(t, nc, `SELECT age FROM users WHERE id = 1`), "70")
 	})
 	t.Run("abort leaves the old column and every row", func(t *testing.T) {

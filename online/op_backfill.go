@@ -155,3 +155,14 @@ func (o *BackfillData) plan(p *plan) {
 	p.complete = append(p.complete, "DROP TABLE _strata_bak_v"+p.version+"_<n>")
 	p.abort = append(p.abort, fmt.Sprintf("UPDATE %s SET ... FROM _strata_bak_v%s_<n> -- in batches; then drop it", p.q(o.Table), p.version))
 }
+
+func (o *BackfillData) precheck(c *checkEnv) {
+	t := c.table("table", o.Table)
+	if t == nil {
+		return
+	}
+	for _, col := range o.cols() {
+		c.col("set."+col, t, col)
+	}
+	c.needKey("table", t, "backfill")
+}

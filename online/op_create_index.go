@@ -186,3 +186,42 @@ func (o *CreateIndex) plan(p *plan) {
 	p.complete = append(p.complete, "-- when replacing: DROP INDEX CONCURRENTLY old; ALTER INDEX _strata_new_<name> RENAME TO "+quoteIdent(o.Name))
 	p.abort = append(p.abort, "DROP INDEX CONCURRENTLY IF EXISTS "+quoteIdent(o.Name))
 }
+
+func (o *CreateIndex) precheck(c *checkEnv) {
+	t := c.table("table", o.Table)
+	if t == nil {
+		return
+	}
+	if kind := c.relationKind(o.Name); kind != "" && kind != "index" {
+		c.fail("name", "%s %q already exists in schema %s", kind, o.Name, c.r.schema())
+	}
+	check := func(field, name string) {
+		if mc := c.col(field, t, name); mc != nil && mc.Phys != name {
+			c.fail(field, "column %q of table %q is changed by an earlier operation of this migration (the table holds it as %q until complete): index it in a later migration", name, o.Table, mc.Phys)
+		}
+	}
+	for _, e := range o.Columns {
+		if name, ok := plainColumn(e); ok {
+			check("columns", name)
+		}
+	}
+	for _, name := range o.Include {
+		check("include", name)
+	}
+}
+
+// plainColumn returns the column an index entry names, when it is a plain
+// name (possibly with ordering or operator-class words) rather than an
+// expression.
+func plainColumn(s string) (string, bool) {
+	f := strings.Fields(strings.TrimSpace(s))
+	if len(f) == 0 || !identRe.MatchString(f[0]) {
+		return "", false
+	}
+	for _, w := range f[1:] {
+		if !orderWords.MatchString(w) {
+			return "", false
+		}
+	}
+	return f[0], true
+}

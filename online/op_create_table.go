@@ -98,3 +98,15 @@ func (o *CreateTable) plan(p *plan) {
 	p.start = append(p.start, o.sql(p.schema)...)
 	p.abort = append(p.abort, "DROP TABLE IF EXISTS "+p.q(o.Name))
 }
+
+func (o *CreateTable) precheck(c *checkEnv) {
+	c.noTable("name", o.Name)
+	for i := range o.Columns {
+		col := &o.Columns[i]
+		field := fmt.Sprintf("columns[%d]", i)
+		c.typeKnown(field+".type", col.Type)
+		if r := col.References; r != nil && r.Table != o.Name {
+			c.references(field+".references", r.Table, []string{r.Column})
+		}
+	}
+}

@@ -97,3 +97,23 @@ func (o *DropColumn) plan(p *plan) {
 		p.abort = append(p.abort, "-- drop the trigger")
 	}
 }
+
+func (o *DropColumn) precheck(c *checkEnv) {
+	t := c.table("table", o.Table)
+	if t == nil {
+		return
+	}
+	mc := c.col("column", t, o.Column)
+	if mc == nil || c.create[t.Phys] != nil {
+		return
+	}
+	cols, err := tableColumns(c.ctx, c.r.DB, c.r.schema(), t.Phys)
+	if err != nil {
+		c.err = err
+		return
+	}
+	if pc, ok := findColumn(cols, mc.Phys); ok && pc.NotNull && pc.Default == "" && o.Down == "" {
+		c.fail("down", "column %q is NOT NULL without a default: give down, an expression for rows written through the new shape", o.Column)
+	}
+	c.dependents("column", t.Phys, mc.Phys, "drop_column")
+}

@@ -48,3 +48,17 @@ func (o *DropIndex) Rollback(ctx context.Context, x *Exec) error { return nil }
 func (o *DropIndex) plan(p *plan) {
 	p.complete = append(p.complete, "DROP INDEX CONCURRENTLY IF EXISTS "+p.q(o.Name)+" -- after the cut-over")
 }
+
+func (o *DropIndex) precheck(c *checkEnv) {
+	if c.err != nil {
+		return
+	}
+	exists, _, err := indexState(c.ctx, c.r.DB, c.r.schema(), o.Name)
+	if err != nil {
+		c.err = err
+		return
+	}
+	if !exists {
+		c.fail("name", "index %q does not exist in schema %s", o.Name, c.r.schema())
+	}
+}

@@ -3,6 +3,7 @@ package online
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // DropTable removes a table: the new shape no longer shows it from Start
@@ -48,4 +49,14 @@ func (o *DropTable) reshape(s *shape) error {
 func (o *DropTable) plan(p *plan) {
 	p.start = append(p.start, fmt.Sprintf("-- the new version's views leave out %s", p.q(o.Name)))
 	p.complete = append(p.complete, "DROP TABLE IF EXISTS "+p.q(o.Name))
+}
+
+func (o *DropTable) precheck(c *checkEnv) {
+	t := c.table("name", o.Name)
+	if t == nil {
+		return
+	}
+	if refs := c.referencedBy(t.Phys); len(refs) > 0 {
+		c.fail("name", "foreign key %s points at table %q, and complete drops it without CASCADE: drop those keys first", strings.Join(refs, ", "), o.Name)
+	}
 }

@@ -64,3 +64,14 @@ func (o *RenameColumn) plan(p *plan) {
 	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s.%s as %s", p.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
 	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", p.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
 }
+
+func (o *RenameColumn) precheck(c *checkEnv) {
+	t := c.table("table", o.Table)
+	if t == nil {
+		return
+	}
+	c.col("from", t, o.From)
+	if t.col(o.To) != nil {
+		c.fail("to", "column %q of table %q already exists", o.To, o.Table)
+	}
+}

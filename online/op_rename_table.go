@@ -59,3 +59,9 @@ func (o *RenameTable) plan(p *plan) {
 	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s as %s", p.q(o.From), quoteIdent(o.To)))
 	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", p.q(o.From), quoteIdent(o.To)))
 }
+
+func (o *RenameTable) precheck(c *checkEnv) {
+	if c.table("from", o.From) != nil {
+		c.noTable("to", o.To)
+	}
+}

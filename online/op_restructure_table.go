@@ -443,3 +443,38 @@ func (o *RestructureTable) plan(p *plan) {
 		"DROP TABLE "+quoteIdent(o.oldTable(p.version)))
 	p.abort = append(p.abort, "DROP TRIGGER ...; DROP TABLE IF EXISTS "+quoteIdent(o.newTable(p.version)))
 }
+
+func (o *RestructureTable) precheck(c *checkEnv) {
+	t := c.table("table", o.Table)
+	if t == nil {
+		return
+	}
+	c.needKey("table", t, "the copy of restructure_table")
+	if refs := c.referencedBy(t.Phys); len(refs) > 0 {
+		c.fail("table", "foreign key %s points at table %q; it would keep pointing at the old table after the cut-over: drop it first and add it back after complete", strings.Join(refs, ", "), o.Table)
+	}
+	c.noTable("table", o.newTable(c.x.version))
+	for i := range o.Columns {
+		field := fmt.Sprintf("columns[%d]", i)
+		c.typeKnown(field+".type", o.Columns[i].Type)
+		if r := o.Columns[i].References; r != nil && r.Table != o.Table {
+			c.references(field+".references", r.Table, []string{r.Column})
+		}
+	}
+	for k := range o.Down {
+		if t.col(k) == nil {
+			c.fail("down", "%q is not a column of table %q", k, o.Table)
+		}
+	}
+	if len(o.Down) == 0 || c.err != nil || c.create[t.Phys] != nil {
+		return
+	}
+	var pk bool
+	if err := c.r.DB.QueryRowContext(c.ctx, `SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p')`, c.x.q(t.Phys)).Scan(&pk); err != nil {
+		c.err = err
+		return
+	}
+	if !pk {
+		c.fail("down", "table %q has no primary key, which down needs to copy new-shape writes back", o.Table)
+	}
+}

@@ -50,3 +50,5 @@ func (o *SetNotNull) afterBackfill(ctx context.Context, x *Exec) error {
 }
 func (o *SetNotNull) reshape(s *shape) error { return o.alter().reshape(s) }
 func (o *SetNotNull) plan(p *plan)           { o.alter().plan(p) }
+
+func (o *SetNotNull) precheck(c *checkEnv) { o.alter().precheck(c) }

@@ -125,3 +125,5 @@ func (o *SetTableOptions) plan(p *plan) {
 	p.start = append(p.start, o.setSQL(p.q(o.Table)))
 	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s RESET/SET (...) -- back to the values before start", p.q(o.Table)))
 }
+
+func (o *SetTableOptions) precheck(c *checkEnv) { c.table("table", o.Table) }

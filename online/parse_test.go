@@ -97,5 +97,5 @@ func FuzzParse(f *testing.F) {
 func TestStateSummary(t *testing.T) {
 	t.Parallel()
 	st := &State{Format: StateVersion, Version: "9", Phase: PhaseExpanded, Backfills: []*Backfill{{Table: "t", Rows: 50, Total: 200}}}
-	eq(t, "summary", st.Summary(), "expanded; backfill t 25% (50 of ~200 rows); applications can use search_path strata_v9; run `strata complete` to finish or `strata abort` to undo")
+	eq(t, "summary", st.Summary(), "expanded; backfill t 25% (50 of ~200 rows); applications move to the new shape with SET search_path = strata_v9, public; then run `strata complete 9` (or `strata abort 9` to undo)")
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +62,14 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 	default:
 		return fmt.Errorf("start %s: phase is %s: %w", version, st.Phase, ErrPhase)
 	}
+	if st.fresh() {
+		if err := r.Check(ctx, version, m); err != nil {
+			// Saved, the untouched state tells `strata status` the next
+			// step (State.Next) as it does for any stopped start.
+			_ = x.save(ctx)
+			return fmt.Errorf("start %s: %w", version, err)
+		}
+	}
 	t0 := time.Now()
 	r.phaseEvent(x, "start")
 	// Operations' Start always runs again on resume: they are idempotent, and
@@ -75,7 +85,7 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 			}
 		}
 		if err := op.Start(ctx, x); err != nil {
-			return fmt.Errorf("start %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+			return fmt.Errorf("start %s: %s: %w", version, m.opLoc(i), err)
 		}
 	}
 	st.Step = max(st.Step, stepBackfill)
@@ -90,7 +100,7 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 		if ab, ok := op.(afterBackfiller); ok {
 			x.idx = i
 			if err := ab.afterBackfill(ctx, x); err != nil {
-				return fmt.Errorf("start %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+				return fmt.Errorf("start %s: %s: %w", version, m.opLoc(i), err)
 			}
 		}
 	}
@@ -126,9 +136,19 @@ func (x *Exec) createViews(ctx context.Context) error {
 
 // Complete contracts an expanded migration: in one short transaction under
 // lock_timeout (retried with backoff) it drops the triggers and the old
-// shape, renames the new shape into place and rebuilds the version schema
-// over the final tables; then it drops what no longer has a use without
-// blocking anyone (old indexes, backup tables) and older version schemas.
+// shape, renames the new shape into place and drops the version schema;
+// then it drops what no longer has a use without blocking anyone (old
+// indexes, backup tables).
+//
+// A version schema lives exactly as long as its migration is expanded: from
+// Start (strata up) to Complete or Abort. Once the cut-over commits there is
+// one shape again, the physical tables, and views kept over them would make
+// every later plain migration that changes or drops a column they show
+// fail. The cut-over transaction therefore drops this migration's version
+// schema and those of older versions (left by earlier releases of strata),
+// except those of migrations still expanded ([Runner.KeepVersions]); in
+// those, the views of the tables this migration changed are rebuilt over
+// the tables' final shape in the same transaction.
 func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st *State, store StateStore) error {
 	x, st, err := r.newExec(version, m, st, store)
 	if err != nil {
@@ -150,52 +170,13 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 	for i, op := range m.Operations {
 		x.idx = i
 		if err := op.Complete(ctx, x); err != nil {
-			return fmt.Errorf("complete %s: operation %d (%s): %w", version, i+1, op.Kind(), err)
+			return fmt.Errorf("complete %s: %s: %w", version, m.opLoc(i), err)
 		}
 	}
 	if st.Step < stepContracted {
-		olds, err := x.olderVersionSchemas(ctx)
-		if err != nil {
+		if err := x.cutOver(ctx); err != nil {
 			return fmt.Errorf("complete %s: %w", version, err)
 		}
-		vs := x.VersionSchema()
-		// After the cut-over every table and column has its new-shape name;
-		// the views keep their column order, so statements prepared against
-		// them (SELECT * included) keep working.
-		final, err := x.finalShape(ctx)
-		if err != nil {
-			return fmt.Errorf("complete %s: %w", version, err)
-		}
-		after := &shape{version: final.version}
-		for _, t := range final.tables {
-			nt := &tableModel{Phys: t.Name, Name: t.Name}
-			for _, c := range t.Cols {
-				nt.Cols = append(nt.Cols, modelCol{Name: c.Name, Phys: c.Name, Type: c.Type})
-			}
-			after.tables = append(after.tables, nt)
-		}
-		err = r.execTx(ctx, x, firstTable(m), "complete "+version, func(ctx context.Context, tx *sql.Tx) error {
-			stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
-			for _, o := range olds {
-				stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
-			}
-			stmts = append(stmts, x.contract...)
-			for _, s := range stmts {
-				if _, err := tx.ExecContext(ctx, s); err != nil {
-					return wrapStmt(s, err)
-				}
-			}
-			for _, v := range after.viewSQL(x.Schema(), vs) {
-				if _, err := tx.ExecContext(ctx, v); err != nil {
-					return wrapStmt(v, err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("complete %s: %w", version, err)
-		}
-		x.emitStmt(firstTable(m), strings.Join(x.contract, "; "))
 		st.Step = stepContracted
 		if err := x.save(ctx); err != nil {
 			return err
@@ -215,6 +196,195 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 	return nil
 }
 
+// cutOver runs Complete's one transaction: version schemas out, the
+// contract statements, and the views other expanded migrations keep over
+// this migration's tables rebuilt over their final shape.
+func (x *Exec) cutOver(ctx context.Context) error {
+	olds, err := x.olderVersionSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	kept, err := x.keptVersionSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	// After the cut-over every table this migration changed has its
+	// new-shape name and columns: the final shape says which, as physical
+	// names.
+	final, err := x.finalShape(ctx)
+	if err != nil {
+		return err
+	}
+	touched := map[string]bool{}
+	for _, t := range x.m.Tables() {
+		touched[t] = true
+	}
+	for _, t := range createdTables(x.m, x.version) {
+		touched[t] = true
+	}
+	after := &shape{version: final.version}
+	for _, t := range final.tables {
+		if !touched[t.Phys] {
+			continue
+		}
+		nt := &tableModel{Phys: t.Name, Name: t.Name}
+		for _, c := range t.Cols {
+			nt.Cols = append(nt.Cols, modelCol{Name: c.Name, Phys: c.Name, Type: c.Type})
+		}
+		after.tables = append(after.tables, nt)
+	}
+	var relations []string
+	for t := range touched {
+		relations = append(relations, x.q(t))
+	}
+	sort.Strings(relations)
+	vs := x.VersionSchema()
+	stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
+	for _, o := range olds {
+		stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
+	}
+	// Read before the transaction, which should hold its locks for no
+	// longer than its DDL takes; the engine's lock keeps other runners from
+	// changing version schemas meanwhile.
+	for _, k := range kept {
+		views, err := dependentViews(ctx, x.db(), k, relations)
+		if err != nil {
+			return err
+		}
+		for _, v := range views {
+			stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
+		}
+	}
+	stmts = append(stmts, x.contract...)
+	for _, k := range kept {
+		stmts = append(stmts, after.viewSQL(x.Schema(), k)[1:]...)
+	}
+	err = x.r.execTx(ctx, x, firstTable(x.m), "complete "+x.version, func(ctx context.Context, tx *sql.Tx) error {
+		for _, s := range stmts {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return wrapStmt(s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	x.emitStmt(firstTable(x.m), strings.Join(x.contract, "; "))
+	return nil
+}
+
+// releaseKeptViews, before Abort drops what this migration created, takes
+// it out of the version schemas of other expanded migrations, whose views
+// show every table of the schema as it physically is: the tables it created
+// lose their view, and the views of the tables it added columns to are
+// rebuilt without them, in one transaction.
+func (x *Exec) releaseKeptViews(ctx context.Context) error {
+	kept, err := x.keptVersionSchemas(ctx)
+	if err != nil || len(kept) == 0 {
+		return err
+	}
+	created := map[string]bool{}
+	for _, t := range createdTables(x.m, x.version) {
+		created[t] = true
+	}
+	added := map[string]map[string]bool{}
+	for i, op := range x.m.Operations {
+		if !x.st.Ops[i].Started {
+			continue
+		}
+		switch o := op.(type) {
+		case *CreateTable:
+			created[o.Name] = true
+		case *AddColumn:
+			if added[o.Table] == nil {
+				added[o.Table] = map[string]bool{}
+			}
+			added[o.Table][o.Column.Name] = true
+		}
+	}
+	var relations []string
+	for t := range created {
+		relations = append(relations, x.q(t))
+	}
+	for t := range added {
+		relations = append(relations, x.q(t))
+	}
+	sort.Strings(relations)
+	var stmts []string
+	for _, k := range kept {
+		views, err := dependentViews(ctx, x.db(), k, relations)
+		if err != nil {
+			return err
+		}
+		for _, v := range views {
+			if created[v] {
+				stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
+				continue
+			}
+			cols, err := tableColumns(ctx, x.db(), k, v)
+			if err != nil {
+				return err
+			}
+			var keep []string
+			for _, c := range cols {
+				if !added[v][c.Name] {
+					keep = append(keep, c.Name)
+				}
+			}
+			if len(keep) == len(cols) {
+				continue
+			}
+			stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v),
+				fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", quoteQualified(k, v), quoteList(keep), x.q(v)))
+		}
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	return x.ddl(ctx, "", stmts...)
+}
+
+// createdTables lists the tables an operation of m creates under a name of
+// its own (restructure_table's copy), which m.Tables does not name.
+func createdTables(m *Migration, version string) []string {
+	var out []string
+	for _, op := range m.Operations {
+		if rt, ok := op.(*RestructureTable); ok {
+			out = append(out, rt.newTable(version))
+		}
+	}
+	return out
+}
+
+// dependentViews lists the views of schema that read any of relations
+// (quoted, qualified names; those that do not exist are ignored).
+func dependentViews(ctx context.Context, q querier, schema string, relations []string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `
+SELECT DISTINCT v.relname
+FROM pg_depend d
+JOIN pg_rewrite w ON w.oid = d.objid
+JOIN pg_class v ON v.oid = w.ev_class
+JOIN pg_namespace n ON n.oid = v.relnamespace
+WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND n.nspname = $1 AND v.relkind = 'v' AND d.refobjid <> v.oid
+  AND d.refobjid IN (SELECT to_regclass(r) FROM unnest($2::text[]) AS r)
+ORDER BY 1`, schema, relations)
+	if err != nil {
+		return nil, fmt.Errorf("list the views of %s over the migration's tables: %w", schema, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func firstTable(m *Migration) string {
 	if t := m.Tables(); len(t) > 0 {
 		return t[0]
@@ -223,26 +393,55 @@ func firstTable(m *Migration) string {
 }
 
 // olderVersionSchemas lists the strata_v* schemas of versions before this
-// one, except those in Runner.KeepVersions.
+// one, except those of the versions in Runner.KeepVersions.
 func (x *Exec) olderVersionSchemas(ctx context.Context) ([]string, error) {
-	rows, err := x.db().QueryContext(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
+	names, err := versionSchemas(ctx, x.db())
 	if err != nil {
-		return nil, fmt.Errorf("list version schemas: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	keep := map[string]bool{x.VersionSchema(): true}
 	for _, v := range x.r.KeepVersions {
 		keep[VersionSchema(v)] = true
 	}
+	var out []string
+	for _, n := range names {
+		if !keep[n] && versionLess(strings.TrimPrefix(n, "strata_v"), x.version) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// keptVersionSchemas lists the version schemas of Runner.KeepVersions that
+// exist.
+func (x *Exec) keptVersionSchemas(ctx context.Context) ([]string, error) {
+	names, err := versionSchemas(ctx, x.db())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, v := range x.r.KeepVersions {
+		if v != x.version && slices.Contains(names, VersionSchema(v)) {
+			out = append(out, VersionSchema(v))
+		}
+	}
+	return out, nil
+}
+
+// versionSchemas lists the strata_v* schemas of the database.
+func versionSchemas(ctx context.Context, q querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
+	if err != nil {
+		return nil, fmt.Errorf("list version schemas: %w", err)
+	}
+	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		if !keep[n] && versionLess(strings.TrimPrefix(n, "strata_v"), x.version) {
-			out = append(out, n)
-		}
+		out = append(out, n)
 	}
 	return out, rows.Err()
 }
@@ -284,6 +483,9 @@ func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *St
 	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+quoteIdent(x.VersionSchema())+" CASCADE"); err != nil {
 		return fmt.Errorf("abort %s: %w", version, err)
 	}
+	if err := x.releaseKeptViews(ctx); err != nil {
+		return fmt.Errorf("abort %s: %w", version, err)
+	}
 	for i := len(m.Operations) - 1; i >= 0; i-- {
 		x.idx = i
 		op := m.Operations[i]
@@ -291,7 +493,7 @@ func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *St
 			continue
 		}
 		if err := op.Rollback(ctx, x); err != nil {
-			return fmt.Errorf("abort %s: operation %d (%s): %w; operations after it were undone, run abort again once fixed", version, i+1, op.Kind(), err)
+			return fmt.Errorf("abort %s: %s: %w; operations after it were undone, run abort again once fixed", version, m.opLoc(i), err)
 		}
 	}
 	st.Phase = PhaseAborted

@@ -54,8 +54,9 @@ type Runner struct {
 	MaxActiveSessions int
 	// MaxBatchRows caps a backfill batch. Default 50,000.
 	MaxBatchRows int
-	// KeepVersions names version schemas that Complete must not drop (those of
-	// other migrations still expanded).
+	// KeepVersions lists the versions of other migrations that are still
+	// expanded: Complete keeps their version schemas (rebuilding their views
+	// of the tables it changes) instead of dropping them with the older ones.
 	KeepVersions []string
 	// Logger receives progress logs. Default: discard.
 	Logger *slog.Logger

@@ -124,6 +124,19 @@ func newState(version string, m *Migration) *State {
 	return st
 }
 
+// fresh reports whether Start has changed nothing yet: no operation began.
+func (s *State) fresh() bool {
+	if s.Phase != PhaseStarting || s.Step > stepExpand {
+		return false
+	}
+	for _, o := range s.Ops {
+		if o.Started {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *State) check(version string, m *Migration) error {
 	if s.Format != StateVersion {
 		return fmt.Errorf("online state format %d, this strata reads %d: %w", s.Format, StateVersion, ErrStateVersion)
@@ -153,15 +166,26 @@ func (s *State) Summary() string {
 	if s.LockRetries > 0 {
 		fmt.Fprintf(&b, "; %d lock retries", s.LockRetries)
 	}
-	switch s.Phase {
-	case PhaseExpanded:
-		fmt.Fprintf(&b, "; applications can use search_path %s; run `strata complete` to finish or `strata abort` to undo", VersionSchema(s.Version))
-	case PhaseStarting:
-		b.WriteString("; interrupted: run `strata up` to resume or `strata abort` to undo")
-	case PhaseCompleting:
-		b.WriteString("; interrupted: run `strata complete` again")
-	case PhaseAborting:
-		b.WriteString("; interrupted: run `strata abort` again")
+	if next := s.Next(); next != "" {
+		b.WriteString("; " + next)
 	}
 	return b.String()
+}
+
+// Next says what to run next in the state's phase, naming the version: the
+// one next step `strata up`, `strata status` and the history row agree on.
+// It is empty once the migration is completed or aborted.
+func (s *State) Next() string {
+	v := s.Version
+	switch s.Phase {
+	case PhaseExpanded:
+		return fmt.Sprintf("applications move to the new shape with SET search_path = %s, public; then run `strata complete %s` (or `strata abort %s` to undo)", VersionSchema(v), v, v)
+	case PhaseStarting:
+		return fmt.Sprintf("`strata up` resumes it once the cause is fixed; `strata abort %s` undoes it", v)
+	case PhaseCompleting:
+		return fmt.Sprintf("run `strata complete %s` again", v)
+	case PhaseAborting:
+		return fmt.Sprintf("run `strata abort %s` again", v)
+	}
+	return ""
 }

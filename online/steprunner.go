@@ -64,8 +64,9 @@ func (s *Step) runner(ctx context.Context, env migrate.StepEnv, m *migrate.Migra
 			return nil, fmt.Errorf("read the current schema: %w", err)
 		}
 	}
+	r.KeepVersions = slices.Clone(s.Runner.KeepVersions)
 	for _, other := range env.Expanded {
-		r.KeepVersions = append(r.KeepVersions, VersionSchema(string(other.Version)))
+		r.KeepVersions = append(r.KeepVersions, string(other.Version))
 	}
 	emit := env.Emit
 	r.Progress = func(e Event) {
@@ -144,8 +145,41 @@ func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration
 		return "", "", err
 	}
 	sv := &saver{env: env, last: env.Record.Progress}
-	err = r.Start(ctx, string(m.Version), om, st, sv)
-	return migrate.StateExpanded, sv.last, err
+	if err := r.Start(ctx, string(m.Version), om, st, sv); err != nil {
+		if errors.Is(err, ErrPrecondition) {
+			err = fmt.Errorf("%w\nnothing was changed: fix the database, then `strata up` runs it (to edit %s instead, `strata abort %s` first)", err, m.File(), m.Version)
+		}
+		return migrate.StateExpanded, sv.last, err
+	}
+	// The state says expanded and what to do next: `strata up` reports the
+	// migration as expanded, not applied.
+	return migrate.StateExpanded, sv.last, nil
+}
+
+// Preflight checks the preconditions of a pending migration's operations
+// against the live catalog without changing anything ([Runner.Check]): what
+// `strata plan` shows and what `strata up` checks before anything starts,
+// so a migration that cannot run fails before its history row is written.
+// Errors wrap [ErrPrecondition] and list every problem with the file, the
+// operation and the field. A migration that has already started is not
+// checked: its own operations changed what the checks read.
+func (s *Step) Preflight(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) error {
+	om, err := s.parse(m)
+	if err != nil {
+		return err
+	}
+	st, err := s.state(env)
+	if err != nil {
+		return err
+	}
+	if st != nil && !st.fresh() {
+		return nil
+	}
+	r, err := s.runner(ctx, env, m)
+	if err != nil {
+		return err
+	}
+	return r.Check(ctx, string(m.Version), om)
 }
 
 // Down implements [migrate.StepRunner]: an expanded migration is aborted; a

@@ -152,3 +152,179 @@ func TestFailedPostCheckAbortsTheOnlineChange(t *testing.T) {
 		t.Fatalf("version = %s, want 1", v)
 	}
 }
+
+// TestPlainMigrationAfterComplete runs, through the engine, an online
+// change, its complete, and then plain migrations that change the type of
+// and drop a column the version schema's views showed: complete drops the
+// version schema, so nothing depends on the columns any more. An online
+// change that is aborted leaves no version schema either.
+func TestPlainMigrationAfterComplete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tg, err := connect.Open(ctx, testenv.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	files := fstest.MapFS{
+		"1_items.sql": {Data: []byte("CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2));\nINSERT INTO items SELECT g, 'item ' || g, g FROM generate_series(1, 300) g;\n")},
+		"2_sku.yaml":  {Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: sku, type: text, nullable: true}\n      up: \"'sku-' || id\"\n")},
+	}
+	newProvider := func() *migrate.Provider {
+		p, err := migrate.NewProvider(tg.DB, files, migrate.WithDialect(tg.Dialect),
+			migrate.WithStepRunner(migrate.KindOnline, &online.Step{Runner: online.Runner{LockTimeout: 200 * time.Millisecond, BatchTime: 20 * time.Millisecond}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	versionSchemas := func() string {
+		t.Helper()
+		var s string
+		if err := tg.DB.QueryRowContext(ctx, `SELECT coalesce(string_agg(nspname, ',' ORDER BY nspname), '') FROM pg_namespace WHERE nspname LIKE 'strata\_v%'`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if _, err := newProvider().Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := versionSchemas(); got != "strata_v2" {
+		t.Fatalf("version schemas while expanded = %q, want strata_v2", got)
+	}
+	if _, err := newProvider().Complete(ctx, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := versionSchemas(); got != "" {
+		t.Fatalf("version schemas after complete = %q, want none", got)
+	}
+
+	files["3_widen.sql"] = &fstest.MapFile{Data: []byte("ALTER TABLE items ALTER COLUMN price TYPE numeric(12,2);\n")}
+	files["4_drop.sql"] = &fstest.MapFile{Data: []byte("ALTER TABLE items DROP COLUMN price;\n")}
+	res, err := newProvider().Up(ctx)
+	if err != nil {
+		t.Fatalf("plain migrations after complete: %v", err)
+	}
+	if len(res.Done) != 2 {
+		t.Fatalf("applied %d migrations, want 2", len(res.Done))
+	}
+	var cols string
+	if err := tg.DB.QueryRowContext(ctx, `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'items'`).Scan(&cols); err != nil || cols != "id,name,sku" {
+		t.Fatalf("items columns = %q (%v)", cols, err)
+	}
+
+	files["5_note.yaml"] = &fstest.MapFile{Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: note, type: text, nullable: true}\n")}
+	if _, err := newProvider().Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := versionSchemas(); got != "strata_v5" {
+		t.Fatalf("version schemas while 5 is expanded = %q", got)
+	}
+	if _, err := newProvider().Abort(ctx, "5"); err != nil {
+		t.Fatal(err)
+	}
+	if got := versionSchemas(); got != "" {
+		t.Fatalf("version schemas after abort = %q, want none", got)
+	}
+}
+
+// TestCompleteKeepsOtherExpandedSchemas completes the newer of two expanded
+// migrations through the engine: the older one's version schema, which its
+// application reads through, stays.
+func TestCompleteKeepsOtherExpandedSchemas(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tg, err := connect.Open(ctx, testenv.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	files := fstest.MapFS{
+		"1_tables.sql": {Data: []byte("CREATE TABLE items (id bigint PRIMARY KEY, a int);\nCREATE TABLE users (id bigint PRIMARY KEY, b int);\n")},
+		"2_items.yaml": {Data: []byte("operations:\n  - add_column: {table: items, column: {name: c, type: int, nullable: true}}\n")},
+		"3_users.yaml": {Data: []byte("operations:\n  - add_column: {table: users, column: {name: d, type: int, nullable: true}}\n")},
+	}
+	p, err := migrate.NewProvider(tg.DB, files, migrate.WithDialect(tg.Dialect), migrate.WithStepRunner(migrate.KindOnline, &online.Step{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Complete(ctx, "3"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tg.DB.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'strata_v2' AND table_name = 'items' AND column_name = 'c'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("strata_v2.items.c: %d (%v): the schema of expanded migration 2 was dropped", n, err)
+	}
+}
+
+// TestNoPrimaryKeyFailsBeforeStart is issue 11's table without a primary
+// key: the preflight (what plan runs) names the file, the operation and the
+// field; up fails before anything changes, with the same text in the error
+// and the history row and one next step; once the database is fixed, up
+// runs it.
+func TestNoPrimaryKeyFailsBeforeStart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tg, err := connect.Open(ctx, testenv.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	files := fstest.MapFS{
+		"1_items.sql": {Data: []byte("CREATE TABLE items (id bigint NOT NULL, price numeric(10,2));\nINSERT INTO items SELECT g, g FROM generate_series(1, 100) g;\n")},
+		"2_sku.yaml":  {Data: []byte("operations:\n  - add_column:\n      table: items\n      column: {name: sku, type: text, nullable: true}\n      up: \"'sku-' || id\"\n")},
+	}
+	step := &online.Step{Runner: online.Runner{LockTimeout: 200 * time.Millisecond}}
+	p, err := migrate.NewProvider(tg.DB, files, migrate.WithDialect(tg.Dialect), migrate.WithStepRunner(migrate.KindOnline, step))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	const problem = `2_sku.yaml:5: operation 1 (add_column), field up: table "items" has no primary key`
+	var m2 *migrate.Migration
+	for _, m := range p.Migrations() {
+		if m.Version == "2" {
+			m2 = m
+		}
+	}
+	err = step.Preflight(ctx, migrate.StepEnv{DB: tg.DB}, m2)
+	if !errors.Is(err, online.ErrPrecondition) || !strings.Contains(err.Error(), problem) {
+		t.Fatalf("preflight = %v", err)
+	}
+
+	_, err = p.Up(ctx)
+	if err == nil || !strings.Contains(err.Error(), problem) || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("up = %v", err)
+	}
+	var cols int
+	if err := tg.DB.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'items' AND column_name NOT IN ('id', 'price')`).Scan(&cols); err != nil || cols != 0 {
+		t.Fatalf("items has %d new columns after a refused start (%v)", cols, err)
+	}
+	sts, err := p.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sts[1].State != migrate.StateFailed || !strings.Contains(sts[1].Error, problem) {
+		t.Fatalf("history row: %s %q", sts[1].State, sts[1].Error)
+	}
+	st, err := online.ParseState(sts[1].Progress)
+	if err != nil || st == nil || st.Next() != "`strata up` resumes it once the cause is fixed; `strata abort 2` undoes it" {
+		t.Fatalf("recorded state: %+v %v", st, err)
+	}
+
+	if _, err := tg.DB.ExecContext(ctx, `ALTER TABLE items ADD PRIMARY KEY (id)`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		t.Fatalf("up after the fix: %v", err)
+	}
+	if len(res.Done) != 1 || res.Done[0].State != migrate.StateExpanded {
+		t.Fatalf("up after the fix: %+v", res.Done)
+	}
+}
