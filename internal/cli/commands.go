@@ -72,6 +72,9 @@ type runFlags struct {
 	// not exist (up); every other command refuses to, so that a typo in
 	// the path is an error instead of an empty database.
 	create bool
+	// planOnly: a missing SQLite file is planned for as a new, empty
+	// database (plan before the first up), without creating the file.
+	planOnly bool
 }
 
 // runFlag names a group of runFlags.
@@ -174,12 +177,20 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	if err != nil {
 		return nil, app.prefixParse(err)
 	}
+	dbURL := cfg.DatabaseURL
 	if f == nil || !f.create {
-		if err := app.requireSQLiteFile(cfg.DatabaseURL, ""); err != nil {
-			return nil, err
+		if err := app.requireSQLiteFile(dbURL, ""); err != nil {
+			if f == nil || !f.planOnly || !errors.Is(err, errNoDatabase) {
+				return nil, err
+			}
+			// Planning the first up of a new SQLite database is the usual
+			// first step; plan it against an empty in-memory database so
+			// the file is still not created by a command that only reads.
+			fmt.Fprintf(app.Stderr, "strata: %s does not exist yet: planning for a new, empty database (`strata up` creates it)\n", dbURL)
+			dbURL = "sqlite::memory:"
 		}
 	}
-	t, err := connect.Open(ctx, cfg.DatabaseURL)
+	t, err := connect.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
@@ -602,6 +613,7 @@ func (app *App) planCmd() *cobra.Command {
 				}
 				req.To, req.Steps = v, 0
 			}
+			f.planOnly = true
 			return app.showPlan(cmd.Context(), &f, req)
 		},
 	}
