@@ -84,4 +84,3 @@ func TestConformance(t *testing.T) {
 		Flavors:   []dialect.Flavor{dialect.MySQL, dialect.MariaDB},
 	})
 }
-

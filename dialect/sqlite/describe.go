@@ -96,6 +96,9 @@ FROM pragma_table_xinfo(?, ?) ORDER BY cid`, r.ti.Name, r.schema)
 					kind = dialect.IdentityAutoIncrement
 				}
 				r.ti.Columns[i].Identity = &dialect.Identity{Kind: kind}
+				// The pragma says nullable, but a NULL written there
+				// becomes the next rowid: the column never holds one.
+				r.ti.Columns[i].Nullable = false
 			}
 		}
 	}

@@ -12,7 +12,9 @@ type errorTB struct {
 	errors []string
 }
 
-func (e *errorTB) Errorf(format string, args ...any) { e.errors = append(e.errors, fmt.Sprintf(format, args...)) }
+func (e *errorTB) Errorf(format string, args ...any) {
+	e.errors = append(e.errors, fmt.Sprintf(format, args...))
+}
 
 func TestGlobalsGuardReportsAChangedSettingOnce(t *testing.T) {
 	var g globalsGuard
