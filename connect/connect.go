@@ -112,7 +112,11 @@ func (c *Config) openMySQL() (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Logger = &scrubLogger{secrets: c.secrets, out: log.New(os.Stderr, "[mysql] ", log.Ldate|log.Ltime)}
+	out := c.logOut
+	if out == nil {
+		out = os.Stderr
+	}
+	cfg.Logger = &scrubLogger{secrets: c.secrets, out: log.New(out, "[mysql] ", log.Ldate|log.Ltime)}
 	conn, err := driver.NewConnector(cfg)
 	if err != nil {
 		return nil, err

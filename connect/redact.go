@@ -55,19 +55,37 @@ func Redact(rawURL string) string {
 }
 
 // parseExact parses rawURL and reports whether the parse can be trusted to
-// have found any userinfo: a scheme://authority URL in which every '@' of
-// the text is accounted for by the userinfo.
+// have found the userinfo: a scheme://authority URL with at most one '@',
+// inside its authority. An unescaped '@', '/', '?' or '#' in a password
+// makes a URL that net/url splits in one place and a driver in another, so
+// any other '@' makes it ambiguous.
 func parseExact(rawURL string) (*url.URL, bool) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme == "" || u.Opaque != "" || !strings.Contains(rawURL, "://") {
 		return nil, false
 	}
-	if u.User == nil && strings.Contains(rawURL, "@") {
-		// An unescaped '?', '#' or '/' in a password splits the URL
-		// before its '@': what net/url calls the host is half of it.
-		return nil, false
+	return u, ambiguousAt(rawURL) == ""
+}
+
+// ambiguousAt says what is ambiguous about the '@'s of a scheme://
+// URL: "" when there is at most one and it ends the userinfo.
+func ambiguousAt(rawURL string) string {
+	n := strings.Count(rawURL, "@")
+	if n == 0 {
+		return ""
 	}
-	return u, true
+	start := authorityStart(rawURL)
+	end := len(rawURL)
+	if j := strings.IndexAny(rawURL[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	switch {
+	case n > 1:
+		return "more than one '@'"
+	case strings.IndexByte(rawURL[start:end], '@') < 0:
+		return "an '@' after the host"
+	}
+	return ""
 }
 
 // authorityStart returns where the text after the scheme starts: after
@@ -124,10 +142,10 @@ func isKeyValue(s string) bool {
 	if strings.Contains(s, "://") {
 		return false
 	}
-	t := strings.TrimSpace(s)
-	i := strings.IndexAny(t, "= \t")
-	return i > 0 && t[i] == '=' || i > 0 && strings.HasPrefix(strings.TrimLeft(t[i:], " \t"), "=")
+	return kvStartRe.MatchString(s)
 }
+
+var kvStartRe = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_]*\s*=`)
 
 func redactKeyValue(s string) string {
 	return kvRe.ReplaceAllStringFunc(s, func(m string) string {

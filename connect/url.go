@@ -3,6 +3,7 @@ package connect
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -58,10 +59,11 @@ type Config struct {
 	// that did not come from this package.
 	Password string
 
-	driver  string   // database/sql driver name
-	dsn     string   // what the driver takes
-	memory  bool     // a SQLite in-memory database
-	secrets []string // every secret of the URL, for scrubbing
+	driver  string    // database/sql driver name
+	dsn     string    // what the driver takes
+	memory  bool      // a SQLite in-memory database
+	secrets []string  // every secret of the URL, for scrubbing
+	logOut  io.Writer // where the MySQL driver logs; os.Stderr when nil
 }
 
 // Parse checks rawURL and turns it into a Config without connecting. Every
@@ -145,6 +147,9 @@ func knownScheme(s string) bool { return engineFor(s) != "" }
 func checkURL(rawURL string, bad func(string, error) error) (*url.URL, error) {
 	u, err := url.Parse(rawURL)
 	if err == nil {
+		if what := ambiguousAt(rawURL); what != "" {
+			return nil, bad("user info", fmt.Errorf("the URL has %s: percent-encode '@' as %%40 in the user name, password and parameters, and '/', '?', '#' in a password", what))
+		}
 		return u, nil
 	}
 	var ee url.EscapeError
@@ -191,6 +196,18 @@ func escapePart(rawURL string) string {
 	return "path"
 }
 
+// checkQuery parses a URL's query, naming a bad %-escape as such.
+func checkQuery(raw string, bad func(string, error) error) (url.Values, error) {
+	q, err := url.ParseQuery(raw)
+	if err == nil {
+		return q, nil
+	}
+	if badEscape.MatchString(raw) {
+		return nil, bad("query", errors.New("a bad %-escape in the query: % must be followed by two hex digits (write a literal % as %25)"))
+	}
+	return nil, bad("query", errors.New("the query does not parse as key=value&key=value"))
+}
+
 var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
 
 func (c *Config) parsePostgres(rawURL string, bad func(string, error) error) error {
@@ -201,9 +218,9 @@ func (c *Config) parsePostgres(rawURL string, bad func(string, error) error) err
 	if err != nil {
 		return err
 	}
-	q, err := url.ParseQuery(u.RawQuery)
+	q, err := checkQuery(u.RawQuery, bad)
 	if err != nil {
-		return bad("query", errors.New("the query does not parse as key=value&key=value"))
+		return err
 	}
 	if m := q.Get("sslmode"); m != "" && !slices.Contains(sslModes, m) {
 		return bad("sslmode", fmt.Errorf("sslmode %q is not one of %s", m, strings.Join(sslModes, ", ")))
@@ -221,7 +238,11 @@ func (c *Config) parsePostgres(rawURL string, bad func(string, error) error) err
 }
 
 func (c *Config) parseMySQL(rawURL string, bad func(string, error) error) error {
-	if _, err := checkURL(rawURL, bad); err != nil {
+	u, err := checkURL(rawURL, bad)
+	if err != nil {
+		return err
+	}
+	if _, err := checkQuery(u.RawQuery, bad); err != nil {
 		return err
 	}
 	dsn, err := mysqlDSN(rawURL)

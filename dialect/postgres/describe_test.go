@@ -60,9 +60,9 @@ func TestDescribeTableReadsWhatPostgreSQLKeeps(t *testing.T) {
 	}
 	live := ti.Indexes[0]
 	wantLive := dialect.Index{Name: "items_live_name", Unique: true, Method: "btree", Valid: true,
-		Columns:   []dialect.IndexColumn{{Expression: "lower(name)"}, {Name: "qty", Descending: true}},
-		Include:   []string{"price"},
-		Predicate: "(deleted_at IS NULL)",
+		Columns:    []dialect.IndexColumn{{Expression: "lower(name)"}, {Name: "qty", Descending: true}},
+		Include:    []string{"price"},
+		Predicate:  "(deleted_at IS NULL)",
 		Definition: "CREATE UNIQUE INDEX items_live_name ON app.items USING btree (lower(name), qty DESC) INCLUDE (price) WHERE (deleted_at IS NULL)"}
 	if !reflect.DeepEqual(live, wantLive) {
 		t.Errorf("partial expression index:\n got %+v\nwant %+v", live, wantLive)
