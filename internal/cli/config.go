@@ -49,6 +49,7 @@ type settings struct {
 // environment > strata.yaml top level > defaults.
 type resolved struct {
 	DatabaseURL     string
+	DatabaseFrom    string // where DatabaseURL came from, for messages about it
 	Dir             string
 	Table           string
 	LockTimeout     time.Duration
@@ -109,6 +110,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 		envName = env("STRATA_ENV")
 	}
 	layers := []settings{fc.settings}
+	froms := []string{path + " (key database)"}
 	if envName != "" {
 		es, ok := fc.Environments[envName]
 		if !ok {
@@ -120,10 +122,12 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 			return nil, Exit(ExitUsage, fmt.Errorf("environment %q is not in %s (have: %s)", envName, path, strings.Join(names, ", ")))
 		}
 		layers = append(layers, es)
+		froms = append(froms, fmt.Sprintf("%s environment %q", path, envName))
 	}
-	for _, l := range layers {
+	for i, l := range layers {
 		if l.Database != "" {
 			r.DatabaseURL = os.Expand(l.Database, env)
+			r.DatabaseFrom = froms[i]
 		}
 		if l.Dir != "" {
 			r.Dir = l.Dir
@@ -150,7 +154,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 	}
 	r.Lint = fc.Lint
 	if v := env("STRATA_DATABASE_URL"); v != "" {
-		r.DatabaseURL = v
+		r.DatabaseURL, r.DatabaseFrom = v, "env STRATA_DATABASE_URL"
 	}
 	if v := env("STRATA_DIR"); v != "" {
 		r.Dir = v
@@ -173,7 +177,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 		r.AllowOutOfOrder = b
 	}
 	if app.DatabaseURL != "" {
-		r.DatabaseURL = app.DatabaseURL
+		r.DatabaseURL, r.DatabaseFrom = app.DatabaseURL, "flag --database"
 	}
 	if app.Dir != "" {
 		r.Dir = app.Dir

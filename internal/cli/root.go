@@ -62,6 +62,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err == nil {
 		return ExitOK
 	}
+	app.urlSource(err, "")
 	code := exitCode(err)
 	if strings.HasPrefix(err.Error(), "unknown command") {
 		code = ExitUsage
