@@ -1,6 +1,10 @@
 // Package mysql is the MySQL and MariaDB [dialect.Dialect]. DDL commits
 // implicitly on these engines, so the runner records its progress statement
 // by statement; the runner's lock is GET_LOCK on a dedicated connection.
+// Tables are described from information_schema, errors classified by error
+// number, a statement the driver gave up on is stopped with KILL QUERY, and
+// string literals are written so they read the same with or without
+// NO_BACKSLASH_ESCAPES.
 package mysql
 
 import (

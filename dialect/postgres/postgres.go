@@ -1,6 +1,8 @@
 // Package postgres is the PostgreSQL [dialect.Dialect]: transactional DDL,
 // a session advisory lock held on a dedicated connection, and lock_timeout /
-// statement_timeout scoped with SET LOCAL.
+// statement_timeout scoped with SET LOCAL. Tables are described from
+// pg_catalog (PostgreSQL 12 or later), errors classified by SQLSTATE, and a
+// session handed back to the pool after RESET ALL.
 package postgres
 
 import (

@@ -5,6 +5,11 @@
 // lease instead: a row in a small lock table that a runner claims with a
 // conditional UPDATE, renews while it works and clears when it is done. A
 // runner that was killed leaves a lease that expires on its own.
+//
+// Tables are described from SQLite's pragmas and, for what they do not
+// report (CHECK constraints, generated-column expressions, index
+// expressions and predicates, constraint names), from the CREATE
+// statements SQLite keeps.
 package sqlite
 
 import (
