@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -227,6 +228,9 @@ ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION`, r.schema, r.table)
 		fk.Columns = append(fk.Columns, col)
 		fk.RefColumns = append(fk.RefColumns, refCol)
 	}
+	// information_schema sorts case-insensitively; names sort by bytes
+	// on every engine.
+	slices.SortStableFunc(fks, func(a, b dialect.ForeignKey) int { return strings.Compare(a.Name, b.Name) })
 	r.ti.ForeignKeys = fks
 	return rows.Err()
 }
@@ -263,6 +267,7 @@ WHERE tc.TABLE_SCHEMA = ? AND tc.TABLE_NAME = ? AND tc.CONSTRAINT_TYPE = 'CHECK'
 			r.ti.Checks = append(r.ti.Checks, c)
 		}
 	}
+	slices.SortStableFunc(r.ti.Checks, func(a, b dialect.Check) int { return strings.Compare(a.Name, b.Name) })
 	return rows.Err()
 }
 

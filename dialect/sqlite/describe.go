@@ -39,6 +39,7 @@ WHERE type = 'table' AND name = ? COLLATE NOCASE`, t.Name).Scan(&name, &create)
 	for _, c := range r.ddl.checks {
 		r.ti.Checks = append(r.ti.Checks, dialect.Check{Name: c.name, Expression: c.expr})
 	}
+	slices.SortStableFunc(r.ti.Checks, func(a, b dialect.Check) int { return strings.Compare(a.Name, b.Name) })
 	return r.ti, nil
 }
 
@@ -238,8 +239,11 @@ FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq`, r.ti.Name, r.schema)
 			}
 		}
 	}
-	// pragma_foreign_key_list numbers the last declared key 0.
+	// pragma_foreign_key_list numbers the last declared key 0; named
+	// keys are sorted by name as on the other engines, unnamed ones keep
+	// their declared order.
 	slices.Reverse(fks)
+	slices.SortStableFunc(fks, func(a, b dialect.ForeignKey) int { return strings.Compare(a.Name, b.Name) })
 	r.ti.ForeignKeys = fks
 	return nil
 }
