@@ -215,6 +215,9 @@ type ForeignKey struct {
 	// Definition is the engine's own text for the constraint where it keeps
 	// one (PostgreSQL's pg_get_constraintdef), else empty.
 	Definition string
+	// NotValid is true for a PostgreSQL constraint added NOT VALID and not
+	// validated since: new rows are checked, old ones are not.
+	NotValid bool
 }
 
 // Check is a CHECK constraint.
@@ -224,6 +227,8 @@ type Check struct {
 	Name string
 	// Expression is the checked expression as the engine prints it.
 	Expression string
+	// NotValid is as in [ForeignKey].
+	NotValid bool
 }
 
 // ErrNotFound is wrapped by every error that says a table (or other object

@@ -96,7 +96,7 @@ func describeConstraints(ctx context.Context, q dialect.Querier, oid int64, ti *
 	(SELECT COALESCE(json_agg(a.attname ORDER BY k.o), '[]')::text
 	 FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n),
 	con.confdeltype::text, con.confupdtype::text,
-	COALESCE(pg_get_expr(con.conbin, con.conrelid), ''), pg_get_constraintdef(con.oid)
+	COALESCE(pg_get_expr(con.conbin, con.conrelid), ''), pg_get_constraintdef(con.oid), NOT con.convalidated
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
@@ -108,7 +108,8 @@ ORDER BY con.conname`, oid)
 	defer rows.Close()
 	for rows.Next() {
 		var name, kind, cols, refSchema, refTable, refCols, onDelete, onUpdate, expr, def string
-		if err := rows.Scan(&name, &kind, &cols, &refSchema, &refTable, &refCols, &onDelete, &onUpdate, &expr, &def); err != nil {
+		var notValid bool
+		if err := rows.Scan(&name, &kind, &cols, &refSchema, &refTable, &refCols, &onDelete, &onUpdate, &expr, &def, &notValid); err != nil {
 			return fmt.Errorf("read constraints: %w", err)
 		}
 		var columns, refColumns []string
@@ -126,9 +127,9 @@ ORDER BY con.conname`, oid)
 		case "f":
 			ti.ForeignKeys = append(ti.ForeignKeys, dialect.ForeignKey{Name: name, Columns: columns,
 				RefSchema: refSchema, RefTable: refTable, RefColumns: refColumns,
-				OnDelete: action(onDelete), OnUpdate: action(onUpdate), Definition: def})
+				OnDelete: action(onDelete), OnUpdate: action(onUpdate), Definition: def, NotValid: notValid})
 		case "c":
-			ti.Checks = append(ti.Checks, dialect.Check{Name: name, Expression: expr})
+			ti.Checks = append(ti.Checks, dialect.Check{Name: name, Expression: expr, NotValid: notValid})
 		}
 	}
 	return rows.Err()
