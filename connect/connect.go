@@ -1,12 +1,3 @@
-// Package connect turns a database URL into an open *sql.DB and the
-// [dialect.Dialect] that goes with it. The URL's scheme picks the engine:
-//
-//	postgres://user:pass@host:5432/db?sslmode=disable   (also postgresql://)
-//	mysql://user:pass@host:3306/db?param=value          (also mariadb://)
-//	sqlite:path/to/file.db, sqlite:///abs/path.db, sqlite::memory:
-//
-// Passwords never leave this package in text: [Redact] hides them, and the
-// errors Open returns name the URL only in redacted form.
 package connect
 
 import (
@@ -16,7 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -38,63 +31,49 @@ type Target struct {
 	URL string
 	// Password is the URL's password, so callers can scrub it from text
 	// that did not come from this package (driver errors, for one).
+	// [Target.Scrub] scrubs every secret of the URL.
 	Password string
+
+	secrets []string
 }
 
 // Close closes the database.
 func (t *Target) Close() error { return t.DB.Close() }
 
-// ErrUnknownScheme is returned for a URL whose scheme names no engine.
-var ErrUnknownScheme = errors.New("unknown database URL scheme")
-
-// Engine returns "postgres", "mysql" or "sqlite" for rawURL.
-func Engine(rawURL string) (string, error) {
-	scheme, _, ok := strings.Cut(rawURL, ":")
-	if !ok {
-		return "", fmt.Errorf("%w in %q: want postgres://, mysql:// or sqlite:", ErrUnknownScheme, Redact(rawURL))
-	}
-	switch strings.ToLower(scheme) {
-	case "postgres", "postgresql", "pgx":
-		return "postgres", nil
-	case "mysql", "mariadb":
-		return "mysql", nil
-	case "sqlite", "sqlite3", "file":
-		return "sqlite", nil
-	}
-	return "", fmt.Errorf("%w %q in %q: want postgres://, mysql:// or sqlite:", ErrUnknownScheme, scheme, Redact(rawURL))
+// Scrub hides every secret of the Target's URL (password, sslpassword, …)
+// in s, for text that did not come from this package.
+func (t *Target) Scrub(s string) string {
+	s = scrubAll(s, t.secrets)
+	return scrub(s, t.Password)
 }
 
-// Open opens rawURL and checks that the server answers within the context's
-// deadline (10 seconds when ctx has none).
+// Open parses rawURL ([Parse]), opens it and checks that the server
+// answers within the context's deadline (10 seconds when ctx has none). A
+// malformed URL is a [*URLError]; a server that does not answer is a
+// [*ConnectError]. Neither's text holds a secret of the URL.
 func Open(ctx context.Context, rawURL string) (*Target, error) {
-	engine, err := Engine(rawURL)
+	c, err := Parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	t := &Target{URL: Redact(rawURL), Password: password(rawURL)}
-	switch engine {
+	return c.Open(ctx)
+}
+
+// Open opens the database c describes and checks that it answers, as
+// [Open] does.
+func (c *Config) Open(ctx context.Context) (*Target, error) {
+	t := &Target{URL: c.URL, Password: c.Password, secrets: c.secrets}
+	var err error
+	switch c.Engine {
 	case "postgres":
-		u := rawURL
-		if strings.HasPrefix(u, "pgx:") {
-			u = "postgres:" + strings.TrimPrefix(u, "pgx:")
-		}
-		t.DB, err = sql.Open("pgx", u)
+		t.DB, err = sql.Open(c.driver, c.dsn)
 		t.Dialect = postgres.Dialect{}
 	case "mysql":
-		var dsn string
-		dsn, err = MySQLDSN(rawURL)
-		if err == nil {
-			t.DB, err = sql.Open("mysql", dsn)
-		}
+		t.DB, err = c.openMySQL()
 		t.Dialect = mysql.Dialect{}
 	case "sqlite":
-		var dsn string
-		var memory bool
-		dsn, memory, err = SQLiteDSN(rawURL)
-		if err == nil {
-			t.DB, err = sql.Open("sqlite", dsn)
-		}
-		if err == nil && memory {
+		t.DB, err = sql.Open(c.driver, c.dsn)
+		if err == nil && c.memory {
 			// A shared in-memory database lives while one connection
 			// does; keep one open for the Target's lifetime.
 			t.DB.SetMaxIdleConns(4)
@@ -102,9 +81,11 @@ func Open(ctx context.Context, rawURL string) (*Target, error) {
 			t.DB.SetConnMaxLifetime(0)
 		}
 		t.Dialect = sqlite.Dialect{}
+	default:
+		err = fmt.Errorf("no engine %q", c.Engine)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %s", t.URL, scrub(err.Error(), t.Password))
+		return nil, fmt.Errorf("open %s: %s", t.URL, t.Scrub(err.Error()))
 	}
 	pctx := ctx
 	if _, ok := ctx.Deadline(); !ok {
@@ -114,26 +95,60 @@ func Open(ctx context.Context, rawURL string) (*Target, error) {
 	}
 	if err := t.DB.PingContext(pctx); err != nil {
 		t.DB.Close()
-		return nil, &ConnectError{URL: t.URL, Err: errors.New(scrub(err.Error(), t.Password)), cause: err}
+		return nil, &ConnectError{URL: t.URL, Err: errors.New(t.Scrub(err.Error())), cause: err}
 	}
-	if engine == "mysql" {
-		var version string
-		if err := t.DB.QueryRowContext(pctx, "SELECT VERSION()").Scan(&version); err == nil {
-			t.Dialect = mysql.Dialect{MariaDB: strings.Contains(strings.ToLower(version), "mariadb")}
+	if c.Engine == "mysql" {
+		if v, err := t.Dialect.ServerVersion(pctx, t.DB); err == nil {
+			t.Dialect = mysql.Dialect{MariaDB: v.Flavor == dialect.MariaDB}
 		}
 	}
 	return t, nil
 }
 
-// ConnectError says that the database did not answer.
+// openMySQL opens through a connector whose logger scrubs the URL's
+// secrets: the driver logs connection errors on its own.
+func (c *Config) openMySQL() (*sql.DB, error) {
+	cfg, err := driver.ParseDSN(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	out := c.logOut
+	if out == nil {
+		out = os.Stderr
+	}
+	cfg.Logger = &scrubLogger{secrets: c.secrets, out: log.New(out, "[mysql] ", log.Ldate|log.Ltime)}
+	conn, err := driver.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(conn), nil
+}
+
+// scrubLogger is the MySQL driver's logger with secrets hidden.
+type scrubLogger struct {
+	secrets []string
+	out     driver.Logger
+}
+
+func (l *scrubLogger) Print(v ...any) { l.out.Print(scrubAll(fmt.Sprint(v...), l.secrets)) }
+
+// ConnectError says that the database did not answer: the URL was well
+// formed, and the server could not be reached or refused the login.
 type ConnectError struct {
-	URL   string // redacted
-	Err   error  // scrubbed of the password
-	cause error
+	URL string // redacted
+	Err error  // scrubbed of the password
+	// Source says where the URL came from, as in [URLError]; empty unless
+	// a caller filled it in.
+	Source string
+	cause  error
 }
 
 func (e *ConnectError) Error() string {
-	return fmt.Sprintf("connect to %s: %v (is the server running and the URL right? check --database or STRATA_DATABASE_URL)", e.URL, e.Err)
+	where := "check --database or STRATA_DATABASE_URL"
+	if e.Source != "" {
+		where = "it comes from " + e.Source
+	}
+	return fmt.Sprintf("connect to %s: %v (is the server running and the URL right? %s)", e.URL, e.Err, where)
 }
 
 // Unwrap returns the driver's error, so errors.Is(err, context.DeadlineExceeded) works.
@@ -142,15 +157,23 @@ func (e *ConnectError) Unwrap() error { return e.cause }
 // MySQLDSN converts mysql://user:pass@host:port/db?params into the
 // go-sql-driver DSN. parseTime is on so DATETIME columns scan into
 // time.Time; multiStatements stays off: strata splits files itself so that
-// it can report the statement that failed.
+// it can report the statement that failed. A malformed URL is a
+// [*URLError].
 func MySQLDSN(rawURL string) (string, error) {
+	dsn, err := mysqlDSN(rawURL)
+	var ue *URLError
+	if errors.As(err, &ue) {
+		ue.URL = Redact(rawURL)
+		ue.Err = errors.New(scrubAll(ue.Err.Error(), secrets(rawURL)))
+	}
+	return dsn, err
+}
+
+func mysqlDSN(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the URL, password included
-		}
-		return "", fmt.Errorf("parse %s: %s", Redact(rawURL), scrub(err.Error(), password(rawURL)))
+		_, err = checkURL(rawURL, func(part string, err error) error { return &URLError{Part: part, Err: err} })
+		return "", err
 	}
 	cfg := driver.NewConfig()
 	if u.User != nil {
@@ -192,7 +215,10 @@ func MySQLDSN(rawURL string) (string, error) {
 		dsn += sep + strings.Join(extra, "&")
 	}
 	if _, err := driver.ParseDSN(dsn); err != nil {
-		return "", fmt.Errorf("parse %s: %s", Redact(rawURL), scrub(err.Error(), cfg.Passwd))
+		if perr := mysqlParamError(u.RawQuery); perr != nil {
+			return "", perr
+		}
+		return "", &URLError{Part: "URL", Err: fmt.Errorf("the MySQL driver rejects it (%s)", scrub(driverReason(err), cfg.Passwd))}
 	}
 	return dsn, nil
 }
@@ -200,8 +226,18 @@ func MySQLDSN(rawURL string) (string, error) {
 // SQLiteDSN converts a sqlite: URL into the modernc.org/sqlite DSN, with a
 // busy timeout so concurrent runners wait for each other instead of failing.
 // memory reports an in-memory database, which is given a unique shared-cache
-// name so every connection of one *sql.DB sees the same data.
+// name so every connection of one *sql.DB sees the same data. A malformed
+// URL is a [*URLError].
 func SQLiteDSN(rawURL string) (dsn string, memory bool, err error) {
+	dsn, memory, err = sqliteDSN(rawURL)
+	var ue *URLError
+	if errors.As(err, &ue) {
+		ue.URL = Redact(rawURL)
+	}
+	return dsn, memory, err
+}
+
+func sqliteDSN(rawURL string) (dsn string, memory bool, err error) {
 	rest := rawURL
 	for _, p := range []string{"sqlite3:", "sqlite:", "file:"} {
 		if len(rest) >= len(p) && strings.EqualFold(rest[:len(p)], p) {
@@ -212,11 +248,11 @@ func SQLiteDSN(rawURL string) (dsn string, memory bool, err error) {
 	rest = strings.TrimPrefix(rest, "//")
 	path, query, _ := strings.Cut(rest, "?")
 	if path == "" {
-		return "", false, fmt.Errorf("sqlite URL %q names no file: want sqlite:path/to/file.db or sqlite::memory:", rawURL)
+		return "", false, &URLError{Part: "path", Err: errors.New("names no file: want sqlite:path/to/file.db or sqlite::memory:")}
 	}
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return "", false, fmt.Errorf("parse sqlite URL %q: %w", rawURL, err)
+		return "", false, &URLError{Part: "query", Err: errors.New("the query does not parse as key=value&key=value (write a literal % as %25)")}
 	}
 	if path == ":memory:" {
 		b := make([]byte, 8)
@@ -229,82 +265,4 @@ func SQLiteDSN(rawURL string) (dsn string, memory bool, err error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode(), memory, nil
-}
-
-// Redact returns rawURL with its password replaced by "xxxxx". Text that does
-// not parse as a URL is returned with everything between "://" and "@"
-// hidden, so a malformed URL never leaks its password either.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			return u.Redacted()
-		}
-		return rawURL
-	}
-	if err == nil {
-		return rawURL
-	}
-	if i := strings.Index(rawURL, "://"); i >= 0 {
-		if j := strings.LastIndex(rawURL, "@"); j > i {
-			return rawURL[:i+3] + "xxxxx" + rawURL[j:]
-		}
-	}
-	return rawURL
-}
-
-// Password returns rawURL's password, also from text that net/url cannot
-// parse (everything between the user's ':' and the last '@'), so that even a
-// malformed URL can be scrubbed from messages.
-func Password(rawURL string) string { return password(rawURL) }
-
-func password(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err == nil {
-		if u.User == nil {
-			return ""
-		}
-		p, _ := u.User.Password()
-		return p
-	}
-	i := strings.Index(rawURL, "://")
-	if i < 0 {
-		return ""
-	}
-	rest := rawURL[i+3:]
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return ""
-	}
-	_, pass, ok := strings.Cut(rest[:at], ":")
-	if !ok {
-		return ""
-	}
-	return pass
-}
-
-// Scrub replaces every occurrence of password in s, for text that may quote
-// a URL or DSN.
-func Scrub(s, password string) string { return scrub(s, password) }
-
-func scrub(s, password string) string {
-	if password == "" {
-		return s
-	}
-	if len(password) < 4 {
-		// A short password is also a common substring ("p" of
-		// "postgres"): hide it only where a URL or DSN puts it.
-		for _, pat := range []string{":%s@", "password=%s"} {
-			s = strings.ReplaceAll(s, fmt.Sprintf(pat, password), fmt.Sprintf(pat, "xxxxx"))
-		}
-		return s
-	}
-	s = strings.ReplaceAll(s, password, "xxxxx")
-	if esc := url.QueryEscape(password); esc != password {
-		s = strings.ReplaceAll(s, esc, "xxxxx")
-	}
-	if esc := url.PathEscape(password); esc != password {
-		s = strings.ReplaceAll(s, esc, "xxxxx")
-	}
-	return s
 }

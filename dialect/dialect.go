@@ -1,11 +1,3 @@
-// Package dialect describes what differs between the SQL engines strata
-// migrates: the history table's DDL, the runner's lock, whether DDL is
-// transactional, timeouts and identifier quoting.
-//
-// Each engine lives in a sub-package (dialect/postgres, dialect/mysql,
-// dialect/sqlite) and satisfies [Dialect]. The migration engine in package
-// migrate only ever talks to a Dialect, so adding an engine means adding one
-// package here and nothing in migrate.
 package dialect
 
 import (
@@ -16,12 +8,22 @@ import (
 )
 
 // Dialect is one SQL engine. Implementations are safe for concurrent use.
+//
+// Besides the methods the migration runner needs, a Dialect answers every
+// other engine question through the small interfaces it embeds: quoting
+// ([Quoter]), reading a table's definition ([Describer]), the server's
+// version ([Versioner]), what an error means ([Classifier]) and how
+// sessions behave ([Sessions]). Code outside this package and connect asks
+// these instead of comparing [Dialect.Name] with an engine's name.
 type Dialect interface {
+	Quoter
+	Describer
+	Versioner
+	Classifier
+	Sessions
+
 	// Name is the engine's short name: "postgres", "mysql" or "sqlite".
 	Name() string
-	// Quote quotes one identifier so that any name, including reserved
-	// words and names with quotes in them, is safe to build into SQL.
-	Quote(ident string) string
 	// TransactionalDDL reports whether DDL statements can be rolled back.
 	TransactionalDDL() bool
 	// Placeholder returns the bind parameter for the n-th (1-based) argument.
@@ -40,15 +42,17 @@ type Dialect interface {
 	// runs out.
 	Lock(ctx context.Context, db *sql.DB, t Table, opts LockOptions) (Lock, error)
 	// IsMissingObject reports whether err says that the object a statement
-	// names does not exist (an undefined table, column, index or constraint).
+	// names does not exist (an undefined table, column, index or
+	// constraint): [Classifier.Classify] answers [MissingObject].
 	IsMissingObject(err error) bool
 	// CurrentDatabase names the database or schema the connection works in,
 	// for messages.
 	CurrentDatabase(ctx context.Context, db *sql.DB) (string, error)
 }
 
-// Table names the history table. Schema may be empty for the connection's
-// default schema.
+// Table names a table: the history table, or any table [Describer] reads.
+// Schema may be empty for the connection's default schema (PostgreSQL's
+// search_path, MySQL's current database, SQLite's main).
 type Table struct {
 	Schema string
 	Name   string
@@ -65,13 +69,9 @@ func (t Table) String() string {
 	return t.Schema + "." + t.Name
 }
 
-// Qualified quotes t for d.
-func (t Table) Qualified(d Dialect) string {
-	if t.Schema == "" {
-		return d.Quote(t.Name)
-	}
-	return d.Quote(t.Schema) + "." + d.Quote(t.Name)
-}
+// Qualified quotes t for q: "schema"."name", or "name" alone when Schema
+// is empty.
+func (t Table) Qualified(q Quoter) string { return QuoteQualified(q, t.Schema, t.Name) }
 
 // LockOptions tune how [Dialect.Lock] waits.
 type LockOptions struct {

@@ -1,6 +1,10 @@
 // Package mysql is the MySQL and MariaDB [dialect.Dialect]. DDL commits
 // implicitly on these engines, so the runner records its progress statement
 // by statement; the runner's lock is GET_LOCK on a dedicated connection.
+// Tables are described from information_schema, errors classified by error
+// number, a statement the driver gave up on is stopped with KILL QUERY, and
+// string literals are written so they read the same with or without
+// NO_BACKSLASH_ESCAPES.
 package mysql
 
 import (
@@ -8,13 +12,11 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"time"
-
-	driver "github.com/go-sql-driver/mysql"
+	"unicode/utf8"
 
 	"github.com/strata-db/strata/dialect"
 )
@@ -30,9 +32,27 @@ var _ dialect.Dialect = Dialect{}
 // Name implements [dialect.Dialect].
 func (Dialect) Name() string { return "mysql" }
 
-// Quote implements [dialect.Dialect].
-func (Dialect) Quote(ident string) string {
-	return "`" + strings.ReplaceAll(ident, "`", "``") + "`"
+// Quote implements [dialect.Quoter]: `ident`, with backticks doubled,
+// which holds whether or not sql_mode has ANSI_QUOTES.
+func (Dialect) Quote(ident string) string { return dialect.QuoteDoubled(ident, '`') }
+
+// QuoteLiteral implements [dialect.Quoter]. A backslash is an escape
+// character in a MySQL string unless sql_mode has NO_BACKSLASH_ESCAPES, so
+// no quoted form of a string holding one reads the same in both modes.
+// Such a string (and one holding a NUL byte or invalid UTF-8) is written as
+// a hexadecimal literal X'…', which every mode reads alike and which MySQL
+// and MariaDB accept wherever DDL takes a string: ENUM and SET members,
+// DEFAULT, CHECK, generated columns. MariaDB re-prints the alternative
+// _utf8mb4 X'…' unescaped in a stored CHECK, so that `\b` became a
+// backspace; it is not used. A hexadecimal literal is a binary string: in a
+// comparison it compares bytes rather than by the column's collation, and
+// it is read as the column's character set, so non-ASCII text is exact in
+// utf8mb4 columns only. Other strings are 'text' with quotes doubled.
+func (Dialect) QuoteLiteral(s string) string {
+	if strings.ContainsAny(s, "\\\x00") || !utf8.ValidString(s) {
+		return "X'" + strings.ToUpper(hex.EncodeToString([]byte(s))) + "'"
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // TransactionalDDL implements [dialect.Dialect].
@@ -137,21 +157,9 @@ func (d Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dia
 }
 
 // IsMissingObject implements [dialect.Dialect].
-func (Dialect) IsMissingObject(err error) bool {
-	var me *driver.MySQLError
-	if !errors.As(err, &me) {
-		return false
-	}
-	switch me.Number {
-	case 1051, // unknown table
-		1054, // unknown column
-		1091, // can't DROP; check that it exists
-		1146, // table doesn't exist
-		1305, // procedure/function does not exist
-		1360: // trigger does not exist
-		return true
-	}
-	return false
+func (d Dialect) IsMissingObject(err error) bool {
+	c, _ := d.Classify(err)
+	return c == dialect.MissingObject
 }
 
 // CurrentDatabase implements [dialect.Dialect].

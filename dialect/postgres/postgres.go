@@ -1,18 +1,17 @@
 // Package postgres is the PostgreSQL [dialect.Dialect]: transactional DDL,
 // a session advisory lock held on a dedicated connection, and lock_timeout /
-// statement_timeout scoped with SET LOCAL.
+// statement_timeout scoped with SET LOCAL. Tables are described from
+// pg_catalog (PostgreSQL 12 or later), errors classified by SQLSTATE, and a
+// session handed back to the pool after RESET ALL.
 package postgres
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/strata-db/strata/dialect"
 )
@@ -25,9 +24,19 @@ var _ dialect.Dialect = Dialect{}
 // Name implements [dialect.Dialect].
 func (Dialect) Name() string { return "postgres" }
 
-// Quote implements [dialect.Dialect].
-func (Dialect) Quote(ident string) string {
-	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+// Quote implements [dialect.Quoter]: "ident", with quotes doubled.
+func (Dialect) Quote(ident string) string { return dialect.QuoteDoubled(ident, '"') }
+
+// QuoteLiteral implements [dialect.Quoter]: 'text' with quotes doubled, and
+// the E'…' form with backslashes doubled when s holds one, which reads the
+// same whatever standard_conforming_strings says. PostgreSQL text cannot
+// hold a NUL byte: a literal with one is rejected by the server.
+func (Dialect) QuoteLiteral(s string) string {
+	q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	if strings.Contains(s, `\`) {
+		return "E" + strings.ReplaceAll(q, `\`, `\\`)
+	}
+	return q
 }
 
 // TransactionalDDL implements [dialect.Dialect].
@@ -140,20 +149,9 @@ func holder(ctx context.Context, conn *sql.Conn, key int64) string {
 }
 
 // IsMissingObject implements [dialect.Dialect].
-func (Dialect) IsMissingObject(err error) bool {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
-		return false
-	}
-	switch pe.Code {
-	case "42P01", // undefined_table
-		"42703", // undefined_column
-		"42704", // undefined_object (index, type, constraint)
-		"42883", // undefined_function
-		"3F000": // invalid_schema_name
-		return true
-	}
-	return false
+func (d Dialect) IsMissingObject(err error) bool {
+	c, _ := d.Classify(err)
+	return c == dialect.MissingObject
 }
 
 // CurrentDatabase implements [dialect.Dialect].

@@ -5,6 +5,11 @@
 // lease instead: a row in a small lock table that a runner claims with a
 // conditional UPDATE, renews while it works and clears when it is done. A
 // runner that was killed leaves a lease that expires on its own.
+//
+// Tables are described from SQLite's pragmas and, for what they do not
+// report (CHECK constraints, generated-column expressions, index
+// expressions and predicates, constraint names), from the CREATE
+// statements SQLite keeps.
 package sqlite
 
 import (
@@ -33,9 +38,17 @@ var _ dialect.Dialect = Dialect{}
 // Name implements [dialect.Dialect].
 func (Dialect) Name() string { return "sqlite" }
 
-// Quote implements [dialect.Dialect].
-func (Dialect) Quote(ident string) string {
-	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+// Quote implements [dialect.Quoter]: "ident", with quotes doubled.
+func (Dialect) Quote(ident string) string { return dialect.QuoteDoubled(ident, '"') }
+
+// QuoteLiteral implements [dialect.Quoter]: 'text' with quotes doubled
+// (backslashes mean nothing to SQLite). A string holding a NUL byte, which a
+// quoted literal would cut short, is written (CAST(X'…' AS TEXT)).
+func (Dialect) QuoteLiteral(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "(CAST(X'" + strings.ToUpper(hex.EncodeToString([]byte(s))) + "' AS TEXT))"
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // TransactionalDDL implements [dialect.Dialect].
@@ -205,14 +218,9 @@ func (l *leaseLock) Unlock(ctx context.Context) error {
 }
 
 // IsMissingObject implements [dialect.Dialect].
-func (Dialect) IsMissingObject(err error) bool {
-	if err == nil {
-		return false
-	}
-	s := err.Error()
-	return strings.Contains(s, "no such table") || strings.Contains(s, "no such column") ||
-		strings.Contains(s, "no such index") || strings.Contains(s, "no such trigger") ||
-		strings.Contains(s, "no such view")
+func (d Dialect) IsMissingObject(err error) bool {
+	c, _ := d.Classify(err)
+	return c == dialect.MissingObject
 }
 
 // CurrentDatabase implements [dialect.Dialect].

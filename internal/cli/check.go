@@ -298,12 +298,12 @@ func (app *App) verify(ctx context.Context, sourceURL, targetURL string, tables 
 	}
 	src, err := connect.Open(ctx, sourceURL)
 	if err != nil {
-		return Exit(ExitFailed, fmt.Errorf("source: %w", err))
+		return Exit(ExitFailed, fmt.Errorf("source: %w", app.urlSource(err, "flag --source")))
 	}
 	defer src.Close()
 	tgt, err := connect.Open(ctx, targetURL)
 	if err != nil {
-		return Exit(ExitFailed, fmt.Errorf("target: %w", err))
+		return Exit(ExitFailed, fmt.Errorf("target: %w", app.urlSource(err, "flag --target")))
 	}
 	defer tgt.Close()
 	for _, t := range []*connect.Target{src, tgt} {

@@ -52,6 +52,7 @@ type settings struct {
 // environment > strata.yaml top level > defaults.
 type resolved struct {
 	DatabaseURL     string
+	DatabaseFrom    string // where DatabaseURL came from, for messages about it
 	Dir             string
 	Table           string
 	LockTimeout     time.Duration
@@ -116,6 +117,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 	}
 	layers := []settings{fc.settings}
 	prefixes := []string{""}
+	froms := []string{path + " (key database)"}
 	if envName != "" {
 		es, ok := fc.Environments[envName]
 		if !ok {
@@ -128,16 +130,17 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 		}
 		layers = append(layers, es)
 		prefixes = append(prefixes, "environments."+envName+".")
+		froms = append(froms, fmt.Sprintf("%s environment %q", path, envName))
 	}
 	// Values are expanded once the layers are merged, and only those used:
 	// a ${NAME} in a value that a later layer, STRATA_* or a flag
 	// overrides need not be set.
-	type raw struct{ key, value string }
+	type raw struct{ key, value, from string }
 	var database raw
 	vars := map[string]raw{}
 	for i, l := range layers {
 		if l.Database != "" {
-			database = raw{prefixes[i] + "database", l.Database}
+			database = raw{prefixes[i] + "database", l.Database, froms[i]}
 		}
 		if l.Dir != "" {
 			r.Dir = l.Dir
@@ -159,7 +162,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 			r.AutoRollback = *l.AutoRollback
 		}
 		for k, v := range l.Vars {
-			vars[k] = raw{prefixes[i] + "vars." + k, v}
+			vars[k] = raw{prefixes[i] + "vars." + k, v, froms[i]}
 		}
 	}
 	names := make([]string, 0, len(vars))
@@ -176,11 +179,12 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 	switch v := env("STRATA_DATABASE_URL"); {
 	case app.DatabaseURL != "":
 	case v != "":
-		r.DatabaseURL = v
+		r.DatabaseURL, r.DatabaseFrom = v, "env STRATA_DATABASE_URL"
 	case database.value != "":
 		if r.DatabaseURL, err = fc.expand(app, database.key, database.value); err != nil {
 			return nil, err
 		}
+		r.DatabaseFrom = database.from
 	}
 	if v := env("STRATA_DIR"); v != "" {
 		r.Dir = v
@@ -203,7 +207,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 		r.AllowOutOfOrder = b
 	}
 	if app.DatabaseURL != "" {
-		r.DatabaseURL = app.DatabaseURL
+		r.DatabaseURL, r.DatabaseFrom = app.DatabaseURL, "flag --database"
 	}
 	if app.Dir != "" {
 		r.Dir = app.Dir

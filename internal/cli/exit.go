@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/strata-db/strata/connect"
 )
 
 // Exit codes, as the command-line contract pins them.
@@ -41,6 +43,13 @@ func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
 func reported(code int, err error) error { return &ExitError{Code: code, Err: err, reported: true} }
 
 func exitCode(err error) int {
+	// A malformed database URL is a usage mistake wherever it was found,
+	// also under a command's own exit code for failures (verify, transfer):
+	// no retry fixes it, unlike a server that does not answer (exit 1).
+	var ue *connect.URLError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code

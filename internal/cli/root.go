@@ -75,6 +75,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	code := ExitOK
 	if err != nil {
+		app.urlSource(err, "")
 		code = exitCode(err)
 		if strings.HasPrefix(err.Error(), "unknown command") {
 			code = ExitUsage

@@ -76,9 +76,9 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 	if err != nil {
 		return Exit(ExitUsage, fmt.Errorf("%s: target: %w", path, err))
 	}
-	for _, u := range []string{srcURL, dstURL} {
+	for i, u := range []string{srcURL, dstURL} {
 		if _, err := connect.Engine(u); err != nil {
-			return Exit(ExitUsage, fmt.Errorf("%s: %w", path, err))
+			return Exit(ExitUsage, fmt.Errorf("%s: %w", path, app.urlSource(err, "transfer spec "+path+": "+[]string{"source", "target"}[i])))
 		}
 	}
 	// The target may be created (create: true makes its tables); the
@@ -88,12 +88,12 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 	}
 	src, err := connect.Open(ctx, srcURL)
 	if err != nil {
-		return err
+		return app.urlSource(err, "transfer spec "+path+": source")
 	}
 	defer src.Close()
 	dst, err := connect.Open(ctx, dstURL)
 	if err != nil {
-		return err
+		return app.urlSource(err, "transfer spec "+path+": target")
 	}
 	defer dst.Close()
 	redact := func(s string) string {

@@ -11,6 +11,15 @@
 //		...
 //	}
 //
+// Code that must behave the same on every engine is tested once with
+// [ForEachEngine], which runs a subtest per engine with a fresh database,
+// already open, and its dialect:
+//
+//	testenv.ForEachEngine(t, func(t *testing.T, e testenv.Engine) {
+//		t.Parallel()
+//		// e.Name, e.URL, e.Dialect, e.DB
+//	})
+//
 // [Postgres] and [MySQL] create a database named strata_test_<random hex>
 // and drop it when the test ends, closing any connection the test left
 // open. [SQLite] returns a file in [testing.TB.TempDir]. [Redis] claims one

@@ -1,0 +1,98 @@
+package connect
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	driver "github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/stdlib"
+	moderncsqlite "modernc.org/sqlite"
+
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/dialect/mysql"
+	"github.com/strata-db/strata/dialect/postgres"
+	"github.com/strata-db/strata/dialect/sqlite"
+)
+
+// ErrUnknownEngine is returned (wrapped) by [Detect] when neither the
+// driver nor the server says which engine a database is.
+var ErrUnknownEngine = errors.New("cannot tell the database engine")
+
+// Detect returns the dialect of db, an *sql.DB the caller opened. The
+// driver's type answers for the drivers strata uses (pgx, go-sql-driver,
+// modernc.org/sqlite). A driver it does not know, such as one wrapped for
+// tracing (otelsql, sqlcommenter) or another PostgreSQL driver, is
+// identified by asking the server: PostgreSQL and MySQL name themselves in
+// version(), SQLite answers sqlite_version(). MySQL and MariaDB are told
+// apart by VERSION(). When nothing answers, the error wraps
+// [ErrUnknownEngine]; there is no default engine.
+func Detect(ctx context.Context, db *sql.DB) (dialect.Dialect, error) {
+	switch db.Driver().(type) {
+	case *stdlib.Driver:
+		return postgres.Dialect{}, nil
+	case *driver.MySQLDriver, driver.MySQLDriver:
+		return mysqlDialect(ctx, db)
+	case *moderncsqlite.Driver:
+		return sqlite.Dialect{}, nil
+	}
+	return probe(ctx, db)
+}
+
+// mysqlDialect reads VERSION() to tell MariaDB from MySQL.
+func mysqlDialect(ctx context.Context, db *sql.DB) (dialect.Dialect, error) {
+	v, err := mysql.Dialect{}.ServerVersion(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("detect the database engine: %w", err)
+	}
+	return mysql.Dialect{MariaDB: v.Flavor == dialect.MariaDB}, nil
+}
+
+// probe asks the server which engine it is, with queries that fail
+// harmlessly on the others.
+func probe(ctx context.Context, db *sql.DB) (dialect.Dialect, error) {
+	var v string
+	verr := db.QueryRowContext(ctx, "SELECT version()").Scan(&v)
+	if verr == nil {
+		switch {
+		case strings.HasPrefix(v, "PostgreSQL "):
+			return postgres.Dialect{}, nil
+		case strings.Contains(strings.ToLower(v), "mariadb"):
+			return mysql.Dialect{MariaDB: true}, nil
+		}
+		var comment string
+		if err := db.QueryRowContext(ctx, "SELECT @@version_comment").Scan(&comment); err == nil {
+			return mysql.Dialect{}, nil
+		}
+	}
+	var sv string
+	if err := db.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&sv); err == nil {
+		return sqlite.Dialect{}, nil
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%w of driver %T: %w", ErrUnknownEngine, db.Driver(), ctx.Err())
+	}
+	if verr != nil {
+		return nil, fmt.Errorf("%w of driver %T: the server answers neither version() nor sqlite_version() (%v); pass the dialect explicitly", ErrUnknownEngine, db.Driver(), verr)
+	}
+	return nil, fmt.Errorf("%w of driver %T: version() is %q, which is neither PostgreSQL, MySQL nor MariaDB; pass the dialect explicitly", ErrUnknownEngine, db.Driver(), v)
+}
+
+// ForEngine returns the dialect for an engine's name as configuration
+// spells it: "postgres" (or "postgresql", "pgx"), "mysql", "mariadb",
+// "sqlite" (or "sqlite3").
+func ForEngine(name string) (dialect.Dialect, error) {
+	switch strings.ToLower(name) {
+	case "postgres", "postgresql", "pgx":
+		return postgres.Dialect{}, nil
+	case "mysql":
+		return mysql.Dialect{}, nil
+	case "mariadb":
+		return mysql.Dialect{MariaDB: true}, nil
+	case "sqlite", "sqlite3":
+		return sqlite.Dialect{}, nil
+	}
+	return nil, fmt.Errorf("%w: unknown engine %q (want postgres, mysql, mariadb or sqlite)", ErrUnknownEngine, name)
+}

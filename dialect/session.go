@@ -1,0 +1,37 @@
+package dialect
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Sessions is how an engine's sessions behave: what identifies one, how a
+// running statement is stopped, how a borrowed connection is handed back
+// clean, and whether writers must share one connection.
+type Sessions interface {
+	// ConnectionID returns the server's id of conn's session (PostgreSQL's
+	// backend pid, MySQL's CONNECTION_ID()), as it appears in
+	// pg_stat_activity or SHOW PROCESSLIST; 0 on SQLite, which has no
+	// server.
+	ConnectionID(ctx context.Context, conn *sql.Conn) (int64, error)
+	// CancelStatement stops the statement running in session id from
+	// another connection of db. It is for a statement whose context ended
+	// while the driver cannot stop it on the server: MySQL's driver gives up
+	// on the connection and the server runs on, so this sends KILL QUERY.
+	// Where the driver cancels on its own (PostgreSQL sends a cancel
+	// request, SQLite interrupts), it does nothing and returns nil, so a
+	// caller calls it after every interrupted statement.
+	CancelStatement(ctx context.Context, db *sql.DB, id int64) error
+	// ResetSession undoes what statements did to conn's session (settings,
+	// search_path, the current database) before conn goes back to the pool,
+	// so an application sharing the pool does not inherit them. Where no
+	// reset exists (MySQL through database/sql), it discards the connection
+	// instead; either way the caller then closes conn, which returns
+	// [sql.ErrConnDone] when it was discarded. SQLite keeps PRAGMAs a
+	// statement changed: they are per connection and there is no reset.
+	ResetSession(ctx context.Context, conn *sql.Conn) error
+	// SingleWriter reports that the engine allows one writing connection at
+	// a time (SQLite): work that writes from two connections at once must
+	// share one instead, or it waits for itself.
+	SingleWriter() bool
+}
