@@ -178,9 +178,14 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	opts = append(opts, migrate.WithStepRunner(migrate.KindTransfer, &transfer.Step{}))
 	opts = append(opts, app.progressObserver())
 	if f != nil {
-		opts = append(opts, migrate.WithPlanCheck(func(ctx context.Context, pl *migrate.Plan) error {
-			return app.planCheck(sess, f.allowUnsafe)(ctx, pl)
-		}))
+		gate, err := app.safetyOption(t, f.allowUnsafe)
+		if err != nil {
+			t.Close()
+			return nil, err
+		}
+		if gate != nil {
+			opts = append(opts, gate)
+		}
 	}
 	opts = append(opts, app.extraOptions...)
 	opts = append(opts, extra...)
@@ -274,7 +279,7 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 	out := runResult{Command: cmdName, NotRun: []string{}, Warnings: []string{}, Done: []stepJSON{}, OK: runErr == nil, ElapsedMS: time.Since(start).Milliseconds()}
 	if res != nil {
 		for _, d := range res.Done {
-			out.Done = append(out.Done, stepJSON{Version: string(d.Version), Name: d.Name, Direction: string(d.Direction), State: d.State, DurationMS: d.Duration.Milliseconds()})
+			out.Done = append(out.Done, stepJSON{Version: string(d.Version), Name: d.Name, Direction: string(d.Direction), State: string(d.State), DurationMS: d.Duration.Milliseconds()})
 		}
 		for _, v := range res.NotRun {
 			out.NotRun = append(out.NotRun, string(v))
@@ -380,7 +385,7 @@ func (app *App) run(ctx context.Context, name string, f *runFlags, req migrate.R
 	}
 	defer s.Close()
 	res, err := s.provider.Run(ctx, req)
-	return app.report(ctx, name, s, res, err, start)
+	return app.report(ctx, name, s, res, app.unsafe(err), start)
 }
 
 func (app *App) downCmd() *cobra.Command {
@@ -610,7 +615,8 @@ func (app *App) showPlan(ctx context.Context, f *runFlags, req migrate.Request) 
 	for _, w := range out.Warnings {
 		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
 	}
-	if rep, err := app.lintPlan(ctx, s, pl); err == nil && len(rep.Findings) > 0 {
+	if sr, err := s.provider.Inspect(ctx, pl); err == nil && len(sr.Findings) > 0 {
+		rep := lint.SafetyReport(sr)
 		fmt.Fprintf(app.Stdout, "-- lint: %d errors (up refuses them without --allow-unsafe), %d warnings\n", rep.Errors(), rep.Warnings())
 		_ = lint.WriteText(app.Stdout, rep, lint.TextOptions{})
 	}

@@ -136,5 +136,5 @@ func usageArgs(cmd *cobra.Command) {
 }
 
 func (app *App) printError(err error) {
-	fmt.Fprintf(app.Stderr, "strata: %s\n", app.redact(err.Error()))
+	fmt.Fprintf(app.Stderr, "strata: %s%s\n", app.redact(err.Error()), flagHint(err))
 }
