@@ -101,7 +101,7 @@ func (app *App) logger() *slog.Logger {
 	// are for -v (and for applications that embed it).
 	level := slog.LevelError + 1
 	if app.Verbose {
-		level = slog.LevelInfo
+		level = slog.LevelDebug // the runner logs each statement at debug
 	}
 	if app.JSON {
 		return slog.New(slog.NewJSONHandler(app.Stderr, &slog.HandlerOptions{Level: level}))
@@ -228,8 +228,11 @@ func (app *App) progressObserver() migrate.Option {
 		switch e.Kind {
 		case migrate.EventMigrationFinished:
 			verb := "applied "
-			if e.Direction == migrate.Down {
+			switch {
+			case e.Direction == migrate.Down:
 				verb = "undone  "
+			case e.State == migrate.StateExpanded:
+				verb = "expanded"
 			}
 			fmt.Fprintf(app.Stdout, "%s %s (%s)\n", verb, label(e), roundDur(e.Duration))
 		case migrate.EventMigrationFailed:
@@ -323,10 +326,19 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 	}
 	verb := map[string]string{"up": "applied", "down": "undone", "redo": "redone", "baseline": "recorded as applied", "complete": "completed", "abort": "aborted"}[cmdName]
 	if runErr == nil {
-		if n == 0 {
+		expanded := expandedSteps(res)
+		switch {
+		case n == 0:
 			fmt.Fprintf(app.Stdout, "nothing to do; database is at version %s\n", out.Version)
-		} else {
+		case cmdName == "up" && len(expanded) == n:
+			fmt.Fprintf(app.Stdout, "%d %s expanded in %s; database is at version %s\n", n, noun, roundDur(time.Since(start)), out.Version)
+		case cmdName == "up" && len(expanded) > 0:
+			fmt.Fprintf(app.Stdout, "%d %s applied or expanded (%d expanded) in %s; database is at version %s\n", n, noun, len(expanded), roundDur(time.Since(start)), out.Version)
+		default:
 			fmt.Fprintf(app.Stdout, "%d %s %s in %s; database is at version %s\n", n, noun, verb, roundDur(time.Since(start)), out.Version)
+		}
+		for _, d := range expanded {
+			fmt.Fprintf(app.Stdout, "%s is expanded, not applied yet: %s\n", d.Version, d.Next)
 		}
 		return nil
 	}
@@ -337,6 +349,21 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 		fmt.Fprintf(app.Stderr, "not run: %s\n", strings.Join(out.NotRun, ", "))
 	}
 	return runErr
+}
+
+// expandedSteps are the steps of an up that left their migration expanded
+// (an online change waiting for `strata complete`).
+func expandedSteps(res *migrate.Result) []migrate.StepResult {
+	var out []migrate.StepResult
+	if res == nil || res.Direction != migrate.Up {
+		return nil
+	}
+	for _, d := range res.Done {
+		if d.State == migrate.StateExpanded {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func (app *App) upCmd() *cobra.Command {
@@ -645,10 +672,10 @@ func (app *App) validateCmd() *cobra.Command {
 			if err != nil {
 				return app.prefixParse(err)
 			}
-			if err := migrate.CheckSum(fsys); err != nil {
-				return err
-			}
 			if cfg.DatabaseURL == "" {
+				if err := migrate.CheckSum(fsys); err != nil {
+					return err
+				}
 				fmt.Fprintf(app.Stdout, "%d migrations parse; strata.sum ok (no database given, so drift was not checked)\n", len(ms))
 				return nil
 			}
