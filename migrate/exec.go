@@ -276,9 +276,23 @@ func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start t
 		return "", p.failNoTx(ctx, conn, st, row, done, err)
 	}
 	if st.Direction == Down {
-		return "", book.Delete(bctx, m.key())
+		return "", unrecorded(m, Down, book.Delete(bctx, m.key()))
 	}
-	return StateApplied, row.finish(bctx, StateApplied, "", "")
+	return StateApplied, unrecorded(m, Up, row.finish(bctx, StateApplied, "", ""))
+}
+
+// unrecorded reports a step that did all it had to but whose history write
+// failed, so its row does not say what happened.
+func unrecorded(m *Migration, dir Direction, histErr error) error {
+	if histErr == nil {
+		return nil
+	}
+	repair := "`strata repair " + string(m.key()) + "`"
+	if dir == Down {
+		repair = "`strata repair " + string(m.key()) + " --pending`"
+	}
+	return &MigrationError{Version: m.key(), Name: m.Name, Direction: dir, Err: histErr, Dirty: true, HistoryErr: histErr,
+		Outcome: fmt.Sprintf("it ran to the end and is %s, but recording that in history failed, so its history row does not say so: check, then run %s", pastTense(dir), repair)}
 }
 
 // runGo runs a Go migration.

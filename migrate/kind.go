@@ -49,7 +49,7 @@ func (p *Provider) runKind(ctx context.Context, st Step, start time.Time) (State
 	if err := p.postCheck(ctx, p.db, st); err != nil {
 		return "", p.undoKind(bctx, kr, st, env, w, prog, err)
 	}
-	return st.Declarative.Ends, w.finish(bctx, st.Declarative.Ends, "", prog)
+	return st.Declarative.Ends, unrecorded(m, Up, w.finish(bctx, st.Declarative.Ends, "", prog))
 }
 
 // downKind undoes a declarative migration with its runner and removes its
@@ -66,7 +66,7 @@ func (p *Provider) downKind(ctx context.Context, kr StepRunner, st Step) error {
 	}
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
-	return p.store.Delete(bctx, m.key())
+	return unrecorded(m, Down, p.store.Delete(bctx, m.key()))
 }
 
 // undoKind aborts a declarative change whose post-check failed: online
