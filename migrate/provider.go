@@ -179,8 +179,8 @@ func WithMigrations(ms []*Migration, skipped []string) Option {
 }
 
 // WithPlanCheck runs check on every plan a run is about to execute, under
-// the runner lock, so it sees the database as the run will; an error stops
-// the run before anything ran. The CLI lints the plan this way.
+// the runner lock and after the safety gate ([WithSafety]), so it sees the
+// database as the run will; an error stops the run before anything ran.
 func WithPlanCheck(check func(ctx context.Context, pl *Plan) error) Option {
 	return func(o *options) error { o.planCheck = check; return nil }
 }
