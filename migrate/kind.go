@@ -69,9 +69,9 @@ func (p *Provider) downKind(ctx context.Context, kr StepRunner, st Step) error {
 	return unrecorded(m, Down, p.store.Delete(bctx, m.key()))
 }
 
-// undoKind aborts a declarative change whose post-check failed: online
-// changes commit as they go, so it is undone with its runner's down, as a
-// failed statement would be undone.
+// undoKind aborts a declarative change whose post-check failed: such
+// changes commit as they go, so it is undone with its runner's down plan, as
+// a failed statement would be undone.
 func (p *Provider) undoKind(ctx context.Context, kr StepRunner, st Step, env StepEnv, w *row, prog string, checkErr error) error {
 	m := st.Migration
 	merr := &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: checkErr}
@@ -86,7 +86,7 @@ func (p *Provider) undoKind(ctx context.Context, kr StepRunner, st Step, env Ste
 		merr.Outcome = fmt.Sprintf("the post-check failed and undoing the change failed too (%v): %s; run `strata abort %s`", err, recordedFailed(m.key(), merr.HistoryErr), m.key())
 		return merr
 	}
-	merr.Outcome = fmt.Sprintf("the post-check failed, so the online change was aborted: the old shape and its rows are as before, and %s is pending", m.key())
+	merr.Outcome = fmt.Sprintf("the post-check failed, so the %s change was aborted: the old shape and its rows are as before, and %s is pending", m.Kind, m.key())
 	if merr.HistoryErr = p.store.Delete(ctx, m.key()); merr.HistoryErr != nil {
 		merr.Dirty = true
 		merr.Outcome += "; but removing its history row failed, so history still says running: run `strata repair " + string(m.key()) + " --pending`"

@@ -61,7 +61,7 @@ func (ph *phase) pick(v Version, recs []Record) ([]Record, error) {
 		if ok {
 			todo = append(todo, r)
 		} else if v != "" {
-			return nil, fmt.Errorf("%w: %s is %s; only an expanded online migration can be %sd", ErrNoChange, v, r.State, ph.verb)
+			return nil, fmt.Errorf("%w: %s is %s; only an expanded migration can be %sd", ErrNoChange, v, r.State, ph.verb)
 		}
 	}
 	if len(todo) == 0 && v != "" {
