@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/strata-db/strata/dialect"
 )
 
@@ -118,7 +120,7 @@ func (p *Provider) claim() error {
 		}
 		switch len(by) {
 		case 0:
-			perrs = append(perrs, &ParseError{File: m.File(), Msg: p.unclaimed(kinds)})
+			perrs = append(perrs, p.unclaimed(m, kinds))
 			continue
 		case 1:
 			m.Kind = by[0]
@@ -136,11 +138,27 @@ func (p *Provider) claim() error {
 	return nil
 }
 
-func (p *Provider) unclaimed(kinds []Kind) string {
-	if len(kinds) == 0 {
-		return fmt.Sprintf("no step runner for YAML migrations is registered on %s", p.d.Name())
+// unclaimed says why no runner took m: the document is not YAML, or no
+// registered runner knows its top-level keys.
+func (p *Provider) unclaimed(m *Migration, kinds []Kind) *ParseError {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(m.Document, &doc); err != nil {
+		return &ParseError{File: m.File(), Msg: strings.TrimPrefix(err.Error(), "yaml: "), Err: err}
 	}
-	return fmt.Sprintf("no step runner on %s takes this document (registered: %s); check its top-level keys", p.d.Name(), joinKinds(kinds))
+	var keys []string
+	if len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {
+		for i := 0; i < len(doc.Content[0].Content); i += 2 {
+			keys = append(keys, doc.Content[0].Content[i].Value+":")
+		}
+	}
+	what := "it has no top-level key"
+	if len(keys) > 0 {
+		what = "its top-level keys are " + strings.Join(keys, ", ")
+	}
+	if len(kinds) == 0 {
+		return &ParseError{File: m.File(), Msg: fmt.Sprintf("no step runner for YAML migrations is registered on %s (%s)", p.d.Name(), what)}
+	}
+	return &ParseError{File: m.File(), Msg: fmt.Sprintf("no step runner on %s takes this document (%s; registered: %s)", p.d.Name(), what, joinKinds(kinds))}
 }
 
 func joinKinds(ks []Kind) string {

@@ -321,7 +321,8 @@ func TestStepRunnersClaimAndPlanTheirDocuments(t *testing.T) {
 		runners   int
 		want      string
 	}{
-		{"a document nobody claims", "other: 1\n", 1, "1_x.yaml: no step runner on sqlite takes this document (registered: doc)"},
+		{"a document nobody claims", "other: 1\n", 1, "1_x.yaml: no step runner on sqlite takes this document (its top-level keys are other:; registered: doc)"},
+		{"a document that is not YAML", "other: [\n", 1, "1_x.yaml: line 1: did not find expected node content"},
 		{"a document two runners claim", "doc:\n  set: k\n", 2, "1_x.yaml: claimed by more than one step runner (doc, doc2)"},
 		{"a document its runner cannot plan", "doc:\n  other: k\n", 1, "1_x.yaml:1: doc: wants set: KEY"},
 	}
