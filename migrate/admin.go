@@ -3,7 +3,9 @@ package migrate
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -38,15 +40,7 @@ func (p *Provider) Baseline(ctx context.Context, v Version) (*Result, error) {
 		if len(rows) == 0 {
 			return nil
 		}
-		tx, err := p.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if err := p.hist.insertMany(ctx, tx, rows); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		return tx.Commit()
+		return p.insertAll(ctx, rows)
 	})
 	return res, err
 }
@@ -59,7 +53,7 @@ type RepairResult struct {
 	// Diff is a unified diff from the text that was applied to the file as
 	// it is now, when history holds the old text.
 	Diff     string `json:"diff"`
-	OldState string `json:"old_state"`
+	OldState State  `json:"old_state"`
 }
 
 // Repair fixes one history row after a human has looked: a failed or
@@ -84,7 +78,7 @@ func (p *Provider) Repair(ctx context.Context, v Version, pending bool) (*Repair
 		note := fmt.Sprintf("repaired by %s at %s (was %s)", p.o.appliedBy, time.Now().UTC().Format(time.RFC3339), rec.State)
 		if pending {
 			out.Action = "marked pending"
-			return p.hist.remove(ctx, p.db, v)
+			return p.store.Delete(ctx, v)
 		}
 		checksum, source := rec.Checksum, rec.Source
 		if m != nil {
@@ -104,7 +98,9 @@ func (p *Provider) Repair(ctx context.Context, v Version, pending bool) (*Repair
 		if rec.Error != "" && out.Action == "accepted edit" {
 			note += "; " + rec.Error
 		}
-		return p.hist.accept(ctx, p.db, v, checksum, source, p.o.appliedBy, time.Now(), note)
+		r := *rec
+		r.State, r.Checksum, r.Source, r.AppliedBy, r.FinishedAt, r.Error = StateApplied, checksum, source, p.o.appliedBy, time.Now(), note
+		return p.store.Update(ctx, r)
 	})
 	return out, err
 }
@@ -123,13 +119,15 @@ func (p *Provider) Validate(ctx context.Context) error {
 			errs = append(errs, err.Error())
 		}
 	}
-	add(CheckSum(p.fsys))
 	recs, err := p.readHistory(ctx)
 	if err != nil {
 		return err
 	}
+	// Drift comes first: strata.sum's advice, `strata hash`, would bless an
+	// edit of an applied file, which needs `strata repair` instead.
 	_, err = p.plan(Request{Direction: Up}, recs)
 	add(err)
+	add(p.checkSumBesidesDrift(recs))
 	if first == nil {
 		return nil
 	}
@@ -137,6 +135,58 @@ func (p *Provider) Validate(ctx context.Context) error {
 		return first
 	}
 	return &validationError{first: first, all: errs}
+}
+
+// checkSumBesidesDrift checks strata.sum, leaving out the files whose
+// change is already reported as drift.
+func (p *Provider) checkSumBesidesDrift(recs []Record) error {
+	err := CheckSum(p.fsys)
+	var se *SumError
+	if !errors.As(err, &se) {
+		return err
+	}
+	byKey := map[Version]Record{}
+	for _, r := range recs {
+		byKey[r.Version] = r
+	}
+	drifted := map[string]bool{}
+	for _, de := range p.drift(byKey) {
+		for _, f := range p.find(de.Version).Files {
+			drifted[path.Base(f)] = true
+		}
+	}
+	changed := se.Changed[:0:0]
+	for _, f := range se.Changed {
+		if !drifted[path.Base(f)] {
+			changed = append(changed, f)
+		}
+	}
+	if len(changed) == 0 && len(se.Added) == 0 && len(se.Removed) == 0 && len(drifted) > 0 {
+		return nil
+	}
+	se.Changed = changed
+	return se
+}
+
+// insertAll records rs together: in one transaction when the store can
+// join one, so a baseline is all or nothing.
+func (p *Provider) insertAll(ctx context.Context, rs []Record) error {
+	if _, ok := p.store.(TxStore); !ok {
+		return insertMany(ctx, p.store, rs)
+	}
+	tx, err := p.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	s, err := p.storeIn(tx)
+	if err == nil {
+		err = insertMany(ctx, s, rs)
+	}
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 type validationError struct {

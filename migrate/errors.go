@@ -24,15 +24,24 @@ var (
 	ErrNoChange = errors.New("no change")
 	// ErrUnknownVersion: a version asked for matches no migration.
 	ErrUnknownVersion = errors.New("unknown version")
+	// ErrNotExpanded: Complete or Abort named a migration that is not
+	// expanded (it is pending, applied, or a kind with no second phase).
+	ErrNotExpanded = errors.New("not expanded")
 )
 
-// ParseError is malformed input: a bad file name, a duplicate version, an
-// unknown directive, SQL that cannot be split.
+// ParseError is malformed input at a place in a file: a bad file name, a
+// duplicate version, an unknown directive, SQL that cannot be split, a YAML
+// document a step runner rejects. It is the one position-carrying error of
+// strata's inputs, so that every package reports "file:line:col: what is
+// wrong" the same way and a caller tests for one type.
 type ParseError struct {
 	File string
 	Line int // 0 when the error is about the file as a whole
-	Col  int
+	Col  int // 0 when unknown
 	Msg  string
+	// Err is the underlying error (a *sqlsplit.SyntaxError, a YAML error),
+	// when there is one.
+	Err error
 }
 
 func (e *ParseError) Error() string {
@@ -44,6 +53,9 @@ func (e *ParseError) Error() string {
 	}
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
+
+// Unwrap returns the underlying error, if any.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // ParseErrors collects every malformed file of a directory, so one run shows
 // them all.
@@ -71,7 +83,9 @@ func (es ParseErrors) Unwrap() []error {
 
 // DriftError names an applied migration whose file changed.
 type DriftError struct {
-	Version  Version
+	Version Version
+	// File is the file that was edited: the .down.sql of a pair when only
+	// it changed, else the migration's first file.
 	File     string
 	Stored   string // checksum recorded when it was applied
 	Current  string // checksum of the file now
@@ -101,7 +115,7 @@ func (e *OutOfOrderError) Error() string {
 	for i, v := range e.Pending {
 		vs[i] = string(v)
 	}
-	return fmt.Sprintf("pending migration %s is older than the newest applied one (%s), probably merged from another branch; check it does not depend on later ones, then run with --allow-out-of-order",
+	return fmt.Sprintf("pending migration %s is older than the newest applied one (%s), probably merged from another branch; check it does not depend on later ones, then allow out-of-order migrations for this run",
 		strings.Join(vs, ", "), e.Newest)
 }
 
@@ -111,7 +125,7 @@ func (e *OutOfOrderError) Is(target error) bool { return target == ErrOutOfOrder
 type DirtyError struct {
 	Version Version
 	Name    string
-	State   string
+	State   State
 	Error_  string // the recorded error
 	Detail  string // what ran, from the progress column
 }
@@ -131,6 +145,44 @@ func (e *DirtyError) Error() string {
 }
 
 func (e *DirtyError) Is(target error) bool { return target == ErrDirty }
+
+// NoDownError is a down that cannot run because the migration has no down
+// part: none was written, or the one written holds no statement (an empty
+// section, or one of comments only, undoes nothing).
+type NoDownError struct {
+	Version Version
+	// File is where the down part would be: the migration's file, or the
+	// .down.sql of a pair.
+	File string
+	// Empty is set when a down part exists but holds no statement.
+	Empty bool
+	// Pair is set for a golang-migrate style pair, whose down part is a
+	// file of its own.
+	Pair bool
+}
+
+func (e *NoDownError) Error() string {
+	what, add := "it has no down section", "a -- strata:down section"
+	switch {
+	case e.Empty:
+		what = "its down section is empty (it holds no statement, so it would undo nothing)"
+		if e.Pair {
+			what = fmt.Sprintf("its down file %s is empty (it holds no statement, so it would undo nothing)", e.File)
+		}
+	case e.Pair:
+		add = "a " + e.File + " file"
+	}
+	file := e.File
+	if e.Pair {
+		file = strings.TrimSuffix(e.File, ".down.sql") + ".up.sql"
+	}
+	// It is applied, so editing its files is drift: the edit must be
+	// accepted with repair before up runs again.
+	return fmt.Sprintf("%v: cannot undo %s: %s; undo it by hand and run `strata repair %s --pending`, or write %s and accept that edit with `strata repair %s`",
+		ErrNoDown, file, what, e.Version, add, e.Version)
+}
+
+func (e *NoDownError) Is(target error) bool { return target == ErrNoDown }
 
 // StatementError is a statement that failed, with its place in the file.
 type StatementError struct {
@@ -174,12 +226,20 @@ type MigrationError struct {
 	Outcome string
 	// Dirty is true when the history row was left failed: a human must look.
 	Dirty bool
+	// HistoryErr is the error of a history write that should have recorded
+	// the outcome (the connection is often gone exactly then). When it is
+	// set, the history row does not say what Outcome says: it may still
+	// read running.
+	HistoryErr error
 }
 
 func (e *MigrationError) Error() string {
 	s := fmt.Sprintf("%s %s_%s: %v", e.Direction, e.Version, e.Name, e.Err)
 	if e.Outcome != "" {
 		s += "\n  " + e.Outcome
+	}
+	if e.HistoryErr != nil {
+		s += "\n  recording this in the history table failed too: " + e.HistoryErr.Error()
 	}
 	return s
 }

@@ -3,13 +3,12 @@ package migrate
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/strata-db/strata/sqlsplit"
 )
@@ -40,134 +39,161 @@ func SplitDialect(engine string) sqlsplit.Dialect {
 // Load reads every migration in fsys (its top level: migrations are not
 // looked for in subdirectories) and returns them sorted by version, versioned
 // before repeatable. All malformed files are reported together as
-// [ParseErrors].
+// [ParseErrors]. A YAML migration's Kind is left empty: the step runner that
+// claims its document sets it ([NewProvider] asks them).
 func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
 	paths, err := migrationPaths(fsys)
 	if err != nil {
 		return nil, err
 	}
-	d := SplitDialect(opts.Engine)
-	var perrs ParseErrors
-	type group struct {
-		up, down   *fileName
-		repeatable bool
-	}
-	groups := map[Version]*group{}
-	byVersionFiles := map[Version][]string{}
-	var repeatables []fileName
-	skip := func(file, reason string) {
-		if opts.OnSkip != nil {
-			opts.OnSkip(file, reason)
-		}
-	}
+	l := &loader{fsys: fsys, d: SplitDialect(opts.Engine), opts: opts, groups: map[Version]*group{}, byVersion: map[Version][]string{}}
 	// A directory with .up.sql/.down.sql pairs is golang-migrate's, which
 	// ignores every other file; a directory with V1__x.sql files is
 	// Flyway's, which ignores misnamed files and runs callbacks.
-	hasPairs, hasFlyway := false, false
 	for _, name := range paths {
 		base := path.Base(name)
-		hasPairs = hasPairs || pairRe.MatchString(base)
-		hasFlyway = hasFlyway || flywayRe.MatchString(base)
+		l.hasPairs = l.hasPairs || pairRe.MatchString(base)
+		l.hasFlyway = l.hasFlyway || flywayRe.MatchString(base)
 	}
 	for _, name := range paths {
-		fn, ok, perr := classify(name)
-		if perr != nil {
-			base := path.Base(name)
-			switch {
-			case hasFlyway && flywayCallbackRe.MatchString(base):
-				skip(name, "a Flyway callback: strata does not run callbacks; run it by hand or make it a migration")
-			case hasFlyway:
-				skip(name, "not a Flyway migration name (V<version>__<name>.sql), so Flyway ignores it too")
-			case hasPairs && !leadingDigitsRe.MatchString(base):
-				skip(name, "not an up/down pair, so golang-migrate ignores it too")
-			default:
-				perrs = append(perrs, perr)
-			}
-			continue
-		}
-		if !ok {
-			continue
-		}
-		if fn.repeatable {
-			repeatables = append(repeatables, fn)
-			continue
-		}
-		g := groups[fn.version]
-		if g == nil {
-			g = &group{}
-			groups[fn.version] = g
-		}
-		byVersionFiles[fn.version] = append(byVersionFiles[fn.version], fn.path)
-		f := fn
-		slot := &g.up
-		if fn.direction == Down {
-			slot = &g.down
-		}
-		// golang-migrate ignores a file without .up/.down beside a pair of
-		// the same version; so does strata when that file has no sections.
-		if !fn.pair && !fn.yaml && (g.up != nil || g.down != nil) && (g.up == nil || g.up.pair) && plainFile(fsys, fn.path) {
-			skip(name, fmt.Sprintf("a file without sections that shares version %s with an up/down pair, which golang-migrate ignores too", fn.version))
-			continue
-		}
-		if fn.pair && g.up != nil && !g.up.pair && !g.up.yaml && plainFile(fsys, g.up.path) {
-			skip(g.up.path, fmt.Sprintf("a file without sections that shares version %s with an up/down pair, which golang-migrate ignores too", fn.version))
-			g.up = nil
-		}
-		if *slot != nil || (!fn.pair && (g.up != nil || g.down != nil)) || (fn.pair && g.up != nil && !g.up.pair) {
-			perrs = append(perrs, &ParseError{File: fn.path, Msg: fmt.Sprintf("duplicate version %s: also used by %s (give one of them a new version)", fn.version, strings.Join(otherFiles(byVersionFiles[fn.version], fn.path), ", "))})
-			continue
-		}
-		*slot = &f
+		l.add(name)
 	}
-	for _, g := range groups {
+	l.checkGroups()
+	out := l.build()
+	out, err = mergeGo(out, opts.GoMigrations)
+	if err != nil {
+		l.perrs = append(l.perrs, asParseErrors(err)...)
+	}
+	if len(l.perrs) > 0 {
+		sort.SliceStable(l.perrs, func(i, j int) bool { return l.perrs[i].File < l.perrs[j].File })
+		return nil, l.perrs
+	}
+	return out, nil
+}
+
+// group is the files of one version: an up file and maybe a down file.
+type group struct {
+	up, down *fileName
+}
+
+// loader is one Load: the files of each version and the problems found.
+type loader struct {
+	fsys                fs.FS
+	d                   sqlsplit.Dialect
+	opts                LoadOptions
+	hasPairs, hasFlyway bool
+	groups              map[Version]*group
+	byVersion           map[Version][]string
+	repeatables         []fileName
+	perrs               ParseErrors
+}
+
+func (l *loader) skip(file, reason string) {
+	if l.opts.OnSkip != nil {
+		l.opts.OnSkip(file, reason)
+	}
+}
+
+// add files one path under its version, or leaves it out as the tool the
+// directory was written for would.
+func (l *loader) add(name string) {
+	fn, ok, perr := classify(name)
+	if perr != nil {
+		base := path.Base(name)
+		switch {
+		case l.hasFlyway && flywayCallbackRe.MatchString(base):
+			l.skip(name, "a Flyway callback: strata does not run callbacks; run it by hand or make it a migration")
+		case l.hasFlyway:
+			l.skip(name, "not a Flyway migration name (V<version>__<name>.sql), so Flyway ignores it too")
+		case l.hasPairs && !leadingDigitsRe.MatchString(base):
+			l.skip(name, "not an up/down pair, so golang-migrate ignores it too")
+		default:
+			l.perrs = append(l.perrs, perr)
+		}
+		return
+	}
+	if !ok {
+		return
+	}
+	if fn.repeatable {
+		l.repeatables = append(l.repeatables, fn)
+		return
+	}
+	g := l.groups[fn.version]
+	if g == nil {
+		g = &group{}
+		l.groups[fn.version] = g
+	}
+	l.byVersion[fn.version] = append(l.byVersion[fn.version], fn.path)
+	slot := &g.up
+	if fn.direction == Down {
+		slot = &g.down
+	}
+	// golang-migrate ignores a file without .up/.down beside a pair of the
+	// same version; so does strata when that file has no sections.
+	if !fn.pair && !fn.yaml && (g.up != nil || g.down != nil) && (g.up == nil || g.up.pair) && plainFile(l.fsys, fn.path) {
+		l.skip(name, fmt.Sprintf("a file without sections that shares version %s with an up/down pair, which golang-migrate ignores too", fn.version))
+		return
+	}
+	if fn.pair && g.up != nil && !g.up.pair && !g.up.yaml && plainFile(l.fsys, g.up.path) {
+		l.skip(g.up.path, fmt.Sprintf("a file without sections that shares version %s with an up/down pair, which golang-migrate ignores too", fn.version))
+		g.up = nil
+	}
+	if *slot != nil || (!fn.pair && (g.up != nil || g.down != nil)) || (fn.pair && g.up != nil && !g.up.pair) {
+		l.perrs = append(l.perrs, &ParseError{File: fn.path, Msg: fmt.Sprintf("duplicate version %s: also used by %s (give one of them a new version)", fn.version, strings.Join(otherFiles(l.byVersion[fn.version], fn.path), ", "))})
+		return
+	}
+	*slot = &fn
+}
+
+// checkGroups refuses down files without an up file and pairs whose names
+// differ.
+func (l *loader) checkGroups() {
+	for _, g := range l.groups {
 		if g.up == nil && g.down != nil {
-			perrs = append(perrs, &ParseError{File: g.down.path, Msg: fmt.Sprintf("down file without an up file: add %s, or remove this one", strings.Replace(g.down.path, ".down.", ".up.", 1))})
+			l.perrs = append(l.perrs, &ParseError{File: g.down.path, Msg: fmt.Sprintf("down file without an up file: add %s, or remove this one", strings.Replace(g.down.path, ".down.", ".up.", 1))})
 		}
 		if g.up != nil && g.down != nil && g.up.name != g.down.name && g.up.format != FormatFlyway {
-			perrs = append(perrs, &ParseError{File: g.down.path, Msg: fmt.Sprintf("name does not match its up file %s", g.up.path)})
+			l.perrs = append(l.perrs, &ParseError{File: g.down.path, Msg: fmt.Sprintf("name does not match its up file %s", g.up.path)})
 		}
 	}
+}
 
+// build parses every group in version order, then the repeatables in
+// Flyway's order.
+func (l *loader) build() []*Migration {
 	var out []*Migration
-	versions := make([]Version, 0, len(groups))
-	for v := range groups {
+	versions := make([]Version, 0, len(l.groups))
+	for v := range l.groups {
 		versions = append(versions, v)
 	}
 	sort.Slice(versions, func(i, j int) bool { return versions[i].Compare(versions[j]) < 0 })
 	for _, v := range versions {
-		g := groups[v]
+		g := l.groups[v]
 		if g.up == nil {
 			continue
 		}
-		m, err := loadOne(fsys, d, g.up, g.down)
+		m, err := loadOne(l.fsys, l.d, g.up, g.down)
 		if err != nil {
-			perrs = append(perrs, asParseErrors(err)...)
+			l.perrs = append(l.perrs, asParseErrors(err)...)
 			continue
 		}
 		out = append(out, m)
 	}
 	// Flyway orders repeatables by description: the name with _ as spaces.
-	sort.Slice(repeatables, func(i, j int) bool {
-		return strings.ReplaceAll(repeatables[i].name, "_", " ") < strings.ReplaceAll(repeatables[j].name, "_", " ")
+	sort.Slice(l.repeatables, func(i, j int) bool {
+		return strings.ReplaceAll(l.repeatables[i].name, "_", " ") < strings.ReplaceAll(l.repeatables[j].name, "_", " ")
 	})
-	for i := range repeatables {
-		m, err := loadOne(fsys, d, &repeatables[i], nil)
+	for i := range l.repeatables {
+		m, err := loadOne(l.fsys, l.d, &l.repeatables[i], nil)
 		if err != nil {
-			perrs = append(perrs, asParseErrors(err)...)
+			l.perrs = append(l.perrs, asParseErrors(err)...)
 			continue
 		}
 		m.Repeatable = true
 		out = append(out, m)
 	}
-	out, err = mergeGo(out, opts.GoMigrations)
-	if err != nil {
-		perrs = append(perrs, asParseErrors(err)...)
-	}
-	if len(perrs) > 0 {
-		sort.SliceStable(perrs, func(i, j int) bool { return perrs[i].File < perrs[j].File })
-		return nil, perrs
-	}
-	return out, nil
+	return out
 }
 
 // migrationPaths lists the files of the directory and, as Flyway does, the
@@ -219,12 +245,11 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 	m := &Migration{Version: up.version, Name: up.name, Kind: KindSQL, Format: up.format, Files: []string{up.path}}
 	upSrc, err := fs.ReadFile(fsys, up.path)
 	if err != nil {
-		return nil, &ParseError{File: up.path, Msg: err.Error()}
+		return nil, &ParseError{File: up.path, Msg: err.Error(), Err: err}
 	}
 	texts := []string{string(upSrc)}
 	if up.yaml {
-		m.Kind = yamlKind(upSrc)
-		m.Document = upSrc
+		m.Kind, m.Document = "", upSrc // its step runner claims it
 	} else {
 		pf, err := parseSQLFile(up.path, string(upSrc), d, up.pair)
 		if err != nil {
@@ -234,14 +259,11 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 		if !up.pair && pf.format != FormatStrata {
 			m.Format = pf.format
 		}
-		if m.Format == FormatFlyway {
-			m.Up.Placeholders = true
-		}
 	}
 	if down != nil {
 		downSrc, err := fs.ReadFile(fsys, down.path)
 		if err != nil {
-			return nil, &ParseError{File: down.path, Msg: err.Error()}
+			return nil, &ParseError{File: down.path, Msg: err.Error(), Err: err}
 		}
 		pf, err := parseSQLFile(down.path, string(downSrc), d, true)
 		if err != nil {
@@ -250,6 +272,17 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 		m.Down = pf.up
 		m.Files = append(m.Files, down.path)
 		texts = append(texts, string(downSrc))
+	}
+	if m.Format == FormatFlyway {
+		if err := flywayScriptConfig(fsys, m); err != nil {
+			return nil, err
+		}
+	}
+	// A down section with no statement (an empty one, as `strata new`
+	// writes it, or one of comments only) undoes nothing: it is no down
+	// section, so `down` refuses instead of reporting a change undone.
+	if m.Down != nil && len(m.Down.Statements) == 0 {
+		m.Down, m.EmptyDown = nil, m.Down.File
 	}
 	// Checks beside the migration: 0042_users.sql or 0042_users.up.sql
 	// pairs with 0042_users.checks.yaml. They are not part of the checksum:
@@ -265,26 +298,58 @@ func loadOne(fsys fs.FS, d sqlsplit.Dialect, up, down *fileName) (*Migration, er
 	return m, nil
 }
 
+// flywayScriptConfig applies Flyway's script configuration files
+// (V1__x.sql.conf beside V1__x.sql): executeInTransaction=false runs the
+// script outside a transaction, placeholderReplacement=false leaves
+// ${...} alone. Flyway replaces placeholders in every script by default.
+func flywayScriptConfig(fsys fs.FS, m *Migration) error {
+	for _, sc := range []*Script{m.Up, m.Down} {
+		if sc == nil {
+			continue
+		}
+		sc.Placeholders = true
+		conf := sc.File + ".conf"
+		data, err := fs.ReadFile(fsys, conf)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return &ParseError{File: conf, Msg: err.Error(), Err: err}
+		}
+		for i, line := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
+			t := strings.TrimSpace(line)
+			if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "!") {
+				continue
+			}
+			k, v, ok := strings.Cut(t, "=")
+			k, v = strings.TrimSpace(k), strings.ToLower(strings.TrimSpace(v))
+			if !ok || (v != "true" && v != "false") || (k != "executeInTransaction" && k != "placeholderReplacement") {
+				return &ParseError{File: conf, Line: i + 1, Msg: fmt.Sprintf("%q: strata reads executeInTransaction=true|false and placeholderReplacement=true|false from Flyway script configuration", t)}
+			}
+			switch {
+			case k == "placeholderReplacement":
+				sc.Placeholders = v == "true"
+			case v == "false" && !sc.ManagesTransaction:
+				sc.NoTransaction = true
+				sc.NoTxReason = fmt.Sprintf("executeInTransaction=false (%s:%d)", conf, i+1)
+			}
+		}
+	}
+	return nil
+}
+
 // plainFile reports whether a single .sql file has no section markers.
 func plainFile(fsys fs.FS, p string) bool {
 	src, err := fs.ReadFile(fsys, p)
-	return err == nil && !hasSectionMarkers(string(src))
-}
-
-// hasSectionMarkers reports whether a file has strata, goose or dbmate
-// section markers.
-func hasSectionMarkers(src string) bool {
-	for line := range strings.SplitSeq(src, "\n") {
-		t := strings.ToLower(strings.TrimSpace(line))
-		if !strings.HasPrefix(t, "--") {
-			continue
-		}
-		t = strings.TrimSpace(strings.TrimPrefix(t, "--"))
-		if strings.HasPrefix(t, "strata:up") || strings.HasPrefix(t, "+goose up") || strings.HasPrefix(t, "migrate:up") {
-			return true
+	if err != nil {
+		return false
+	}
+	for line := range strings.SplitSeq(string(src), "\n") {
+		if isUpMarker(strings.TrimRight(line, "\r")) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // Normalize returns src with CRLF and CR line endings turned into LF,
@@ -354,19 +419,4 @@ func mergeGo(ms []*Migration, gos []GoMigration) ([]*Migration, error) {
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].key().Compare(ms[j].key()) < 0 })
 	return ms, nil
-}
-
-// yamlKind tells a declarative migration's kind from its top-level keys: a
-// transfer: document moves data (package transfer); anything else holds
-// online operations (package online), whose parser reports what is wrong.
-func yamlKind(doc []byte) Kind {
-	var top map[string]any
-	if err := yaml.Unmarshal(doc, &top); err == nil {
-		if _, ok := top["transfer"]; ok {
-			if _, ops := top["operations"]; !ops {
-				return KindTransfer
-			}
-		}
-	}
-	return KindOnline
 }

@@ -20,6 +20,23 @@ const (
 	KindTransfer Kind = "transfer"
 )
 
+// State is where a migration stands: the state column of its history row,
+// or pending and missing in a status.
+type State string
+
+// States.
+const (
+	StateApplied State = "applied"
+	StateFailed  State = "failed"
+	StateRunning State = "running"
+	// StateExpanded is an online change waiting for `strata complete`.
+	StateExpanded State = "expanded"
+	// StatePending is a migration with no history row.
+	StatePending State = "pending"
+	// StateMissing is a history row whose file is gone.
+	StateMissing State = "missing"
+)
+
 // Format names the tool a migration file was written for. strata reads all of
 // them as they are.
 type Format string
@@ -48,6 +65,10 @@ type Migration struct {
 	Files []string
 	// Up and Down are the parsed SQL; Down is nil when there is no way back.
 	Up, Down *Script
+	// EmptyDown names the file whose down part holds no statement, when
+	// that is why Down is nil: an empty down section undoes nothing, so it
+	// counts as none.
+	EmptyDown string
 	// Checksum is the hex SHA-256 of the migration's files with line endings
 	// and trailing whitespace normalised.
 	Checksum string
@@ -56,7 +77,8 @@ type Migration struct {
 	Source string
 	// Go is set for migrations written in Go.
 	Go *GoMigration
-	// Document is the raw YAML of a declarative migration.
+	// Document is the raw YAML of a declarative migration; the step runner
+	// that claims it ([StepRunner.Claim]) sets Kind.
 	Document []byte
 	// Checks is the raw YAML of the VERSION_name.checks.yaml file beside a
 	// SQL migration, when there is one; ChecksFile is its path.
@@ -115,6 +137,11 @@ type Script struct {
 	// Empty marks a stand-in down part for a migration that has none, when
 	// the run steps over it (WithSkipMissingDown).
 	Empty bool
+	// Directives are the file's directive comments that apply to this
+	// script, in file order: those above the first section marker, then
+	// the section's own (its marker first), then lint-ignore comments
+	// after a statement on its line.
+	Directives []Directive
 }
 
 // Statement is one SQL statement with its place in the file.

@@ -49,9 +49,13 @@ type Event struct {
 	Rows      int64
 	RowsTotal int64
 	Table     string
-	Err       error
+	// State is, for migration_finished, the state the history row was left
+	// in: applied, expanded (an online change waiting for `strata
+	// complete`), or empty when the row was removed.
+	State State
+	Err   error
 	// Message is a human sentence for logs (the lock holder, the rollback
-	// outcome).
+	// outcome, the next step of a migration left expanded).
 	Message string
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -28,7 +27,8 @@ type Provider struct {
 	d          dialect.Dialect
 	fsys       fs.FS
 	migrations []*Migration
-	hist       *history
+	store      Store
+	sqlStore   *SQLStore // the default store, when no other was given
 	o          options
 
 	skipped []string // files left out, reported as plan warnings
@@ -61,6 +61,8 @@ type options struct {
 	loaded          []*Migration
 	loadSkipped     []string
 	planCheck       func(ctx context.Context, pl *Plan) error
+	store           Store
+	safety          *safety
 }
 
 // Option configures a [Provider].
@@ -177,8 +179,8 @@ func WithMigrations(ms []*Migration, skipped []string) Option {
 }
 
 // WithPlanCheck runs check on every plan a run is about to execute, under
-// the runner lock, so it sees the database as the run will; an error stops
-// the run before anything ran. The CLI lints the plan this way.
+// the runner lock and after the safety gate ([WithSafety]), so it sees the
+// database as the run will; an error stops the run before anything ran.
 func WithPlanCheck(check func(ctx context.Context, pl *Plan) error) Option {
 	return func(o *options) error { o.planCheck = check; return nil }
 }
@@ -210,64 +212,54 @@ type Checker interface {
 	Post(ctx context.Context, q Querier, m *Migration) error
 }
 
-// WithStepRunner plugs in the runner for a kind of migration that is not SQL
-// or Go, such as declarative online changes (kind "online").
-func WithStepRunner(k Kind, r StepRunner) Option {
-	return func(o *options) error {
-		if o.kinds == nil {
-			o.kinds = map[Kind]StepRunner{}
-		}
-		o.kinds[k] = r
-		return nil
-	}
-}
-
-// StepRunner runs a migration kind that is neither SQL nor Go. Up may leave
-// the migration in a state other than applied (an online change ends
-// expanded); it returns the state to record and the progress JSON.
-type StepRunner interface {
-	Up(ctx context.Context, env StepEnv, m *Migration) (state string, progress string, err error)
-	Down(ctx context.Context, env StepEnv, m *Migration) error
-	// Plan describes what Up would do, for `strata plan`.
-	Plan(m *Migration) ([]string, error)
-}
-
-// Validator is implemented by a [StepRunner] that can check a migration's
-// document when the directory is loaded, so a malformed file fails before
-// anything runs. Errors should be *[ParseError] with file and line.
-type Validator interface {
-	Validate(m *Migration) error
-}
-
-// Finisher is implemented by a [StepRunner] whose Up leaves migrations in a
-// state that needs a second step: `strata complete` and `strata abort`.
-type Finisher interface {
-	// Complete finishes an expanded migration; the row becomes applied.
-	Complete(ctx context.Context, env StepEnv, m *Migration) (progress string, err error)
-	// Abort undoes an expanded (or stopped) migration; the row is removed.
-	Abort(ctx context.Context, env StepEnv, m *Migration) error
-}
-
-// StepEnv is what a [StepRunner] gets: the database, the dialect, a way to
-// save progress in the history row, and the observer.
-type StepEnv struct {
-	DB           *sql.DB
-	Dialect      dialect.Dialect
-	Logger       *slog.Logger
-	Record       Record // the history row before the step (zero when pending)
-	SaveProgress func(ctx context.Context, progress string) error
-	Emit         func(ctx context.Context, e Event)
-	// Expanded lists the other migrations of the same kind that are
-	// expanded now, so a runner can refuse to touch their tables.
-	Expanded []*Migration
-}
-
 // NewProvider loads the migrations in fsys and returns a provider that runs
-// them against db. It fails with [ParseErrors] when a file is malformed. The
-// dialect is detected from db's driver (pgx, go-sql-driver/mysql,
-// modernc.org/sqlite) unless [WithDialect] is given. The caller keeps
-// ownership of db.
+// them against db. It fails with [ParseErrors] when a file is malformed or
+// no step runner takes a YAML migration. The dialect is detected from db's
+// driver (pgx, go-sql-driver/mysql, modernc.org/sqlite) unless
+// [WithDialect] is given. The caller keeps ownership of db.
 func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	if db == nil {
+		return nil, errors.New("new provider: db is nil")
+	}
+	if fsys == nil {
+		return nil, errors.New("new provider: migration filesystem is nil")
+	}
+	d := o.dialect
+	if d == nil {
+		if d, err = detect(db); err != nil {
+			return nil, err
+		}
+	}
+	p := &Provider{db: db, d: d, fsys: fsys, o: o, skipped: o.loadSkipped, migrations: o.loaded}
+	if p.migrations == nil {
+		p.migrations, err = Load(fsys, LoadOptions{Engine: d.Name(), GoMigrations: o.goMigrations, OnSkip: func(file, reason string) {
+			p.skipped = append(p.skipped, fmt.Sprintf("%s left out: %s", joinDir(o.dirName, file), reason))
+		}})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if o.dirName != "" {
+		for _, m := range p.migrations {
+			m.prefixDir(o.dirName)
+		}
+	}
+	if err := p.claim(); err != nil {
+		return nil, err
+	}
+	p.store = o.store
+	if p.store == nil {
+		p.sqlStore = NewSQLStore(db, d, o.table)
+		p.store = p.sqlStore
+	}
+	return p, nil
+}
+
+func newOptions(opts []Option) (options, error) {
 	o := options{
 		table:        dialect.Table{Name: dialect.DefaultTable},
 		lockWait:     5 * time.Minute,
@@ -276,11 +268,11 @@ func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 	}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
-			return nil, err
+			return o, err
 		}
 	}
 	if o.logger == nil {
-		o.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		o.logger = slog.New(slog.DiscardHandler)
 	}
 	if o.appliedBy == "" {
 		o.appliedBy = defaultAppliedBy()
@@ -291,62 +283,22 @@ func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 	if o.vars == nil {
 		o.vars = func(string) (string, bool) { return "", false }
 	}
-	if db == nil {
-		return nil, errors.New("new provider: db is nil")
+	return o, nil
+}
+
+// prefixDir puts dir before every file name of m, for messages.
+func (m *Migration) prefixDir(dir string) {
+	for i := range m.Files {
+		m.Files[i] = joinDir(dir, m.Files[i])
 	}
-	if fsys == nil {
-		return nil, errors.New("new provider: migration filesystem is nil")
-	}
-	d := o.dialect
-	if d == nil {
-		var err error
-		if d, err = detect(db); err != nil {
-			return nil, err
+	for _, s := range []*Script{m.Up, m.Down} {
+		if s != nil {
+			s.File = joinDir(dir, s.File)
 		}
 	}
-	skipped := o.loadSkipped
-	ms := o.loaded
-	if ms == nil {
-		var err error
-		ms, err = Load(fsys, LoadOptions{Engine: d.Name(), GoMigrations: o.goMigrations, OnSkip: func(file, reason string) {
-			skipped = append(skipped, fmt.Sprintf("%s left out: %s", joinDir(o.dirName, file), reason))
-		}})
-		if err != nil {
-			return nil, err
-		}
+	if m.EmptyDown != "" {
+		m.EmptyDown = joinDir(dir, m.EmptyDown)
 	}
-	if o.dirName != "" {
-		for _, m := range ms {
-			for i := range m.Files {
-				m.Files[i] = joinDir(o.dirName, m.Files[i])
-			}
-			for _, s := range []*Script{m.Up, m.Down} {
-				if s != nil {
-					s.File = joinDir(o.dirName, s.File)
-				}
-			}
-		}
-	}
-	var perrs ParseErrors
-	for _, m := range ms {
-		if m.Kind == KindSQL || m.Kind == KindGo {
-			continue
-		}
-		kr := o.kinds[m.Kind]
-		if kr == nil {
-			perrs = append(perrs, &ParseError{File: m.File(), Msg: fmt.Sprintf("%s migrations (declarative YAML operations) are not supported on %s; they need PostgreSQL", m.Kind, d.Name())})
-			continue
-		}
-		if v, ok := kr.(Validator); ok {
-			if err := v.Validate(m); err != nil {
-				perrs = append(perrs, asParseErrors(err)...)
-			}
-		}
-	}
-	if len(perrs) > 0 {
-		return nil, perrs
-	}
-	return &Provider{db: db, d: d, fsys: fsys, migrations: ms, hist: newHistory(d, o.table), o: o, skipped: skipped}, nil
 }
 
 func joinDir(dir, file string) string {
@@ -431,9 +383,8 @@ func (p *Provider) resolve(ctx context.Context) error {
 		"flyway:user":          user.String,
 		"flyway:table":         p.o.table.Name,
 	}
-	if p.o.table.Schema == "" && schema.Valid && schema.String != "" {
-		p.hist = newHistory(p.d, dialect.Table{Schema: schema.String, Name: p.o.table.Name})
-		p.hist.schemaExists = true
+	if p.sqlStore != nil {
+		p.sqlStore.pin(schema.String)
 	}
 	p.resolved = true
 	return nil

@@ -7,18 +7,12 @@ import (
 	"time"
 )
 
-// StatePending is the status of a migration with no history row.
-const StatePending = "pending"
-
-// StateMissing is the status of a history row whose file is gone.
-const StateMissing = "missing"
-
 // MigrationStatus is one line of `strata status`.
 type MigrationStatus struct {
 	Version    Version       `json:"version"`
 	Name       string        `json:"name"`
 	Kind       Kind          `json:"kind"`
-	State      string        `json:"state"`
+	State      State         `json:"state"`
 	Repeatable bool          `json:"repeatable,omitempty"`
 	File       string        `json:"file,omitempty"`
 	AppliedAt  time.Time     `json:"applied_at,omitzero"`
@@ -101,11 +95,9 @@ func (p *Provider) readHistory(ctx context.Context) ([]Record, error) {
 	if err := p.resolve(ctx); err != nil {
 		return nil, err
 	}
-	ok, err := p.hist.exists(ctx, p.db)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return p.hist.list(ctx, p.db)
+	recs, err := p.store.List(ctx)
+	sortRecords(recs)
+	return recs, err
 }
 
 // Version returns the highest applied version, or "0" when none is.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/strata-db/strata/migrate"
 )
 
@@ -25,8 +27,18 @@ type Step struct {
 var (
 	_ migrate.StepRunner = (*Step)(nil)
 	_ migrate.Finisher   = (*Step)(nil)
-	_ migrate.Validator  = (*Step)(nil)
 )
+
+// Claim implements [migrate.StepRunner]: online migrations are YAML
+// documents with a top-level operations: list.
+func (s *Step) Claim(doc []byte) bool {
+	var top map[string]yaml.Node
+	if err := yaml.Unmarshal(doc, &top); err != nil {
+		return false
+	}
+	_, ok := top["operations"]
+	return ok
+}
 
 func (s *Step) parse(m *migrate.Migration) (*Migration, error) {
 	om, err := Parse(m.File(), m.Document)
@@ -40,19 +52,39 @@ func (s *Step) parse(m *migrate.Migration) (*Migration, error) {
 	return om, nil
 }
 
-// Validate implements [migrate.Validator].
+// Validate reports whether m's document is a valid online migration.
 func (s *Step) Validate(m *migrate.Migration) error {
 	_, err := s.parse(m)
 	return err
 }
 
-// Plan implements [migrate.StepRunner].
-func (s *Step) Plan(m *migrate.Migration) ([]string, error) {
+// Plan implements [migrate.StepRunner]: up starts (expands) the migration
+// and leaves it expanded; down aborts it. The parsed migration is the
+// plan's Prepared value, which Up and Down run.
+func (s *Step) Plan(m *migrate.Migration, dir migrate.Direction) (*migrate.StepPlan, error) {
 	om, err := s.parse(m)
 	if err != nil {
 		return nil, err
 	}
-	return om.Plan(string(m.Version)), nil
+	if dir == migrate.Down {
+		return &migrate.StepPlan{Mode: "online: abort (drop what start created; the old shape and its rows are untouched)", Prepared: om}, nil
+	}
+	v := string(m.Version)
+	return &migrate.StepPlan{
+		Mode:    "online: start expands (new shape beside the old, triggers, batched backfill) and leaves it expanded until `strata complete`",
+		Actions: om.Plan(v), Ends: migrate.StateExpanded, Prepared: om,
+		Next: fmt.Sprintf("move the application over to the new shape (views in schema %s), then `strata complete %s`; or `strata abort %s` to undo", VersionSchema(v), v, v),
+	}, nil
+}
+
+// prepared is the migration a plan holds, or m's document parsed.
+func (s *Step) prepared(m *migrate.Migration, plan *migrate.StepPlan) (*Migration, error) {
+	if plan != nil {
+		if om, ok := plan.Prepared.(*Migration); ok {
+			return om, nil
+		}
+	}
+	return s.parse(m)
 }
 
 func (s *Step) runner(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (*Runner, error) {
@@ -119,10 +151,10 @@ func (sv *saver) Save(ctx context.Context, st *State) error {
 
 // Up implements [migrate.StepRunner]: it starts (expands) the migration,
 // resuming from the recorded state when there is one.
-func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (string, string, error) {
-	om, err := s.parse(m)
+func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration, plan *migrate.StepPlan) (string, error) {
+	om, err := s.prepared(m, plan)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	for _, other := range env.Expanded {
 		oo, err := s.parse(other)
@@ -131,29 +163,27 @@ func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration
 		}
 		for _, t := range om.Tables() {
 			if slices.Contains(oo.Tables(), t) {
-				return "", "", fmt.Errorf("table %s is already being changed by expanded migration %s_%s: run `strata complete %s` (or `strata abort %s`) first; only one online migration may be expanded per table",
+				return "", fmt.Errorf("table %s is already being changed by expanded migration %s_%s: run `strata complete %s` (or `strata abort %s`) first; only one online migration may be expanded per table",
 					t, other.Version, other.Name, other.Version, other.Version)
 			}
 		}
 	}
 	r, err := s.runner(ctx, env, m)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	st, err := s.state(env)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	sv := &saver{env: env, last: env.Record.Progress}
 	if err := r.Start(ctx, string(m.Version), om, st, sv); err != nil {
 		if errors.Is(err, ErrPrecondition) {
 			err = fmt.Errorf("%w\nnothing was changed: fix the database, then `strata up` runs it (to edit %s instead, `strata abort %s` first)", err, m.File(), m.Version)
 		}
-		return migrate.StateExpanded, sv.last, err
+		return sv.last, err
 	}
-	// The state says expanded and what to do next: `strata up` reports the
-	// migration as expanded, not applied.
-	return migrate.StateExpanded, sv.last, nil
+	return sv.last, nil
 }
 
 // Preflight checks the preconditions of a pending migration's operations
@@ -184,7 +214,7 @@ func (s *Step) Preflight(ctx context.Context, env migrate.StepEnv, m *migrate.Mi
 
 // Down implements [migrate.StepRunner]: an expanded migration is aborted; a
 // completed one cannot be undone (its old shape is gone).
-func (s *Step) Down(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) error {
+func (s *Step) Down(ctx context.Context, env migrate.StepEnv, m *migrate.Migration, _ *migrate.StepPlan) error {
 	if env.Record.State == migrate.StateApplied {
 		return fmt.Errorf("%w: online migration %s_%s was completed, so its old shape is gone; write a new migration that changes it back", migrate.ErrNoDown, m.Version, m.Name)
 	}
@@ -226,3 +256,9 @@ func (s *Step) Abort(ctx context.Context, env migrate.StepEnv, m *migrate.Migrat
 	}
 	return r.Abort(ctx, string(m.Version), om, st, &saver{env: env, last: env.Record.Progress})
 }
+
+var (
+	_ migrate.StepRunner  = (*Step)(nil)
+	_ migrate.Finisher    = (*Step)(nil)
+	_ migrate.Preflighter = (*Step)(nil)
+)

@@ -37,7 +37,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descVersion, prometheus.GaugeValue, v, t.Name)
 		}
 		for _, m := range t.Active {
-			if m.State == migrate.StateRunning {
+			if m.State == string(migrate.StateRunning) {
 				active++
 			}
 			mig := m.Version + "_" + m.Name

@@ -234,7 +234,7 @@ func (s *Server) pollTarget(ctx context.Context, t Target, now time.Time) Target
 	var total float64
 	var done []Migration
 	for _, st := range sts {
-		m := Migration{Version: string(st.Version), Name: st.Name, Kind: string(st.Kind), State: st.State, At: st.AppliedAt,
+		m := Migration{Version: string(st.Version), Name: st.Name, Kind: string(st.Kind), State: string(st.State), At: st.AppliedAt,
 			DurationMS: st.DurationMS, AppliedBy: st.AppliedBy, Error: st.Error}
 		switch st.State {
 		case migrate.StatePending:

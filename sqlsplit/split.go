@@ -11,6 +11,20 @@ type Options struct {
 	// Values below 1 mean 1. Every reported line is offset by it; columns
 	// are not.
 	FirstLine int
+	// OnComment, when set, is called for each comment that lies outside a
+	// statement (between statements, or after the last one on its line),
+	// in order. Comments inside a statement are part of its SQL.
+	OnComment func(Comment)
+}
+
+// Comment is a comment outside any statement.
+type Comment struct {
+	// Text is the comment as written, delimiters included.
+	Text string
+	Line int // 1-based line of its first character, offset by FirstLine
+	Col  int // 1-based column, in bytes
+	// Offset is the byte offset of its first character in the source.
+	Offset int
 }
 
 // Statement is one statement of the source.
@@ -46,6 +60,7 @@ func Split(src string, opts Options) ([]Statement, error) {
 		lx:    lexer{src: src, d: opts.Dialect},
 		lines: lineCursor{src: src},
 		base:  max(opts.FirstLine, 1),
+		onCmt: opts.OnComment,
 		start: -1,
 		blk:   block{d: opts.Dialect},
 	}
@@ -70,6 +85,7 @@ type splitter struct {
 	// paren counts open parentheses on PostgreSQL, where a rule's action
 	// list, DO ALSO (INSERT …; INSERT …), holds semicolons; psql does the same.
 	paren int
+	onCmt func(Comment)
 }
 
 func (s *splitter) run() error {
@@ -88,7 +104,13 @@ func (s *splitter) run() error {
 			return nil
 		case tokError:
 			return s.errorAt(t.start, s.lx.msg+" (opened here)")
-		case tokSpace, tokComment:
+		case tokSpace:
+			continue
+		case tokComment:
+			if s.onCmt != nil && s.start < 0 {
+				line, col := s.lines.at(t.start)
+				s.onCmt(Comment{Text: src[t.start:t.end], Line: s.base + line, Col: col, Offset: t.start})
+			}
 			continue
 		case tokDelim:
 			s.end()

@@ -34,6 +34,18 @@ type Step struct {
 
 var _ migrate.StepRunner = (*Step)(nil)
 
+// Claim implements [migrate.StepRunner]: a document with a top-level
+// transfer: key (and no operations:, which online migrations use).
+func (s *Step) Claim(doc []byte) bool {
+	var top map[string]yaml.Node
+	if err := yaml.Unmarshal(doc, &top); err != nil {
+		return false
+	}
+	_, transfer := top["transfer"]
+	_, ops := top["operations"]
+	return transfer && !ops
+}
+
 // Spec reads the transfer: key of a migration's document.
 func (s *Step) Spec(m *migrate.Migration) (*Spec, error) {
 	var doc struct {
@@ -69,25 +81,33 @@ func (s *Step) Spec(m *migrate.Migration) (*Spec, error) {
 	return sp, nil
 }
 
-// Plan describes the tables the step copies.
-func (s *Step) Plan(m *migrate.Migration) ([]string, error) {
+// Plan implements [migrate.StepRunner]: up copies the tables of the spec,
+// which is the plan's Prepared value; a transfer has no down.
+func (s *Step) Plan(m *migrate.Migration, dir migrate.Direction) (*migrate.StepPlan, error) {
+	if dir == migrate.Down {
+		return nil, fmt.Errorf("%w: a transfer step has no automatic down", migrate.ErrNoDown)
+	}
 	sp, err := s.Spec(m)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	plan := &migrate.StepPlan{Mode: "transfer migration", Ends: migrate.StateApplied, Prepared: sp}
 	for _, t := range sp.Tables {
-		out = append(out, fmt.Sprintf("-- transfer %s → %s (key %s, on_conflict %s, create %v)", t.From, t.To, strings.Join(t.Key, ", "), t.OnConflict, t.Create))
+		plan.Actions = append(plan.Actions, fmt.Sprintf("-- transfer %s → %s (key %s, on_conflict %s, create %v)", t.From, t.To, strings.Join(t.Key, ", "), t.OnConflict, t.Create))
 	}
-	return out, nil
+	return plan, nil
 }
 
-// Up runs the transfer, resuming from the checkpoints of an earlier
-// attempt of the same migration.
-func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (string, string, error) {
-	sp, err := s.Spec(m)
-	if err != nil {
-		return "", "", err
+// Up implements [migrate.StepRunner]: it runs the planned transfer,
+// resuming from the checkpoints of an earlier attempt of the same
+// migration.
+func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration, plan *migrate.StepPlan) (string, error) {
+	sp, ok := plan.Prepared.(*Spec)
+	if !ok {
+		var err error
+		if sp, err = s.Spec(m); err != nil {
+			return "", err
+		}
 	}
 	self := &connect.Target{DB: env.DB, Dialect: env.Dialect}
 	open := func(u string) (*connect.Target, func(), error) {
@@ -106,12 +126,12 @@ func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration
 	}
 	src, closeSrc, err := open(sp.Source)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	defer closeSrc()
 	dst, closeDst, err := open(sp.Target)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	defer closeDst()
 	var obs migrate.Observer
@@ -123,18 +143,18 @@ func (s *Step) Up(ctx context.Context, env migrate.StepEnv, m *migrate.Migration
 	}
 	res, err := Run(ctx, src, dst, sp, Options{Resume: true, Observer: obs, Logger: env.Logger})
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	for _, t := range res.Tables {
 		if !t.Balanced() {
-			return "", "", fmt.Errorf("table %s: read %d ≠ written %d + quarantined %d + skipped %d", t.To, t.Read, t.Written, t.Quarantined, t.Skipped)
+			return "", fmt.Errorf("table %s: read %d ≠ written %d + quarantined %d + skipped %d", t.To, t.Read, t.Written, t.Quarantined, t.Skipped)
 		}
 	}
-	return "applied", "", nil
+	return "", nil
 }
 
 // Down refuses: a copy has no automatic way back; give the migration a
 // down file that drops or empties what it filled.
-func (s *Step) Down(context.Context, migrate.StepEnv, *migrate.Migration) error {
+func (s *Step) Down(context.Context, migrate.StepEnv, *migrate.Migration, *migrate.StepPlan) error {
 	return fmt.Errorf("%w: a transfer step has no automatic down", migrate.ErrNoDown)
 }

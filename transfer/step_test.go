@@ -27,13 +27,13 @@ func TestStepCopiesWithinTheMigrationDatabase(t *testing.T) {
         drop: [first, last]
 `)}
 	s := &transfer.Step{}
-	plan, err := s.Plan(m)
-	if err != nil || len(plan) != 1 {
+	plan, err := s.Plan(m, migrate.Up)
+	if err != nil || len(plan.Actions) != 1 {
 		t.Fatalf("plan %v %v", plan, err)
 	}
-	state, _, err := s.Up(context.Background(), migrate.StepEnv{DB: db.DB, Dialect: db.Dialect}, m)
-	if err != nil || state != "applied" {
-		t.Fatalf("up: %q %v", state, err)
+	_, err = s.Up(context.Background(), migrate.StepEnv{DB: db.DB, Dialect: db.Dialect}, m, plan)
+	if err != nil || plan.Ends != migrate.StateApplied {
+		t.Fatalf("up: %q %v", plan.Ends, err)
 	}
 	if got := scalar(t, db, "SELECT string_agg(id || ':' || full_name, ',' ORDER BY id) FROM users_v2"); got != "1:Ada Lovelace,2:Alan" {
 		t.Fatalf("users_v2: %s", got)

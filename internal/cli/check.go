@@ -155,7 +155,7 @@ func (app *App) runChecks(ctx context.Context, f *runFlags, want migrate.Version
 		return err
 	}
 	defer s.Close()
-	states := map[migrate.Version]string{}
+	states := map[migrate.Version]migrate.State{}
 	if sts, err := s.provider.Status(ctx); err == nil {
 		for _, st := range sts {
 			states[st.Version] = st.State

@@ -145,6 +145,8 @@ func (app *App) logger() *slog.Logger {
 	// are for -v (and for applications that embed it).
 	level := slog.LevelError + 1
 	if app.Verbose {
+		// Info, not debug: -v's statement lines come from statementLog,
+		// which hides secrets; the runner's own debug lines do not.
 		level = slog.LevelInfo
 	}
 	if app.JSON {
@@ -238,9 +240,14 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 		opts = append(opts, app.statementLog())
 	}
 	if f != nil {
-		opts = append(opts, migrate.WithPlanCheck(func(ctx context.Context, pl *migrate.Plan) error {
-			return app.planCheck(sess, f.allowUnsafe)(ctx, pl)
-		}))
+		gate, err := app.safetyOption(t, f.allowUnsafe)
+		if err != nil {
+			t.Close()
+			return nil, err
+		}
+		if gate != nil {
+			opts = append(opts, gate)
+		}
 	}
 	opts = append(opts, app.extraOptions...)
 	opts = append(opts, extra...)
@@ -283,8 +290,11 @@ func (app *App) progressObserver() migrate.Option {
 		switch e.Kind {
 		case migrate.EventMigrationFinished:
 			verb := "applied "
-			if e.Direction == migrate.Down {
+			switch {
+			case e.Direction == migrate.Down:
 				verb = "undone  "
+			case e.State == migrate.StateExpanded:
+				verb = "expanded"
 			}
 			fmt.Fprintf(app.Stdout, "%s %s (%s)\n", verb, label(e), roundDur(e.Duration))
 		case migrate.EventMigrationFailed:
@@ -343,7 +353,7 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 	out := runResult{Command: cmdName, NotRun: []string{}, Warnings: []string{}, Done: []stepJSON{}, OK: runErr == nil, ElapsedMS: time.Since(start).Milliseconds()}
 	if res != nil {
 		for _, d := range res.Done {
-			out.Done = append(out.Done, stepJSON{Version: string(d.Version), Name: d.Name, Direction: string(d.Direction), State: d.State, DurationMS: d.Duration.Milliseconds()})
+			out.Done = append(out.Done, stepJSON{Version: string(d.Version), Name: d.Name, Direction: string(d.Direction), State: string(d.State), DurationMS: d.Duration.Milliseconds()})
 		}
 		for _, v := range res.NotRun {
 			out.NotRun = append(out.NotRun, string(v))
@@ -391,10 +401,19 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 	}
 	verb := map[string]string{"up": "applied", "down": "undone", "redo": "redone", "baseline": "recorded as applied", "complete": "completed", "abort": "aborted"}[cmdName]
 	if runErr == nil {
-		if n == 0 {
+		expanded := expandedSteps(res)
+		switch {
+		case n == 0:
 			fmt.Fprintf(app.Stdout, "nothing to do; database is at version %s\n", out.Version)
-		} else {
+		case cmdName == "up" && len(expanded) == n:
+			fmt.Fprintf(app.Stdout, "%d %s expanded in %s; database is at version %s\n", n, noun, roundDur(time.Since(start)), out.Version)
+		case cmdName == "up" && len(expanded) > 0:
+			fmt.Fprintf(app.Stdout, "%d %s applied or expanded (%d expanded) in %s; database is at version %s\n", n, noun, len(expanded), roundDur(time.Since(start)), out.Version)
+		default:
 			fmt.Fprintf(app.Stdout, "%d %s %s in %s; database is at version %s\n", n, noun, verb, roundDur(time.Since(start)), out.Version)
+		}
+		for _, d := range expanded {
+			fmt.Fprintf(app.Stdout, "%s is expanded, not applied yet: %s\n", d.Version, d.Next)
 		}
 		return nil
 	}
@@ -405,6 +424,21 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 		fmt.Fprintf(app.Stderr, "not run: %s\n", strings.Join(out.NotRun, ", "))
 	}
 	return runErr
+}
+
+// expandedSteps are the steps of an up that left their migration expanded
+// (an online change waiting for `strata complete`).
+func expandedSteps(res *migrate.Result) []migrate.StepResult {
+	var out []migrate.StepResult
+	if res == nil || res.Direction != migrate.Up {
+		return nil
+	}
+	for _, d := range res.Done {
+		if d.State == migrate.StateExpanded {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func (app *App) upCmd() *cobra.Command {
@@ -454,7 +488,7 @@ func (app *App) run(ctx context.Context, name string, f *runFlags, req migrate.R
 	}
 	defer s.Close()
 	res, err := s.provider.Run(ctx, req)
-	return app.report(ctx, name, s, res, err, start)
+	return app.report(ctx, name, s, res, app.unsafe(err), start)
 }
 
 func (app *App) downCmd() *cobra.Command {
@@ -685,7 +719,8 @@ func (app *App) showPlan(ctx context.Context, f *runFlags, req migrate.Request) 
 	for _, w := range out.Warnings {
 		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
 	}
-	if rep, err := app.lintPlan(ctx, s, pl); err == nil && len(rep.Findings) > 0 {
+	if sr, err := s.provider.Inspect(ctx, pl); err == nil && len(sr.Findings) > 0 {
+		rep := lint.SafetyReport(sr)
 		fmt.Fprintf(app.Stdout, "-- lint: %s (up refuses them without --allow-unsafe), %s\n", plural(rep.Errors(), "error", "errors"), plural(rep.Warnings(), "warning", "warnings"))
 		_ = lint.WriteText(app.Stdout, rep, lint.TextOptions{})
 	}
@@ -714,12 +749,16 @@ func (app *App) validateCmd() *cobra.Command {
 			if err != nil {
 				return app.prefixParse(err)
 			}
-			if err := migrate.CheckSum(fsys); err != nil {
-				return err
-			}
 			out := validateJSON{OK: true, Migrations: len(ms), Sum: "none"}
 			if _, err := fs.Stat(fsys, migrate.SumFile); err == nil {
 				out.Sum = "ok"
+			}
+			if cfg.DatabaseURL == "" {
+				// With a database, Validate reports drift before the sum:
+				// an edited applied file is drift, not a sum to rewrite.
+				if err := migrate.CheckSum(fsys); err != nil {
+					return err
+				}
 			}
 			if cfg.DatabaseURL != "" {
 				s, err := app.open(cmd.Context(), &f)
@@ -906,14 +945,34 @@ func (app *App) phaseCmd(name, short string, complete bool) *cobra.Command {
 			} else {
 				res, err = s.provider.Abort(cmd.Context(), v)
 			}
-			if v != "" && errors.Is(err, migrate.ErrUnknownVersion) {
+			switch {
+			case v == "":
+			case errors.Is(err, migrate.ErrUnknownVersion):
 				err = notInHistory(s.provider, name, v)
+			case errors.Is(err, migrate.ErrNotExpanded):
+				// Naming a migration that has no second phase to run is a
+				// mistake in the command, not "nothing to do".
+				if st, serr := s.provider.Status(cmd.Context()); serr == nil && pendingIn(st, v) {
+					err = notInHistory(s.provider, name, v)
+				} else {
+					err = Exit(ExitUsage, err)
+				}
 			}
 			return app.report(cmd.Context(), name, s, res, err, start)
 		},
 	}
 	f.register(cmd, flagTable|flagLockTimeout|flagOnlineLock)
 	return cmd
+}
+
+// pendingIn reports whether v is listed as pending.
+func pendingIn(st []migrate.MigrationStatus, v migrate.Version) bool {
+	for _, e := range st {
+		if e.Version == v {
+			return e.State == migrate.StatePending
+		}
+	}
+	return false
 }
 
 // notInHistory explains why complete or abort V found nothing to do: V is

@@ -85,7 +85,7 @@ func errorKind(err error, code int) string {
 	case err == nil:
 	case errors.Is(err, context.Canceled):
 		return kindInterrupted
-	case errors.Is(err, ErrUnsafe):
+	case errors.Is(err, ErrUnsafe), errors.As(err, new(*migrate.UnsafeError)):
 		return kindUnsafe
 	case errors.Is(err, errLintFindings):
 		return kindLint

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata/migrate"
 )
 
 var newNameRe = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -38,6 +40,13 @@ func (app *App) newCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// strata.sum, when there is one, takes the new file in, so that
+			// up keeps working; but only when it matched before, so that an
+			// edit nobody hashed is never blessed on the way.
+			sumPath := filepath.Join(dir, migrate.SumFile)
+			_, statErr := os.Stat(sumPath)
+			hasSum := statErr == nil
+			sumMatched := hasSum && migrate.CheckSum(os.DirFS(dir)) == nil
 			base := filepath.Join(dir, version+"_"+name)
 			var files map[string]string
 			switch {
@@ -70,11 +79,28 @@ func (app *App) newCmd() *cobra.Command {
 					created = append(created, base+suffix)
 				}
 			}
+			sumUpdated := ""
+			switch {
+			case sumMatched:
+				sum, err := migrate.Sum(os.DirFS(dir))
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(sumPath, []byte(sum), 0o644); err != nil {
+					return err
+				}
+				sumUpdated = sumPath
+			case hasSum:
+				fmt.Fprintf(app.Stderr, "warning: %s did not match the directory before this file was added, so it was not updated; check the directory, then run `strata hash`\n", sumPath)
+			}
 			if app.JSON {
-				return writeJSON(app.Stdout, map[string]any{"ok": true, "version": version, "name": name, "created": created})
+				return writeJSON(app.Stdout, map[string]any{"ok": true, "version": version, "name": name, "created": created, "sum_updated": sumUpdated != ""})
 			}
 			for _, path := range created {
 				fmt.Fprintf(app.Stdout, "created %s\n", path)
+			}
+			if sumUpdated != "" {
+				fmt.Fprintf(app.Stdout, "updated %s\n", sumUpdated)
 			}
 			return nil
 		},

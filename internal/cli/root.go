@@ -198,5 +198,5 @@ func needArg(what string) cobra.PositionalArgs {
 }
 
 func (app *App) printError(err error) {
-	fmt.Fprintf(app.Stderr, "strata: %s\n", app.redact(err.Error()))
+	fmt.Fprintf(app.Stderr, "strata: %s%s\n", app.redact(err.Error()), flagHint(err))
 }

@@ -1,0 +1,4 @@
+-- strata:up
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+-- strata:down
+DROP TABLE users;

@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TABLE accounts ADD COLUMN balance numeric NOT NULL DEFAULT 0;
+COMMIT;
