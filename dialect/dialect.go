@@ -12,8 +12,9 @@ import (
 // Besides the methods the migration runner needs, a Dialect answers every
 // other engine question through the small interfaces it embeds: quoting
 // ([Quoter]), reading a table's definition ([Describer]), the server's
-// version ([Versioner]), what an error means ([Classifier]) and how
-// sessions behave ([Sessions]). Code outside this package and connect asks
+// version ([Versioner]), what an error means ([Classifier]), how
+// sessions behave ([Sessions]) and what another session sees of a runner
+// ([Watcher]). Code outside this package and connect asks
 // these instead of comparing [Dialect.Name] with an engine's name.
 type Dialect interface {
 	Quoter
@@ -21,6 +22,7 @@ type Dialect interface {
 	Versioner
 	Classifier
 	Sessions
+	Watcher
 
 	// Name is the engine's short name: "postgres", "mysql" or "sqlite".
 	Name() string

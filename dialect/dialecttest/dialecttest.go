@@ -16,7 +16,8 @@
 // connections, cancelled statements), quoting round trips of hostile
 // names and strings through real objects, table introspection of a table
 // with a composite key, defaults, identity, unique, foreign key, index and
-// check constraints, the server version and session handling.
+// check constraints, the server version, session handling, and what
+// another session sees of a runner (its lock, the tables it creates).
 //
 // What only the engine knows how to do (end another session, read a
 // timeout setting, spell identity DDL) comes in through [Config]; what the
@@ -108,6 +109,7 @@ func Run(t *testing.T, c Config) {
 	t.Run("introspection", s.testIntrospection)
 	t.Run("version", s.testVersion)
 	t.Run("sessions", s.testSessions)
+	t.Run("watch", s.testWatch)
 }
 
 // suite carries the configuration through the subtests.

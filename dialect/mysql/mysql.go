@@ -139,12 +139,9 @@ func (d Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dia
 		if got.Valid && got.Int64 == 1 {
 			return true, "", nil
 		}
-		var holder sql.NullInt64
-		_ = conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", name).Scan(&holder)
-		if holder.Valid {
-			return false, fmt.Sprintf("connection %d (see SHOW PROCESSLIST)", holder.Int64), nil
-		}
-		return false, "", nil
+		// Best effort: the holder only makes the wait's message clearer.
+		_, holder, _ := d.LockHeld(ctx, conn, t)
+		return false, holder, nil
 	})
 	if err != nil {
 		conn.Close()

@@ -101,7 +101,7 @@ func LockKey(t dialect.Table) int64 {
 
 // Lock implements [dialect.Dialect] with pg_try_advisory_lock on a dedicated
 // connection, polled so that the wait can be bounded and reported.
-func (Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dialect.LockOptions) (dialect.Lock, error) {
+func (d Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dialect.LockOptions) (dialect.Lock, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open lock connection: %w", err)
@@ -116,7 +116,9 @@ func (Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts diale
 		if ok {
 			return true, "", nil
 		}
-		return false, holder(ctx, conn, key), nil
+		// Best effort: the holder only makes the wait's message clearer.
+		_, holder, _ := d.LockHeld(ctx, conn, t)
+		return false, holder, nil
 	})
 	if err != nil {
 		conn.Close()
@@ -126,26 +128,6 @@ func (Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts diale
 		_, err := c.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", key)
 		return err
 	}), nil
-}
-
-// holder describes the session that holds the advisory lock, best effort.
-func holder(ctx context.Context, conn *sql.Conn, key int64) string {
-	var pid int
-	var user, app, addr, since string
-	err := conn.QueryRowContext(ctx, `SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),
-		coalesce(host(a.client_addr), 'local'), coalesce(to_char(now() - a.backend_start, 'HH24:MI:SS'), '')
-		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-		WHERE l.locktype = 'advisory' AND l.granted
-		  AND l.classid = (($1::bigint >> 32) & 4294967295)::oid AND l.objid = ($1::bigint & 4294967295)::oid
-		LIMIT 1`, key).Scan(&pid, &user, &app, &addr, &since)
-	if err != nil {
-		return ""
-	}
-	s := fmt.Sprintf("pid %d (user %s from %s, connected %s", pid, user, addr, since)
-	if app != "" {
-		s += ", application " + app
-	}
-	return s + ")"
 }
 
 // IsMissingObject implements [dialect.Dialect].

@@ -122,12 +122,9 @@ func (d Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dia
 		if n, _ := res.RowsAffected(); n == 1 {
 			return true, "", nil
 		}
-		var holder string
-		var exp int64
-		if err := db.QueryRowContext(ctx, `SELECT owner, expires_at FROM `+lt+` WHERE id = 1`).Scan(&holder, &exp); err == nil && holder != "" {
-			return false, fmt.Sprintf("%s (lease expires in %s)", holder, time.Until(time.UnixMilli(exp)).Round(time.Second)), nil
-		}
-		return false, "", nil
+		// Best effort: the holder only makes the wait's message clearer.
+		_, holder, _ := d.LockHeld(ctx, db, t)
+		return false, holder, nil
 	})
 	if err != nil {
 		return nil, err
