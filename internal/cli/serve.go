@@ -52,7 +52,7 @@ func (app *App) serveCmd() *cobra.Command {
 			if table == "" {
 				table = app.config().Table
 			}
-			probe := guard.NewProbe(s.target.DB, guard.Options{Table: table, Engine: s.target.Dialect.Name()})
+			probe := guard.NewProbe(s.target.DB, guard.Options{Table: table, Dialect: s.target.Dialect})
 			checks := checkReports{db: s.target.DB, engine: s.target.Dialect.Name()}
 			srv := serve.New([]serve.Target{{Name: targetName(app.config().DatabaseURL), Database: s.target.URL, Source: s.provider, Probe: probe, Checks: checks}},
 				serve.Options{Interval: interval, Token: token, Logger: app.eventLogger(slog.LevelWarn)})

@@ -4,11 +4,14 @@
 //
 // [Middleware] wraps an http.Handler. While a strata runner holds its lock
 // on the database (PostgreSQL: the advisory lock in pg_locks; MySQL:
-// IS_USED_LOCK), or a migration is recorded as running in the history table,
+// IS_USED_LOCK; SQLite: its lease, each engine's dialect.Watcher), or a
+// migration is recorded as running in the history table,
 // it answers 503 Service Unavailable with a Retry-After header. The answer
 // is cached for Options.CacheFor, so the guard costs at most one query per
 // interval however many requests arrive. Options.AllowReadOnly lets GET,
-// HEAD and OPTIONS requests through.
+// HEAD and OPTIONS requests through. The engine is Options.Dialect, or is
+// detected with connect.Detect (wrapped drivers included); a database whose
+// engine cannot be told fails its checks, never guessed.
 //
 //	mux := http.NewServeMux()
 //	...
