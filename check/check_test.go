@@ -30,16 +30,6 @@ func exec(t *testing.T, db *sql.DB, stmts ...string) {
 	}
 }
 
-// engines gives each test a fresh database on every engine.
-var engines = []struct {
-	name string
-	url  func(testing.TB) string
-}{
-	{"postgres", testenv.Postgres},
-	{"mysql", testenv.MySQL},
-	{"sqlite", testenv.SQLite},
-}
-
 const fixture = `
 pre:
   - not_null: {table: users, columns: [email]}
@@ -59,58 +49,55 @@ func TestChecksFindPlantedFaultsOnEveryEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			t.Parallel()
-			tg := open(t, e.url(t))
-			exec(t, tg.DB,
-				"CREATE TABLE users (id int PRIMARY KEY, email varchar(100))",
-				"CREATE TABLE orders (id int PRIMARY KEY, user_id int, amount decimal(10,2))",
-				"CREATE TABLE nokey (a int, b varchar(10))",
-				"INSERT INTO nokey VALUES (1, 'x'), (2, NULL)",
-				"INSERT INTO users VALUES (1, 'a@x'), (2, NULL), (3, 'b@x'), (4, 'a@x'), (5, NULL)",
-				"INSERT INTO orders VALUES (10, 1, 5), (11, 9, 30.50), (12, NULL, -1), (13, 7, 2)",
-			)
-			c, err := check.New(tg.Dialect.Name())
-			if err != nil {
-				t.Fatal(err)
+	testenv.ForEachEngine(t, func(t *testing.T, e testenv.Engine) {
+		t.Parallel()
+		exec(t, e.DB,
+			"CREATE TABLE users (id int PRIMARY KEY, email varchar(100))",
+			"CREATE TABLE orders (id int PRIMARY KEY, user_id int, amount decimal(10,2))",
+			"CREATE TABLE nokey (a int, b varchar(10))",
+			"INSERT INTO nokey VALUES (1, 'x'), (2, NULL)",
+			"INSERT INTO users VALUES (1, 'a@x'), (2, NULL), (3, 'b@x'), (4, 'a@x'), (5, NULL)",
+			"INSERT INTO orders VALUES (10, 1, 5), (11, 9, 30.50), (12, NULL, -1), (13, 7, 2)",
+		)
+		c, err := check.New(e.Dialect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := c.RunPhase(context.Background(), e.DB, nil, set, check.PhasePre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []struct {
+			status string
+			count  int64
+			keys   string
+		}{
+			{"FAIL", 2, "id=2, id=5"},
+			{"WARN", 1, "email=a@x, rows=2"},
+			{"FAIL", 2, "id=11, user_id=9, id=13, user_id=7"},
+			{"PASS", 4, ""},
+			{"PASS", 4, ""},
+			{"PASS", 4, ""},
+			{"FAIL", 1, "id=12"},
+			{"PASS", 1, ""},
+			{"ERROR", 0, ""},
+			{"FAIL", 1, "(a=2, b=NULL)"},
+		}
+		if len(rep.Results) != len(want) {
+			t.Fatalf("got %d results, want %d", len(rep.Results), len(want))
+		}
+		for i, w := range want {
+			r := rep.Results[i]
+			if r.Status() != w.status || r.Count != w.count || strings.Join(r.Keys, ", ") != w.keys {
+				t.Errorf("%s: got %s count %d keys %q (%s %s), want %s %d %q", r.Name, r.Status(), r.Count, strings.Join(r.Keys, ", "), r.Detail, r.Error, w.status, w.count, w.keys)
 			}
-			rep, err := c.RunPhase(context.Background(), tg.DB, nil, set, check.PhasePre)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := []struct {
-				status string
-				count  int64
-				keys   string
-			}{
-				{"FAIL", 2, "id=2, id=5"},
-				{"WARN", 1, "email=a@x, rows=2"},
-				{"FAIL", 2, "id=11, user_id=9, id=13, user_id=7"},
-				{"PASS", 4, ""},
-				{"PASS", 4, ""},
-				{"PASS", 4, ""},
-				{"FAIL", 1, "id=12"},
-				{"PASS", 1, ""},
-				{"ERROR", 0, ""},
-				{"FAIL", 1, "(a=2, b=NULL)"},
-			}
-			if len(rep.Results) != len(want) {
-				t.Fatalf("got %d results, want %d", len(rep.Results), len(want))
-			}
-			for i, w := range want {
-				r := rep.Results[i]
-				if r.Status() != w.status || r.Count != w.count || strings.Join(r.Keys, ", ") != w.keys {
-					t.Errorf("%s: got %s count %d keys %q (%s %s), want %s %d %q", r.Name, r.Status(), r.Count, strings.Join(r.Keys, ", "), r.Detail, r.Error, w.status, w.count, w.keys)
-				}
-			}
-			if last := rep.Results[8]; !strings.Contains(last.Error, "no_such_table") || last.Where() != "V1_x.checks.yaml:11" {
-				t.Errorf("missing table: error %q at %q, want it named at V1_x.checks.yaml:11", last.Error, last.Where())
-			}
-			err = rep.Err()
-			if err == nil || !strings.Contains(err.Error(), "V1_x.checks.yaml:3") || strings.Contains(err.Error(), "unique") {
-				t.Errorf("Err() = %v, want the error-level failures only, with file:line", err)
-			}
-		})
-	}
+		}
+		if last := rep.Results[8]; !strings.Contains(last.Error, "no_such_table") || last.Where() != "V1_x.checks.yaml:11" {
+			t.Errorf("missing table: error %q at %q, want it named at V1_x.checks.yaml:11", last.Error, last.Where())
+		}
+		err = rep.Err()
+		if err == nil || !strings.Contains(err.Error(), "V1_x.checks.yaml:3") || strings.Contains(err.Error(), "unique") {
+			t.Errorf("Err() = %v, want the error-level failures only, with file:line", err)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/migrate"
 )
 
@@ -15,7 +16,7 @@ import (
 // long as its observer is.
 type Checker struct {
 	dir     string
-	engine  string
+	d       dialect.Dialect
 	maxKeys int
 	observe func(*Report)
 	// onRestore is told about each restore point taken.
@@ -42,14 +43,15 @@ func WithRestoreObserver(f func([]Copy)) Option { return func(c *Checker) { c.on
 // WithMaxKeys sets how many offending keys a result lists (default 10).
 func WithMaxKeys(n int) Option { return func(c *Checker) { c.maxKeys = n } }
 
-// New returns a Checker for a database of engine ("postgres", "mysql" or
-// "sqlite"): the Querier the runner passes does not say which, and every
-// identifier is quoted the engine's way.
-func New(engine string, opts ...Option) (*Checker, error) {
-	if err := validEngine(engine); err != nil {
-		return nil, err
+// New returns a Checker for a database of dialect d (connect.Target.Dialect,
+// or the Provider's): the Querier the runner passes does not say which
+// engine it is, and every identifier is quoted the engine's way. A nil d is
+// an error.
+func New(d dialect.Dialect, opts ...Option) (*Checker, error) {
+	if d == nil {
+		return nil, errNoDialect
 	}
-	c := &Checker{engine: engine, maxKeys: DefaultMaxKeys}
+	c := &Checker{d: d, maxKeys: DefaultMaxKeys}
 	for _, o := range opts {
 		o(c)
 	}
@@ -129,7 +131,7 @@ func (c *Checker) restorePoint(ctx context.Context, q Querier, m *migrate.Migrat
 	if len(tables) == 0 {
 		return nil
 	}
-	rp, err := NewRestorePoints(c.engine)
+	rp, err := NewRestorePoints(c.d)
 	if err != nil {
 		return err
 	}
@@ -179,12 +181,12 @@ func (c *Checker) RunPhase(ctx context.Context, q Querier, m *migrate.Migration,
 func (c *Checker) runOne(ctx context.Context, q Querier, s *Spec) Result {
 	_, inTx := q.(*sql.Tx)
 	if !inTx {
-		return runSpec(ctx, q, c.engine, s, c.maxKeys)
+		return runSpec(ctx, q, c.d, s, c.maxKeys)
 	}
 	if _, err := q.ExecContext(ctx, "SAVEPOINT strata_check"); err != nil {
 		return Result{Name: s.Label(), Kind: s.Kind, Severity: s.Severity, File: s.File, Line: s.Line, Error: "savepoint: " + err.Error()}
 	}
-	r := runSpec(ctx, q, c.engine, s, c.maxKeys)
+	r := runSpec(ctx, q, c.d, s, c.maxKeys)
 	if r.Error != "" {
 		_, _ = q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT strata_check")
 	}

@@ -24,8 +24,8 @@
 // [Compare] is the checksum on its own, as `strata verify` uses it:
 //
 //	d, err := check.Compare(ctx,
-//		check.Side{DB: pg, Engine: "postgres", Table: "orders"},
-//		check.Side{DB: my, Engine: "mysql", Table: "orders"},
+//		check.Side{DB: pg.DB, Dialect: pg.Dialect, Table: "orders"}, // pg, my: connect.Open
+//		check.Side{DB: my.DB, Dialect: my.Dialect, Table: "orders"},
 //		check.CompareOptions{Key: "id"})
 //	for _, k := range d.Keys {
 //		fmt.Println(k.Kind, k.Key) // changed id=42, missing on target id=7, ...

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/strata-db/strata/check"
+	"github.com/strata-db/strata/dialect/mysql"
+	"github.com/strata-db/strata/dialect/postgres"
 	"github.com/strata-db/strata/migrate"
 )
 
@@ -15,7 +17,7 @@ func asParseError(err error, pe **check.ParseError) bool { return errors.As(err,
 // A Checker plugs into the runner: pre-checks block, post-checks roll back.
 func ExampleNew() {
 	var db *sql.DB // an open PostgreSQL database
-	c, err := check.New("postgres", check.WithObserver(func(rep *check.Report) {
+	c, err := check.New(postgres.Dialect{}, check.WithObserver(func(rep *check.Report) {
 		fmt.Println(rep.Phase, rep.Passed())
 	}))
 	if err != nil {
@@ -38,8 +40,8 @@ func ExampleCompare() {
 		return
 	}
 	d, err := check.Compare(context.Background(),
-		check.Side{DB: pg, Engine: check.Postgres, Table: "orders"},
-		check.Side{DB: my, Engine: check.MySQL, Table: "orders"},
+		check.Side{DB: pg, Dialect: postgres.Dialect{}, Table: "orders"},
+		check.Side{DB: my, Dialect: mysql.Dialect{}, Table: "orders"},
 		check.CompareOptions{Key: "id"})
 	if err != nil {
 		panic(err)

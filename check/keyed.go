@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -20,66 +21,55 @@ type bound struct {
 	ok bool
 }
 
-func (p *sidePlan) keyCast() string {
-	if p.s.Engine == Postgres {
-		return p.key + "::text"
-	}
-	return "CAST(" + p.key + " AS CHAR)"
-}
-
-func (p *sidePlan) ph(n int) string {
-	if p.s.Engine == Postgres {
-		return fmt.Sprintf("$%d", n)
-	}
-	return "?"
-}
-
 // where renders lo <= key < hi with its arguments.
 func (p *sidePlan) where(lo, hi bound) (string, []any) {
 	w, args := " WHERE "+p.key+" IS NOT NULL", []any{}
 	if lo.ok {
 		args = append(args, lo.v)
-		w += " AND " + p.key + " >= " + p.ph(len(args))
+		w += " AND " + p.key + " >= " + p.s.Dialect.Placeholder(len(args))
 	}
 	if hi.ok {
 		args = append(args, hi.v)
-		w += " AND " + p.key + " < " + p.ph(len(args))
+		w += " AND " + p.key + " < " + p.s.Dialect.Placeholder(len(args))
 	}
 	return w, args
 }
 
+// runKeyed compares a key that is not an integer, chunk after chunk.
 func (c *comparer) runKeyed(ctx context.Context) error {
-	// Boundaries every ChunkRows keys of the source.
+	cuts, err := c.chunkCuts(ctx)
+	if err != nil {
+		return err
+	}
+	c.d.Chunks = int64(len(cuts) + 1)
+	lo := bound{}
+	for _, b := range append(cuts, bound{}) {
+		if err := c.compareKeyed(ctx, lo, b, true); err != nil {
+			return err
+		}
+		lo = b
+	}
+	return nil
+}
+
+// chunkCuts reads a boundary every ChunkRows keys of the source.
+func (c *comparer) chunkCuts(ctx context.Context) ([]bound, error) {
 	var cuts []bound
 	prev := bound{}
 	for {
 		w, args := c.src.where(prev, bound{})
-		q := fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT 1 OFFSET %d", c.src.keyCast(), c.src.s.from(), w, c.src.key, c.o.ChunkRows)
+		q := fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT 1 OFFSET %d", c.src.rs.keyText(c.src.key), c.src.s.from(), w, c.src.key, c.o.ChunkRows)
 		var v sql.NullString
 		err := c.src.s.DB.QueryRowContext(ctx, q, args...).Scan(&v)
-		if err == sql.ErrNoRows {
-			break
+		if errors.Is(err, sql.ErrNoRows) {
+			return cuts, nil
 		}
 		if err != nil {
-			return fmt.Errorf("chunk %s by %s: %w", c.src.s.name(), c.o.Key, err)
+			return nil, fmt.Errorf("chunk %s by %s: %w", c.src.s.name(), c.o.Key, err)
 		}
 		prev = bound{v: v.String, ok: true}
 		cuts = append(cuts, prev)
 	}
-	ranges := make([][2]bound, 0, len(cuts)+1)
-	lo := bound{}
-	for _, b := range cuts {
-		ranges = append(ranges, [2]bound{lo, b})
-		lo = b
-	}
-	ranges = append(ranges, [2]bound{lo, {}})
-	c.d.Chunks = int64(len(ranges))
-	for _, r := range ranges {
-		if err := c.compareKeyed(ctx, r[0], r[1], true); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (c *comparer) aggKeyed(ctx context.Context, p *sidePlan, lo, hi bound) (agg, error) {
@@ -95,25 +85,16 @@ func (c *comparer) aggKeyed(ctx context.Context, p *sidePlan, lo, hi bound) (agg
 	return a, nil
 }
 
+// compareKeyed compares the keys in [lo, hi): a hash on each side, then,
+// when they differ, the rows of a narrow range or the sub-ranges between
+// keys sampled from the side with more rows.
 func (c *comparer) compareKeyed(ctx context.Context, lo, hi bound, top bool) error {
-	var sa, ta agg
-	err := c.both(func(p *sidePlan) error {
-		a, err := c.aggKeyed(ctx, p, lo, hi)
-		if p == c.src {
-			sa = a
-		} else {
-			ta = a
-		}
-		return err
-	})
+	sa, ta, err := bothRead(c, func(p *sidePlan) (agg, error) { return c.aggKeyed(ctx, p, lo, hi) })
 	if err != nil {
 		return err
 	}
 	if top {
-		c.mu.Lock()
-		c.d.SourceRows += sa.n
-		c.d.TargetRows += ta.n
-		c.mu.Unlock()
+		c.addRows(sa.n, ta.n)
 	}
 	if sa == ta {
 		return nil
@@ -121,91 +102,67 @@ func (c *comparer) compareKeyed(ctx context.Context, lo, hi bound, top bool) err
 	if max(sa.n, ta.n) <= c.o.LeafWidth {
 		return c.rowsKeyed(ctx, lo, hi)
 	}
-	// Split at keys sampled from the side with more rows in the range.
 	p, n := c.src, sa.n
 	if ta.n > sa.n {
 		p, n = c.tgt, ta.n
 	}
-	// Sub-ranges of at least LeafWidth rows: narrower ones cost more
-	// queries than reading their rows.
-	step := max((n+c.o.Fanout-1)/c.o.Fanout, c.o.LeafWidth)
-	w, args := p.where(lo, hi)
-	q := fmt.Sprintf("SELECT kt FROM (SELECT %s AS kt, row_number() OVER (ORDER BY %s) AS rn FROM %s%s) s WHERE rn %% %d = 0 ORDER BY rn",
-		p.keyCast(), p.key, p.s.from(), w, step)
-	rows, err := p.s.DB.QueryContext(ctx, q, args...)
+	cuts, err := c.sampleCuts(ctx, p, n, lo, hi)
 	if err != nil {
-		return fmt.Errorf("split %s: %w", p.s.name(), err)
-	}
-	var cuts []bound
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		cuts = append(cuts, bound{v: v, ok: true})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(cuts) == 0 {
 		return c.rowsKeyed(ctx, lo, hi)
 	}
 	a := lo
-	for _, b := range cuts {
+	for _, b := range append(cuts, hi) {
 		if err := c.compareKeyed(ctx, a, b, false); err != nil {
 			return err
 		}
 		a = b
 	}
-	return c.compareKeyed(ctx, a, hi, false)
+	return nil
 }
 
+// sampleCuts reads the keys that split [lo, hi), n rows on p, into about
+// Fanout sub-ranges of at least LeafWidth rows: narrower ones cost more
+// queries than reading their rows.
+func (c *comparer) sampleCuts(ctx context.Context, p *sidePlan, n int64, lo, hi bound) ([]bound, error) {
+	step := max((n+c.o.Fanout-1)/c.o.Fanout, c.o.LeafWidth)
+	w, args := p.where(lo, hi)
+	q := fmt.Sprintf("SELECT kt FROM (SELECT %s AS kt, row_number() OVER (ORDER BY %s) AS rn FROM %s%s) s WHERE rn %% %d = 0 ORDER BY rn",
+		p.rs.keyText(p.key), p.key, p.s.from(), w, step)
+	rows, err := p.s.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("split %s: %w", p.s.name(), err)
+	}
+	defer rows.Close()
+	var cuts []bound
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		cuts = append(cuts, bound{v: v, ok: true})
+	}
+	return cuts, rows.Err()
+}
+
+// rowsKeyed reads the keys and row hashes of [lo, hi) from both sides and
+// records every key that differs, in key order.
 func (c *comparer) rowsKeyed(ctx context.Context, lo, hi bound) error {
-	var sr, tr map[string]string
-	err := c.both(func(p *sidePlan) error {
+	sr, tr, err := bothRead(c, func(p *sidePlan) (map[string]string, error) {
 		w, args := p.where(lo, hi)
-		rows, err := p.s.DB.QueryContext(ctx, "SELECT "+p.keyText+", "+p.hash+" FROM "+p.s.from()+w, args...)
+		m, err := readRowHashes[string](ctx, c, p, "SELECT "+p.keyText+", "+p.hash+" FROM "+p.s.from()+w, args...)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", p.s.name(), err)
+			return nil, fmt.Errorf("read %s: %w", p.s.name(), err)
 		}
-		defer rows.Close()
-		m := map[string]string{}
-		for rows.Next() {
-			var k, h string
-			if err := rows.Scan(&k, &h); err != nil {
-				return err
-			}
-			m[k] = h
-		}
-		c.rowsRead.Add(int64(len(m)))
-		if p == c.src {
-			sr = m
-		} else {
-			tr = m
-		}
-		return rows.Err()
+		return m, nil
 	})
 	if err != nil {
 		return err
 	}
 	found := diffRowHashes(sr, tr, func(k string, kind string) KeyDiff { return KeyDiff{Key: k, Kind: kind} })
 	sort.Slice(found, func(i, j int) bool { return found[i].Key < found[j].Key })
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, f := range found {
-		f.Key = c.o.Key + "=" + f.Key
-		switch f.Kind {
-		case Changed:
-			c.d.Changed++
-		case MissingOnTarget:
-			c.d.Missing++
-		default:
-			c.d.Extra++
-		}
-		f.k = int64(len(c.d.Keys))
-		c.d.Keys = append(c.d.Keys, f)
-	}
+	c.record(found, true)
 	return nil
 }

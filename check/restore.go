@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // CatalogTable records the restore points: which table of which migration
@@ -33,25 +35,18 @@ type Copy struct {
 // named strata_rp_VERSION_TABLE, and recorded in [CatalogTable]. Safe for
 // concurrent use; the runner's lock keeps two runs from copying at once.
 type RestorePoints struct {
-	engine string
+	d dialect.Dialect
 }
 
-// NewRestorePoints returns the restore points of a database of engine.
-func NewRestorePoints(engine string) (*RestorePoints, error) {
-	if err := validEngine(engine); err != nil {
-		return nil, err
+// NewRestorePoints returns the restore points of a database of dialect d.
+func NewRestorePoints(d dialect.Dialect) (*RestorePoints, error) {
+	if d == nil {
+		return nil, errNoDialect
 	}
-	return &RestorePoints{engine: engine}, nil
+	return &RestorePoints{d: d}, nil
 }
 
-func (r *RestorePoints) q(name string) string { return quoteName(r.engine, name) }
-
-func (r *RestorePoints) ph(n int) string {
-	if r.engine == Postgres {
-		return "$" + strconv.Itoa(n)
-	}
-	return "?"
-}
+func (r *RestorePoints) q(name string) string { return tableOf(name).Qualified(r.d) }
 
 func (r *RestorePoints) ensure(ctx context.Context, q Querier) error {
 	_, err := q.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+r.q(CatalogTable)+
@@ -98,8 +93,8 @@ func (r *RestorePoints) Create(ctx context.Context, q Querier, version string, t
 			return out, fmt.Errorf("restore point of %s: copy %s to %s: %w", version, t, c.CopyName, err)
 		}
 		c.Rows = n
-		if _, err := q.ExecContext(ctx, "INSERT INTO "+r.q(CatalogTable)+" (version, table_name, copy_name, row_count, created_at) VALUES ("+r.ph(1)+", "+r.ph(2)+", "+r.ph(3)+", "+r.ph(4)+", "+r.ph(5)+")",
-			version, t, c.CopyName, n, c.CreatedAt.Format(time.RFC3339Nano)); err != nil {
+		if _, err := q.ExecContext(ctx, "INSERT INTO "+r.q(CatalogTable)+" (version, table_name, copy_name, row_count, created_at) VALUES ("+placeholders(r.d, 5)+")",
+			version, t, c.CopyName, n, formatTime(c.CreatedAt)); err != nil {
 			return out, fmt.Errorf("record restore point of %s: %w", version, err)
 		}
 		out = append(out, c)
@@ -107,46 +102,66 @@ func (r *RestorePoints) Create(ctx context.Context, q Querier, version string, t
 	return out, nil
 }
 
+// copyTable copies table to a new table cp, in key ranges when the table
+// has a one-column integer primary key, and returns the rows copied.
 func (r *RestorePoints) copyTable(ctx context.Context, q Querier, table, cp string) (int64, error) {
-	var create string
-	switch r.engine {
-	case Postgres:
-		create = "CREATE TABLE " + r.q(cp) + " AS SELECT * FROM " + r.q(table) + " WITH NO DATA"
-	case MySQL:
-		create = "CREATE TABLE " + r.q(cp) + " LIKE " + r.q(table)
-	default:
-		create = "CREATE TABLE " + r.q(cp) + " AS SELECT * FROM " + r.q(table) + " WHERE 0"
+	create, err := r.createCopy(ctx, q, table, cp)
+	if err != nil {
+		return 0, err
 	}
 	if _, err := q.ExecContext(ctx, create); err != nil {
 		return 0, err
 	}
-	run := &runner{q: q, e: r.engine}
-	pk, _ := run.primaryKey(ctx, table)
 	ins := "INSERT INTO " + r.q(cp) + " SELECT * FROM " + r.q(table)
-	var n int64
-	if len(pk) == 1 {
-		k := quoteIdent(r.engine, pk[0])
+	run := &runner{q: q, d: r.d}
+	if pk, _ := run.primaryKey(ctx, table); len(pk) == 1 {
+		k := r.d.Quote(pk[0])
 		var lo, hi sql.NullInt64
 		if err := q.QueryRowContext(ctx, "SELECT min("+k+"), max("+k+") FROM "+r.q(table)).Scan(&lo, &hi); err == nil {
-			if !lo.Valid {
-				return 0, nil
-			}
-			for a := lo.Int64; a <= hi.Int64; a += RestoreBatch {
-				res, err := q.ExecContext(ctx, fmt.Sprintf("%s WHERE %s >= %d AND %s < %d", ins, k, a, k, a+RestoreBatch))
-				if err != nil {
-					return n, err
-				}
-				c, _ := res.RowsAffected()
-				n += c
-			}
-			return n, nil
+			return r.copyRanges(ctx, q, ins, k, lo, hi)
 		}
 	}
-	res, err := q.ExecContext(ctx, ins)
+	return rowsAffected(q.ExecContext(ctx, ins))
+}
+
+// createCopy is the statement that creates cp with table's columns and no
+// rows. MySQL and MariaDB copy the definition with CREATE TABLE … LIKE,
+// which keeps every column's exact type and which MySQL allows under GTID
+// consistency, where CREATE TABLE … SELECT was refused before 8.0.21.
+func (r *RestorePoints) createCopy(ctx context.Context, q Querier, table, cp string) (string, error) {
+	v, err := r.d.ServerVersion(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	if v.Flavor == dialect.MySQL || v.Flavor == dialect.MariaDB {
+		return "CREATE TABLE " + r.q(cp) + " LIKE " + r.q(table), nil
+	}
+	return "CREATE TABLE " + r.q(cp) + " AS SELECT * FROM " + r.q(table) + " WHERE 1 = 0", nil
+}
+
+// copyRanges runs ins (an INSERT … SELECT) over the key k from lo to hi in
+// batches of [RestoreBatch] keys.
+func (r *RestorePoints) copyRanges(ctx context.Context, q Querier, ins, k string, lo, hi sql.NullInt64) (int64, error) {
+	var n int64
+	if !lo.Valid {
+		return 0, nil
+	}
+	for a := lo.Int64; a <= hi.Int64; a += RestoreBatch {
+		c, err := rowsAffected(q.ExecContext(ctx, fmt.Sprintf("%s WHERE %s >= %d AND %s < %d", ins, k, a, k, a+RestoreBatch)))
+		if err != nil {
+			return n, err
+		}
+		n += c
+	}
+	return n, nil
+}
+
+// rowsAffected is an ExecContext's row count, or its error.
+func rowsAffected(res sql.Result, err error) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, _ = res.RowsAffected()
+	n, _ := res.RowsAffected()
 	return n, nil
 }
 
@@ -154,7 +169,7 @@ func (r *RestorePoints) dropCopy(ctx context.Context, q Querier, version, table,
 	if _, err := q.ExecContext(ctx, "DROP TABLE IF EXISTS "+r.q(cp)); err != nil {
 		return fmt.Errorf("drop %s: %w", cp, err)
 	}
-	_, err := q.ExecContext(ctx, "DELETE FROM "+r.q(CatalogTable)+" WHERE version = "+r.ph(1)+" AND table_name = "+r.ph(2), version, table)
+	_, err := q.ExecContext(ctx, "DELETE FROM "+r.q(CatalogTable)+" WHERE version = "+r.d.Placeholder(1)+" AND table_name = "+r.d.Placeholder(2), version, table)
 	return err
 }
 
@@ -166,7 +181,7 @@ func (r *RestorePoints) List(ctx context.Context, q Querier, version string) ([]
 	query := "SELECT version, table_name, copy_name, row_count, created_at FROM " + r.q(CatalogTable)
 	var args []any
 	if version != "" {
-		query += " WHERE version = " + r.ph(1)
+		query += " WHERE version = " + r.d.Placeholder(1)
 		args = append(args, version)
 	}
 	rows, err := q.QueryContext(ctx, query+" ORDER BY created_at, table_name", args...)
@@ -184,6 +199,9 @@ func (r *RestorePoints) List(ctx context.Context, q Querier, version string) ([]
 		c.CreatedAt, _ = time.Parse(time.RFC3339Nano, at)
 		out = append(out, c)
 	}
+	// Rows written before created_at had a fixed width sort wrongly as
+	// text ("…:00Z" after "…:00.1Z"): order by the time itself.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out, rows.Err()
 }
 
@@ -217,11 +235,11 @@ func (r *RestorePoints) Restore(ctx context.Context, db *sql.DB, version string)
 }
 
 func (r *RestorePoints) restoreOne(ctx context.Context, tx *sql.Tx, c Copy) error {
-	cols, err := describe(ctx, &Side{DB: tx, Engine: r.engine, Table: c.CopyName})
+	cols, err := resultColumns(ctx, tx, r.q(c.CopyName))
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", c.CopyName, err)
 	}
-	ok, err := r.exists(ctx, tx, c.Table)
+	ok, err := dialect.TableExists(ctx, tx, r.d, tableOf(c.Table))
 	if err != nil {
 		return err
 	}
@@ -233,9 +251,9 @@ func (r *RestorePoints) restoreOne(ctx context.Context, tx *sql.Tx, c Copy) erro
 	}
 	names := make([]string, len(cols))
 	for i, col := range cols {
-		names[i] = col.name
+		names[i] = col.Name()
 	}
-	list := quoteList(r.engine, names)
+	list := dialect.QuoteList(r.d, names)
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+r.q(c.Table)); err != nil {
 		return err
 	}
@@ -276,20 +294,17 @@ func (r *RestorePoints) Prune(ctx context.Context, db *sql.DB, cutoff time.Time,
 	return out, nil
 }
 
-func (r *RestorePoints) exists(ctx context.Context, q Querier, table string) (bool, error) {
-	var n int
-	var err error
-	switch r.engine {
-	case Postgres:
-		err = q.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT to_regclass($1) AS c) x WHERE c IS NOT NULL", r.q(table)).Scan(&n)
-	case MySQL:
-		schema, name, ok := strings.Cut(table, ".")
-		if !ok {
-			schema, name = "", table
-		}
-		err = q.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND TABLE_NAME = ?", schema, name).Scan(&n)
-	default:
-		err = q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&n)
+// storedTime is how created_at is written: fixed width, so that the
+// text sorts in time order.
+const storedTime = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(storedTime) }
+
+// placeholders is n bind parameters of d, separated by commas.
+func placeholders(d dialect.Dialect, n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = d.Placeholder(i + 1)
 	}
-	return n > 0, err
+	return strings.Join(ph, ", ")
 }

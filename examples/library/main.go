@@ -66,7 +66,7 @@ func run(ctx context.Context, url string, out io.Writer) error {
 		return err
 	}
 	engine := target.Dialect.Name()
-	checker, err := check.New(engine) // runs VERSION_name.checks.yaml files
+	checker, err := check.New(target.Dialect) // runs VERSION_name.checks.yaml files
 	if err != nil {
 		return err
 	}

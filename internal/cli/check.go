@@ -27,8 +27,12 @@ func (app *App) checkHook(_ *cobra.Command) error {
 	if err != nil {
 		return nil // the command that opens the database reports it
 	}
+	d, err := connect.ForEngine(engine)
+	if err != nil {
+		return nil
+	}
 	var reports []*check.Report
-	c, err := check.New(engine, check.WithDirName(cfg.Dir), check.WithObserver(func(rep *check.Report) {
+	c, err := check.New(d, check.WithDirName(cfg.Dir), check.WithObserver(func(rep *check.Report) {
 		reports = append(reports, rep)
 		if app.JSON {
 			return
@@ -60,7 +64,7 @@ func (app *App) checkHook(_ *cobra.Command) error {
 		}
 		defer t.Close()
 		for _, rep := range reports {
-			if err := check.Store(ctx, t.DB, engine, rep); err != nil {
+			if err := check.Store(ctx, t.DB, t.Dialect, rep); err != nil {
 				fmt.Fprintf(app.Stderr, "warning: %s\n", app.redact(err.Error()))
 				return
 			}
@@ -121,7 +125,7 @@ func (app *App) checkHistory(ctx context.Context, f *runFlags, want migrate.Vers
 		return err
 	}
 	defer s.Close()
-	reps, err := check.Stored(ctx, s.target.DB, s.target.Dialect.Name(), string(want))
+	reps, err := check.Stored(ctx, s.target.DB, s.target.Dialect, string(want))
 	if err != nil {
 		return err
 	}
@@ -161,7 +165,7 @@ func (app *App) runChecks(ctx context.Context, f *runFlags, want migrate.Version
 			states[st.Version] = st.State
 		}
 	}
-	c, err := check.New(s.target.Dialect.Name(), check.WithMaxKeys(maxKeys), check.WithDirName(app.config().Dir))
+	c, err := check.New(s.target.Dialect, check.WithMaxKeys(maxKeys), check.WithDirName(app.config().Dir))
 	if err != nil {
 		return err
 	}
@@ -211,7 +215,7 @@ func (app *App) runChecks(ctx context.Context, f *runFlags, want migrate.Version
 	// Stored like the reports of up, so that `strata check --history` and
 	// the status page of `strata serve` show the latest result.
 	for _, rep := range out.Reports {
-		if err := check.Store(ctx, s.target.DB, s.target.Dialect.Name(), rep); err != nil {
+		if err := check.Store(ctx, s.target.DB, s.target.Dialect, rep); err != nil {
 			app.logger().Warn("check report not stored", "version", rep.Version, "error", app.redact(err.Error()))
 			break
 		}
@@ -326,8 +330,8 @@ func (app *App) verify(ctx context.Context, sourceURL, targetURL string, tables 
 			tn = sn
 		}
 		d, err := check.Compare(ctx,
-			check.Side{DB: src.DB, Engine: src.Dialect.Name(), Table: sn},
-			check.Side{DB: tgt.DB, Engine: tgt.Dialect.Name(), Table: tn}, o)
+			check.Side{DB: src.DB, Dialect: src.Dialect, Table: sn},
+			check.Side{DB: tgt.DB, Dialect: tgt.Dialect, Table: tn}, o)
 		if err != nil {
 			runErr = fmt.Errorf("verify %s: %s", t, scrub(err.Error()))
 			out.OK, out.Error = false, runErr.Error()
@@ -418,7 +422,7 @@ The history table is not changed either.`,
 				return err
 			}
 			defer s.Close()
-			rp, err := check.NewRestorePoints(s.target.Dialect.Name())
+			rp, err := check.NewRestorePoints(s.target.Dialect)
 			if err != nil {
 				return err
 			}
@@ -469,7 +473,7 @@ func (app *App) pruneCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			rp, err := check.NewRestorePoints(s.target.Dialect.Name())
+			rp, err := check.NewRestorePoints(s.target.Dialect)
 			if err != nil {
 				return err
 			}

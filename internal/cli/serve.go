@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata/check"
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/serve"
 	"github.com/strata-db/strata/serve/guard"
 )
@@ -53,7 +54,7 @@ func (app *App) serveCmd() *cobra.Command {
 				table = app.config().Table
 			}
 			probe := guard.NewProbe(s.target.DB, guard.Options{Table: table, Dialect: s.target.Dialect})
-			checks := checkReports{db: s.target.DB, engine: s.target.Dialect.Name()}
+			checks := checkReports{db: s.target.DB, d: s.target.Dialect}
 			srv := serve.New([]serve.Target{{Name: targetName(app.config().DatabaseURL), Database: s.target.URL, Source: s.provider, Probe: probe, Checks: checks}},
 				serve.Options{Interval: interval, Token: token, Logger: app.eventLogger(slog.LevelWarn)})
 			if host, _, _ := net.SplitHostPort(ln.Addr().String()); token == "" && !net.ParseIP(host).IsLoopback() {
@@ -83,12 +84,12 @@ func (app *App) serveCmd() *cobra.Command {
 // check stored (check.ReportTable): those that ran with up and those of
 // `strata check`.
 type checkReports struct {
-	db     *sql.DB
-	engine string
+	db *sql.DB
+	d  dialect.Dialect
 }
 
 func (c checkReports) LastChecks(ctx context.Context) ([]serve.Check, error) {
-	reps, err := check.Stored(ctx, c.db, c.engine, "")
+	reps, err := check.Stored(ctx, c.db, c.d, "")
 	if err != nil || len(reps) == 0 {
 		return nil, err
 	}

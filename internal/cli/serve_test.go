@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/check"
+	"github.com/strata-db/strata/dialect/postgres"
+	"github.com/strata-db/strata/dialect/sqlite"
 	"github.com/strata-db/strata/internal/testenv"
 )
 
@@ -143,7 +145,7 @@ func TestServeShowsTheLatestResultOfEachCheck(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	c := checkReports{db: db, engine: "postgres"}
+	c := checkReports{db: db, d: postgres.Dialect{}}
 	if got, err := c.LastChecks(ctx); err != nil || len(got) != 0 {
 		t.Fatalf("no reports yet: %v, %v", got, err)
 	}
@@ -152,7 +154,7 @@ func TestServeShowsTheLatestResultOfEachCheck(t *testing.T) {
 		{Version: "3", Name: "b", Phase: "post", Results: []check.Result{{Name: "no_orphans", Passed: true}}, At: time.Now().Add(-time.Minute)},
 		{Version: "3", Name: "b", Phase: "post", Results: []check.Result{{Name: "no_orphans", Passed: false, Detail: "12 orders without a customer"}}, At: time.Now()},
 	} {
-		if err := check.Store(ctx, db, "postgres", rep); err != nil {
+		if err := check.Store(ctx, db, postgres.Dialect{}, rep); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -188,7 +190,7 @@ func TestServeShowsTheFailureStrataCheckFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c := checkReports{db: db, engine: "sqlite"}
+	c := checkReports{db: db, d: sqlite.Dialect{}}
 	got, err := c.LastChecks(ctx)
 	if err != nil || len(got) != 1 || !got[0].OK {
 		t.Fatalf("after up: LastChecks = %+v, %v; want one passing check", got, err)

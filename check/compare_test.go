@@ -60,7 +60,7 @@ func TestCompareNamesEveryDifferingKey(t *testing.T) {
 			fillPair(t, src, tgt, srcDDL, tc.tgtDDL, 20000)
 			s, g := open(t, src), open(t, tgt)
 			ctx := context.Background()
-			d, err := check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "t"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "t"},
+			d, err := check.Compare(ctx, check.Side{DB: s.DB, Dialect: s.Dialect, Table: "t"}, check.Side{DB: g.DB, Dialect: g.Dialect, Table: "t"},
 				check.CompareOptions{Key: "id", ChunkRows: 5000, Normalize: tc.normalize})
 			if err != nil {
 				t.Fatal(err)
@@ -83,7 +83,7 @@ func TestCompareNamesEveryDifferingKey(t *testing.T) {
 			} else {
 				exec(t, s.DB, "UPDATE t SET d = d + INTERVAL '1 microsecond' WHERE id = 9999")
 			}
-			d, err = check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "t"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "t"},
+			d, err = check.Compare(ctx, check.Side{DB: s.DB, Dialect: s.Dialect, Table: "t"}, check.Side{DB: g.DB, Dialect: g.Dialect, Table: "t"},
 				check.CompareOptions{Key: "id", ChunkRows: 5000, Normalize: tc.normalize})
 			if err != nil {
 				t.Fatal(err)
@@ -127,7 +127,7 @@ func TestCompareTextAndUUIDKeys(t *testing.T) {
 			exec(t, g.DB, ins)
 			ctx := context.Background()
 			for _, key := range []string{"code", "u"} {
-				d, err := check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "k"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "k"},
+				d, err := check.Compare(ctx, check.Side{DB: s.DB, Dialect: s.Dialect, Table: "k"}, check.Side{DB: g.DB, Dialect: g.Dialect, Table: "k"},
 					check.CompareOptions{Key: key, ChunkRows: 500})
 				if err != nil {
 					t.Fatal(err)
@@ -138,7 +138,7 @@ func TestCompareTextAndUUIDKeys(t *testing.T) {
 				}
 			}
 			exec(t, g.DB, "UPDATE k SET v = -1 WHERE code = 'k001234'", "DELETE FROM k WHERE code = 'k002999'", "INSERT INTO k VALUES ('a0', NULL, 1), ('zz', NULL, 2)")
-			d, err := check.Compare(ctx, check.Side{DB: s.DB, Engine: s.Dialect.Name(), Table: "k"}, check.Side{DB: g.DB, Engine: g.Dialect.Name(), Table: "k"},
+			d, err := check.Compare(ctx, check.Side{DB: s.DB, Dialect: s.Dialect, Table: "k"}, check.Side{DB: g.DB, Dialect: g.Dialect, Table: "k"},
 				check.CompareOptions{Key: "code", ChunkRows: 500})
 			if err != nil {
 				t.Fatal(err)
