@@ -30,6 +30,30 @@ func exec(t *testing.T, db *sql.DB, stmts ...string) {
 	}
 }
 
+// parse reads a checks file named V1_x.checks.yaml.
+func parse(t *testing.T, src string) *check.Set {
+	t.Helper()
+	set, err := check.Parse("V1_x.checks.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// runPhase runs one phase of set's checks on e.
+func runPhase(t *testing.T, e testenv.Engine, set *check.Set, ph check.Phase) *check.Report {
+	t.Helper()
+	c, err := check.New(e.Dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.RunPhase(context.Background(), e.DB, nil, set, ph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
 const fixture = `
 pre:
   - not_null: {table: users, columns: [email]}
@@ -45,10 +69,7 @@ pre:
 `
 
 func TestChecksFindPlantedFaultsOnEveryEngine(t *testing.T) {
-	set, err := check.Parse("V1_x.checks.yaml", []byte(fixture))
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := parse(t, fixture)
 	testenv.ForEachEngine(t, func(t *testing.T, e testenv.Engine) {
 		t.Parallel()
 		exec(t, e.DB,
@@ -59,14 +80,7 @@ func TestChecksFindPlantedFaultsOnEveryEngine(t *testing.T) {
 			"INSERT INTO users VALUES (1, 'a@x'), (2, NULL), (3, 'b@x'), (4, 'a@x'), (5, NULL)",
 			"INSERT INTO orders VALUES (10, 1, 5), (11, 9, 30.50), (12, NULL, -1), (13, 7, 2)",
 		)
-		c, err := check.New(e.Dialect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := c.RunPhase(context.Background(), e.DB, nil, set, check.PhasePre)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rep := runPhase(t, e, set, check.PhasePre)
 		want := []struct {
 			status string
 			count  int64
@@ -95,7 +109,7 @@ func TestChecksFindPlantedFaultsOnEveryEngine(t *testing.T) {
 		if last := rep.Results[8]; !strings.Contains(last.Error, "no_such_table") || last.Where() != "V1_x.checks.yaml:11" {
 			t.Errorf("missing table: error %q at %q, want it named at V1_x.checks.yaml:11", last.Error, last.Where())
 		}
-		err = rep.Err()
+		err := rep.Err()
 		if err == nil || !strings.Contains(err.Error(), "V1_x.checks.yaml:3") || strings.Contains(err.Error(), "unique") {
 			t.Errorf("Err() = %v, want the error-level failures only, with file:line", err)
 		}

@@ -1,7 +1,6 @@
 package check_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/strata-db/strata/check"
@@ -9,16 +8,13 @@ import (
 )
 
 func TestMessagesSayOneRowNotOneRows(t *testing.T) {
-	set, err := check.Parse("V1_x.checks.yaml", []byte(`
+	set := parse(t, `
 post:
   - unique: {table: users, columns: [email]}
   - row_count: {table: users, equals: 1}
   - sql: {query: "SELECT id FROM users WHERE id = 1", expect: {rows: 0}}
   - checksum: {source: users, target: users_copy, key: [id]}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	testenv.ForEachEngine(t, func(t *testing.T, e testenv.Engine) {
 		t.Parallel()
 		exec(t, e.DB,
@@ -27,14 +23,7 @@ post:
 			"INSERT INTO users VALUES (1, 'a@x'), (2, 'a@x')",
 			"INSERT INTO users_copy VALUES (1, 'a@x'), (2, 'b@x')",
 		)
-		c, err := check.New(e.Dialect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := c.RunPhase(context.Background(), e.DB, nil, set, check.PhasePost)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rep := runPhase(t, e, set, check.PhasePost)
 		want := []string{
 			"1 value of email appears more than once (2 rows); rows: id=1; id=2",
 			"2 rows, expected 1: off by 1",
@@ -50,9 +39,7 @@ post:
 			}
 		}
 		exec(t, e.DB, "DELETE FROM users WHERE id = 2", "DELETE FROM users_copy WHERE id = 2")
-		if rep, err = c.RunPhase(context.Background(), e.DB, nil, set, check.PhasePost); err != nil {
-			t.Fatal(err)
-		}
+		rep = runPhase(t, e, set, check.PhasePost)
 		if r := rep.Results[1]; r.Detail != "1 row, expected 1" {
 			t.Errorf("%s: %q, want %q", r.Name, r.Detail, "1 row, expected 1")
 		}

@@ -32,7 +32,8 @@ func (c *comparer) run(ctx context.Context) error {
 	if !sb.min.Valid && !tb.min.Valid {
 		return nil
 	}
-	chunks, err := c.chunks(minValid(sb.min, tb.min), maxValid(sb.max, tb.max), max(sb.n, tb.n, 1))
+	lo, hi := span(sb, tb)
+	chunks, err := c.chunks(lo, hi, max(sb.n, tb.n, 1))
 	if err != nil {
 		return err
 	}
@@ -114,24 +115,16 @@ feed:
 	return ctx.Err()
 }
 
-func minValid(a, b sql.NullInt64) int64 {
+// span is the key range that covers both sides' (a side without rows
+// has none).
+func span(s, t bounds) (lo, hi int64) {
 	switch {
-	case !a.Valid:
-		return b.Int64
-	case !b.Valid:
-		return a.Int64
+	case !s.min.Valid:
+		return t.min.Int64, t.max.Int64
+	case !t.min.Valid:
+		return s.min.Int64, s.max.Int64
 	}
-	return min(a.Int64, b.Int64)
-}
-
-func maxValid(a, b sql.NullInt64) int64 {
-	switch {
-	case !a.Valid:
-		return b.Int64
-	case !b.Valid:
-		return a.Int64
-	}
-	return max(a.Int64, b.Int64)
+	return min(s.min.Int64, t.min.Int64), max(s.max.Int64, t.max.Int64)
 }
 
 // compareRange compares keys in [lo, hi): one hash per sub-range on each

@@ -278,104 +278,115 @@ func parseSpec(file string, n *yaml.Node) (*Spec, error) {
 			return nil, fail(fk, "unknown field %q (want %s, name, severity)", fk.Value, strings.Join(allowed, ", "))
 		}
 		seen[fk.Value] = fv
-		var err error
-		switch fk.Value {
-		case "name":
-			s.Name, err = scalar(fv)
-		case "severity":
-			var sev string
-			sev, err = scalar(fv)
-			switch Severity(sev) {
-			case SeverityError, SeverityWarn:
-				s.Severity = Severity(sev)
-			case "warning":
-				s.Severity = SeverityWarn
-			default:
-				if err == nil {
-					err = fmt.Errorf("%q is not error or warn", sev)
-				}
-			}
-		case "table":
-			s.Table, err = scalar(fv)
-		case "column":
-			s.Column, err = scalar(fv)
-		case "where":
-			s.Where, err = scalar(fv)
-		case "query":
-			s.Query, err = scalar(fv)
-		case "columns":
-			s.Columns, err = stringList(fv)
-		case "key":
-			s.Key, err = stringList(fv)
-		case "references":
-			var ref string
-			ref, err = scalar(fv)
-			if err == nil {
-				// table.column, or table(column) as in SQL.
-				if t, c, ok := strings.Cut(strings.TrimSuffix(ref, ")"), "("); ok && strings.HasSuffix(ref, ")") && t != "" && c != "" {
-					s.RefTable, s.RefColumn = strings.TrimSpace(t), strings.TrimSpace(c)
-				} else if i := strings.LastIndex(ref, "."); i <= 0 || i == len(ref)-1 {
-					err = fmt.Errorf("%q: want table.column", ref)
-				} else {
-					s.RefTable, s.RefColumn = ref[:i], ref[i+1:]
-				}
-			}
-		case "equals":
-			err = parseEquals(s, fv)
-		case "tolerance":
-			var t string
-			t, err = scalar(fv)
-			if err == nil {
-				pct := strings.HasSuffix(t, "%")
-				f, perr := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, "%")), 64)
-				if perr != nil || f < 0 {
-					err = fmt.Errorf("%q: want a non-negative number or a percentage such as 0.5%%", t)
-				}
-				s.Tolerance, s.TolerancePct = f, pct
-			}
-		case "source", "target":
-			var r Relation
-			r, err = parseRelation(fv)
-			if fk.Value == "source" {
-				s.Source = r
-			} else {
-				s.Target = r
-			}
-		case "expect":
-			err = parseExpect(s, fv)
-		}
-		if err != nil {
+		if err := s.setField(fk.Value, fv); err != nil {
 			return nil, fail(fv, "%s: %v", fk.Value, err)
 		}
 	}
-	need := func(names ...string) error {
-		for _, f := range names {
-			if seen[f] == nil {
-				return fail(v, "missing field %s", f)
-			}
-		}
-		return nil
-	}
-	var err error
-	switch s.Kind {
-	case "not_null", "unique":
-		err = need("table", "columns")
-		if err == nil && len(s.Columns) == 0 {
-			err = fail(seen["columns"], "columns is empty")
-		}
-	case "orphans":
-		err = need("table", "column", "references")
-	case "row_count":
-		err = need("table", "equals")
-	case "checksum":
-		err = need("source", "target", "key")
-	case "sql":
-		err = need("query", "expect")
-	}
-	if err != nil {
+	if err := s.required(seen, v, fail); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// setField reads the value of one field of a check.
+func (s *Spec) setField(name string, fv *yaml.Node) error {
+	var err error
+	switch name {
+	case "name":
+		s.Name, err = scalar(fv)
+	case "severity":
+		s.Severity, err = parseSeverity(fv)
+	case "table":
+		s.Table, err = scalar(fv)
+	case "column":
+		s.Column, err = scalar(fv)
+	case "where":
+		s.Where, err = scalar(fv)
+	case "query":
+		s.Query, err = scalar(fv)
+	case "columns":
+		s.Columns, err = stringList(fv)
+	case "key":
+		s.Key, err = stringList(fv)
+	case "references":
+		s.RefTable, s.RefColumn, err = parseReference(fv)
+	case "equals":
+		err = parseEquals(s, fv)
+	case "tolerance":
+		s.Tolerance, s.TolerancePct, err = parseTolerance(fv)
+	case "source":
+		s.Source, err = parseRelation(fv)
+	case "target":
+		s.Target, err = parseRelation(fv)
+	case "expect":
+		err = parseExpect(s, fv)
+	}
+	return err
+}
+
+// required checks that the fields the check's kind needs are there.
+func (s *Spec) required(seen map[string]*yaml.Node, v *yaml.Node, fail func(at *yaml.Node, format string, args ...any) error) error {
+	need := map[string][]string{
+		"not_null":  {"table", "columns"},
+		"unique":    {"table", "columns"},
+		"orphans":   {"table", "column", "references"},
+		"row_count": {"table", "equals"},
+		"checksum":  {"source", "target", "key"},
+		"sql":       {"query", "expect"},
+	}[s.Kind]
+	for _, f := range need {
+		if seen[f] == nil {
+			return fail(v, "missing field %s", f)
+		}
+	}
+	if (s.Kind == "not_null" || s.Kind == "unique") && len(s.Columns) == 0 {
+		return fail(seen["columns"], "columns is empty")
+	}
+	return nil
+}
+
+// parseSeverity reads error, warn or warning.
+func parseSeverity(fv *yaml.Node) (Severity, error) {
+	sev, err := scalar(fv)
+	if err != nil {
+		return SeverityError, err
+	}
+	switch Severity(sev) {
+	case SeverityError, SeverityWarn:
+		return Severity(sev), nil
+	case "warning":
+		return SeverityWarn, nil
+	}
+	return SeverityError, fmt.Errorf("%q is not error or warn", sev)
+}
+
+// parseReference reads table.column, or table(column) as in SQL.
+func parseReference(fv *yaml.Node) (table, column string, err error) {
+	ref, err := scalar(fv)
+	if err != nil {
+		return "", "", err
+	}
+	if t, c, ok := strings.Cut(strings.TrimSuffix(ref, ")"), "("); ok && strings.HasSuffix(ref, ")") && t != "" && c != "" {
+		return strings.TrimSpace(t), strings.TrimSpace(c), nil
+	}
+	i := strings.LastIndex(ref, ".")
+	if i <= 0 || i == len(ref)-1 {
+		return "", "", fmt.Errorf("%q: want table.column", ref)
+	}
+	return ref[:i], ref[i+1:], nil
+}
+
+// parseTolerance reads a number of rows, or a percentage such as 0.5%.
+func parseTolerance(fv *yaml.Node) (tol float64, pct bool, err error) {
+	t, err := scalar(fv)
+	if err != nil {
+		return 0, false, err
+	}
+	f, perr := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, "%")), 64)
+	if perr != nil || f < 0 {
+		return 0, false, fmt.Errorf("%q: want a non-negative number or a percentage such as 0.5%%", t)
+	}
+	return f, strings.HasSuffix(t, "%"), nil
 }
 
 func contains(list []string, s string) bool {
