@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -38,4 +39,18 @@ func TableExists(ctx context.Context, q Querier, w Watcher, t Table) (bool, erro
 		return false, fmt.Errorf("look for table %s: %w", t, err)
 	}
 	return ok, nil
+}
+
+// LockHeldBySQL answers [Watcher.LockHeld] by running w's LockHeldSQL: the
+// whole of LockHeld for an engine whose expression never fails.
+func LockHeldBySQL(ctx context.Context, q Querier, w Watcher, t Table) (bool, string, error) {
+	expr, ok := w.LockHeldSQL(t)
+	if !ok {
+		return false, "", fmt.Errorf("look for the lock of %s: the engine has no SQL for it", t)
+	}
+	var holder sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT "+expr).Scan(&holder); err != nil {
+		return false, "", fmt.Errorf("look for the lock of %s: %w", t, err)
+	}
+	return holder.Valid, holder.String, nil
 }

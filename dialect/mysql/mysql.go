@@ -131,26 +131,14 @@ func (d Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dia
 	}
 	name := LockName(database.String, t)
 	what := fmt.Sprintf("lock %s (history table %s)", name, t)
-	err = dialect.Poll(ctx, what, opts, func(ctx context.Context) (bool, string, error) {
+	return dialect.TakeConnLock(ctx, conn, what, opts, d, t, func(ctx context.Context, conn *sql.Conn) (bool, error) {
 		var got sql.NullInt64
-		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil {
-			return false, "", err
-		}
-		if got.Valid && got.Int64 == 1 {
-			return true, "", nil
-		}
-		// Best effort: the holder only makes the wait's message clearer.
-		_, holder, _ := d.LockHeld(ctx, conn, t)
-		return false, holder, nil
-	})
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return dialect.NewConnLock(conn, 5*time.Second, func(ctx context.Context, c *sql.Conn) error {
+		err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got)
+		return got.Valid && got.Int64 == 1, err
+	}, func(ctx context.Context, c *sql.Conn) error {
 		_, err := c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
 		return err
-	}), nil
+	})
 }
 
 // IsMissingObject implements [dialect.Dialect].

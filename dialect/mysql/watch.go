@@ -2,8 +2,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 
 	"github.com/strata-db/strata/dialect"
 )
@@ -11,12 +9,7 @@ import (
 // LockHeld implements [dialect.Watcher] with IS_USED_LOCK on the lock's
 // name in the connection's database.
 func (d Dialect) LockHeld(ctx context.Context, q dialect.Querier, t dialect.Table) (bool, string, error) {
-	expr, _ := d.LockHeldSQL(t)
-	var holder sql.NullString
-	if err := q.QueryRowContext(ctx, "SELECT "+expr).Scan(&holder); err != nil {
-		return false, "", fmt.Errorf("look for the lock of %s with IS_USED_LOCK: %w", t, err)
-	}
-	return holder.Valid, holder.String, nil
+	return dialect.LockHeldBySQL(ctx, q, d, t)
 }
 
 // LockHeldSQL implements [dialect.Watcher]. The lock's name is [LockName]

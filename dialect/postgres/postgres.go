@@ -108,26 +108,14 @@ func (d Dialect) Lock(ctx context.Context, db *sql.DB, t dialect.Table, opts dia
 	}
 	key := LockKey(t)
 	what := fmt.Sprintf("advisory lock %d (history table %s)", key, t)
-	err = dialect.Poll(ctx, what, opts, func(ctx context.Context) (bool, string, error) {
+	return dialect.TakeConnLock(ctx, conn, what, opts, d, t, func(ctx context.Context, conn *sql.Conn) (bool, error) {
 		var ok bool
-		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
-			return false, "", err
-		}
-		if ok {
-			return true, "", nil
-		}
-		// Best effort: the holder only makes the wait's message clearer.
-		_, holder, _ := d.LockHeld(ctx, conn, t)
-		return false, holder, nil
-	})
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return dialect.NewConnLock(conn, 5*time.Second, func(ctx context.Context, c *sql.Conn) error {
+		err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok)
+		return ok, err
+	}, func(ctx context.Context, c *sql.Conn) error {
 		_, err := c.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", key)
 		return err
-	}), nil
+	})
 }
 
 // IsMissingObject implements [dialect.Dialect].

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/strata-db/strata/dialect"
@@ -11,12 +10,7 @@ import (
 // LockHeld implements [dialect.Watcher] from pg_locks: the advisory lock of
 // t's key, granted to a session of this database.
 func (d Dialect) LockHeld(ctx context.Context, q dialect.Querier, t dialect.Table) (bool, string, error) {
-	expr, _ := d.LockHeldSQL(t)
-	var holder sql.NullString
-	if err := q.QueryRowContext(ctx, "SELECT "+expr).Scan(&holder); err != nil {
-		return false, "", fmt.Errorf("look for the lock of %s in pg_locks: %w", t, err)
-	}
-	return holder.Valid, holder.String, nil
+	return dialect.LockHeldBySQL(ctx, q, d, t)
 }
 
 // LockHeldSQL implements [dialect.Watcher]. pg_advisory_lock(bigint) shows
