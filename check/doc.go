@@ -39,7 +39,7 @@
 // sub-ranges whose count or sum differ are split again, and only ranges of
 // 64 keys or fewer are read into the client, as key and row hash. When
 // both sides are PostgreSQL with the same column types the row hash is
-// PostgreSQL's own (hash_record_extended); otherwise it is the MD5 of a
+// PostgreSQL's own (each type's extended hash); otherwise it is the MD5 of a
 // type-normalised rendering that both engines produce identically:
 // integers in decimal, decimals without trailing zeros, text as UTF-8,
 // timestamps as microseconds since the epoch in UTC (timestamptz and MySQL
