@@ -30,7 +30,7 @@ func (o *AddCheck) Validate() error {
 }
 
 func (o *AddCheck) Start(ctx context.Context, x *Exec) error {
-	exists, _, err := constraintState(ctx, x.db(), x.Schema(), o.Table, o.Name)
+	exists, _, err := x.constraintState(ctx, o.Table, o.Name)
 	if err != nil {
 		return err
 	}
@@ -55,9 +55,9 @@ func (o *AddCheck) Rollback(ctx context.Context, x *Exec) error {
 
 func (o *AddCheck) plan(p *plan) {
 	p.start = append(p.start,
-		fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID", p.q(o.Table), quoteIdent(o.Name), o.Constraint),
-		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), quoteIdent(o.Name)))
-	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), quoteIdent(o.Name)))
+		fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID", p.q(o.Table), p.ident(o.Name), o.Constraint),
+		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), p.ident(o.Name)))
+	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), p.ident(o.Name)))
 }
 
 func (o *AddCheck) precheck(c *checkEnv) {

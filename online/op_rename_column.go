@@ -38,7 +38,7 @@ func (o *RenameColumn) Start(ctx context.Context, x *Exec) error {
 }
 
 func (o *RenameColumn) Complete(ctx context.Context, x *Exec) error {
-	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", x.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
+	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", x.q(o.Table), x.ident(o.From), x.ident(o.To)))
 	return nil
 }
 
@@ -61,8 +61,8 @@ func (o *RenameColumn) reshape(s *shape) error {
 }
 
 func (o *RenameColumn) plan(p *plan) {
-	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s.%s as %s", p.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
-	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", p.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
+	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s.%s as %s", p.q(o.Table), p.ident(o.From), p.ident(o.To)))
+	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", p.q(o.Table), p.ident(o.From), p.ident(o.To)))
 }
 
 func (o *RenameColumn) precheck(c *checkEnv) {

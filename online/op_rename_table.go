@@ -40,7 +40,7 @@ func (o *RenameTable) Start(ctx context.Context, x *Exec) error {
 }
 
 func (o *RenameTable) Complete(ctx context.Context, x *Exec) error {
-	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.From), quoteIdent(o.To)))
+	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.From), x.ident(o.To)))
 	return nil
 }
 
@@ -56,8 +56,8 @@ func (o *RenameTable) reshape(s *shape) error {
 }
 
 func (o *RenameTable) plan(p *plan) {
-	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s as %s", p.q(o.From), quoteIdent(o.To)))
-	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", p.q(o.From), quoteIdent(o.To)))
+	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s as %s", p.q(o.From), p.ident(o.To)))
+	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", p.q(o.From), p.ident(o.To)))
 }
 
 func (o *RenameTable) precheck(c *checkEnv) {

@@ -72,7 +72,7 @@ func (s *Step) Plan(m *migrate.Migration, dir migrate.Direction) (*migrate.StepP
 	v := string(m.Version)
 	return &migrate.StepPlan{
 		Mode:    "online: start expands (new shape beside the old, triggers, batched backfill) and leaves it expanded until `strata complete`",
-		Actions: om.Plan(v), Ends: migrate.StateExpanded, Prepared: om,
+		Actions: s.Runner.Plan(v, om), Ends: migrate.StateExpanded, Prepared: om,
 		Next: fmt.Sprintf("move the application over to the new shape (views in schema %s), then `strata complete %s`; or `strata abort %s` to undo", VersionSchema(v), v, v),
 	}, nil
 }
@@ -91,10 +91,18 @@ func (s *Step) runner(ctx context.Context, env migrate.StepEnv, m *migrate.Migra
 	r := s.Runner
 	r.DB = env.DB
 	r.Logger = env.Logger
+	if env.Dialect != nil {
+		r.Dialect = env.Dialect
+	}
+	if _, err := engineFor(r.dialect()); err != nil {
+		return nil, fmt.Errorf("online migration %s_%s: %w", m.Version, m.Name, err)
+	}
 	if r.Schema == "" {
-		if err := env.DB.QueryRowContext(ctx, "SELECT current_schema()").Scan(&r.Schema); err != nil {
+		si, err := r.dialect().DescribeSession(ctx, env.DB)
+		if err != nil {
 			return nil, fmt.Errorf("read the current schema: %w", err)
 		}
+		r.Schema = si.Schema
 	}
 	r.KeepVersions = slices.Clone(s.Runner.KeepVersions)
 	for _, other := range env.Expanded {
