@@ -47,13 +47,17 @@ func (e *env) provider(opts ...migrate.Option) *migrate.Provider {
 	return p
 }
 
-func (e *env) count(query string) int {
+// count and read run a one-value query on a connection of the pool.
+func (e *env) count(query string) int   { e.t.Helper(); return scanOne[int](e, query) }
+func (e *env) read(query string) string { e.t.Helper(); return scanOne[string](e, query) }
+
+func scanOne[T any](e *env, query string) T {
 	e.t.Helper()
-	var n int
-	if err := e.DB.QueryRowContext(e.ctx, query).Scan(&n); err != nil {
+	var v T
+	if err := e.DB.QueryRowContext(e.ctx, query).Scan(&v); err != nil {
 		e.t.Fatalf("%s: %v", query, err)
 	}
-	return n
+	return v
 }
 
 func (e *env) tableExists(name string) bool {

@@ -38,11 +38,7 @@ func TestAMigrationsSessionStaysWithTheRun(t *testing.T) {
 		if _, err := e.provider().Up(e.ctx); err != nil {
 			t.Fatal(err)
 		}
-		var seen string
-		if err := e.DB.QueryRowContext(e.ctx, "SELECT v FROM seen WHERE v <> 'tx' AND v <> 'no-tx'").Scan(&seen); err != nil {
-			t.Fatal(err)
-		}
-		if seen != before {
+		if seen := e.read("SELECT v FROM seen WHERE v <> 'tx' AND v <> 'no-tx'"); seen != before {
 			t.Errorf("the migration after one with timeouts saw %q, want the defaults %q", seen, before)
 		}
 		e.eachPooledConn(func(c *sql.Conn) {
@@ -70,24 +66,10 @@ func TestSingleTransactionResetsTimeoutsBetweenMigrations(t *testing.T) {
 		if _, err := e.provider().Run(e.ctx, migrate.Request{Direction: migrate.Up, SingleTransaction: true}); err != nil {
 			t.Fatal(err)
 		}
-		var seen string
-		if err := e.DB.QueryRowContext(e.ctx, "SELECT v FROM seen").Scan(&seen); err != nil {
-			t.Fatal(err)
-		}
-		if seen != before {
+		if seen := e.read("SELECT v FROM seen"); seen != before {
 			t.Errorf("the second migration of the transaction saw %q, want the defaults %q", seen, before)
 		}
 	})
-}
-
-// read runs a one-value query on a connection of the pool.
-func (e *env) read(query string) string {
-	e.t.Helper()
-	var v string
-	if err := e.DB.QueryRowContext(e.ctx, query).Scan(&v); err != nil {
-		e.t.Fatalf("%s: %v", query, err)
-	}
-	return v
 }
 
 // eachPooledConn calls f on every connection the pool holds (and one more),

@@ -106,6 +106,17 @@ func (x *Exec) shapeBefore(ctx context.Context) (*shape, error) {
 	return x.shapeUpTo(ctx, x.idx)
 }
 
+// tableBefore returns the shape before the current operation and its
+// table name, or an error when there is no such table.
+func (x *Exec) tableBefore(ctx context.Context, name string) (*shape, *tableModel, error) {
+	s, err := x.shapeBefore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.mustTable(name)
+	return s, t, err
+}
+
 func (x *Exec) shapeUpTo(ctx context.Context, n int) (*shape, error) {
 	s, err := x.physShape(ctx)
 	if err != nil {

@@ -216,6 +216,17 @@ func errField(field, format string, args ...any) error {
 	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
 }
 
+// required reports the first empty one of the fields it is given as
+// pairs of name and value: required("table", o.Table, "name", o.Name).
+func required(namesAndValues ...string) error {
+	for i := 0; i+1 < len(namesAndValues); i += 2 {
+		if namesAndValues[i+1] == "" {
+			return errField(namesAndValues[i], "is required")
+		}
+	}
+	return nil
+}
+
 // fieldLine finds the line of a dotted field path under mapping n; a part
 // may index a list ("columns[2].type").
 func fieldLine(n *yaml.Node, path string) int {

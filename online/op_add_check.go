@@ -18,29 +18,11 @@ func (o *AddCheck) Kind() string     { return "add_check" }
 func (o *AddCheck) Tables() []string { return []string{o.Table} }
 
 func (o *AddCheck) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Name == "":
-		return errField("name", "is required")
-	case o.Constraint == "":
-		return errField("constraint", "is required")
-	}
-	return nil
+	return required("table", o.Table, "name", o.Name, "constraint", o.Constraint)
 }
 
 func (o *AddCheck) Start(ctx context.Context, x *Exec) error {
-	exists, _, err := x.constraintState(ctx, o.Table, o.Name)
-	if err != nil {
-		return err
-	}
-	if exists && !x.marked("created") {
-		return fmt.Errorf("constraint %q already exists on %s", o.Name, o.Table)
-	}
-	if err := x.mark(ctx, "created"); err != nil {
-		return err
-	}
-	return x.addConstraint(ctx, o.Table, o.Name, "CHECK ("+o.Constraint+")")
+	return x.createConstraint(ctx, o.Table, o.Name, "CHECK ("+o.Constraint+")")
 }
 
 func (o *AddCheck) afterBackfill(ctx context.Context, x *Exec) error {

@@ -41,11 +41,7 @@ func (o *AddColumn) names(x *Exec) (trg, nn, uq string) {
 
 func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
 	c := &o.Column
-	s, err := x.shapeBefore(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := s.mustTable(o.Table)
+	_, t, err := x.tableBefore(ctx, o.Table)
 	if err != nil {
 		return err
 	}
@@ -97,24 +93,33 @@ func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
 		}
 		x.backfillColumn(t.Phys, c.Name, up)
 	}
-	if !fast && !c.nullable() {
-		if err := x.addConstraint(ctx, t.Phys, nn, fmt.Sprintf("CHECK (%s IS NOT NULL)", qc)); err != nil {
+	return o.addConstraints(ctx, x, t.Phys, nn, !fast && !c.nullable())
+}
+
+// addConstraints adds the new column's constraints, NOT VALID (validated
+// after the backfill), and its comment. notNull asks for the CHECK that
+// stands for NOT NULL until Complete.
+func (o *AddColumn) addConstraints(ctx context.Context, x *Exec, table, nn string, notNull bool) error {
+	c := &o.Column
+	qt, qc := x.q(table), x.ident(c.Name)
+	if notNull {
+		if err := x.addConstraint(ctx, table, nn, fmt.Sprintf("CHECK (%s IS NOT NULL)", qc)); err != nil {
 			return err
 		}
 	}
 	if c.Check != nil {
-		if err := x.addConstraint(ctx, t.Phys, checkName(x, c), "CHECK ("+c.Check.Constraint+")"); err != nil {
+		if err := x.addConstraint(ctx, table, checkName(x, c), "CHECK ("+c.Check.Constraint+")"); err != nil {
 			return err
 		}
 	}
 	if r := c.References; r != nil {
-		if err := x.addConstraint(ctx, t.Phys, fkName(x, c), fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s",
+		if err := x.addConstraint(ctx, table, fkName(x, c), fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s",
 			qc, x.q(r.Table), x.ident(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
 			return err
 		}
 	}
 	if c.Comment != "" {
-		if err := x.ddl(ctx, t.Phys, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qt, qc, x.literal(c.Comment))); err != nil {
+		if err := x.ddl(ctx, table, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qt, qc, x.literal(c.Comment))); err != nil {
 			return err
 		}
 	}
@@ -133,6 +138,23 @@ func fkName(x *Exec, c *Column) string {
 		return c.References.Name
 	}
 	return x.name("fk", c.Name)
+}
+
+// createConstraint adds the constraint an operation creates, NOT VALID;
+// a constraint of that name that this migration did not create is an
+// error.
+func (x *Exec) createConstraint(ctx context.Context, table, name, def string) error {
+	exists, _, err := x.constraintState(ctx, table, name)
+	if err != nil {
+		return err
+	}
+	if exists && !x.marked("created") {
+		return fmt.Errorf("constraint %q already exists on %s", name, table)
+	}
+	if err := x.mark(ctx, "created"); err != nil {
+		return err
+	}
+	return x.addConstraint(ctx, table, name, def)
 }
 
 // addConstraint adds a constraint NOT VALID, unless it exists already.

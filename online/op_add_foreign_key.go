@@ -28,11 +28,10 @@ func (o *AddForeignKey) Kind() string     { return "add_foreign_key" }
 func (o *AddForeignKey) Tables() []string { return []string{o.Table, o.References.Table} }
 
 func (o *AddForeignKey) Validate() error {
+	if err := required("table", o.Table, "name", o.Name); err != nil {
+		return err
+	}
 	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Name == "":
-		return errField("name", "is required")
 	case len(o.Columns) == 0:
 		return errField("columns", "is required")
 	case o.References.Table == "":
@@ -55,17 +54,7 @@ func (o *AddForeignKey) def(w builder) string {
 }
 
 func (o *AddForeignKey) Start(ctx context.Context, x *Exec) error {
-	exists, _, err := x.constraintState(ctx, o.Table, o.Name)
-	if err != nil {
-		return err
-	}
-	if exists && !x.marked("created") {
-		return fmt.Errorf("constraint %q already exists on %s", o.Name, o.Table)
-	}
-	if err := x.mark(ctx, "created"); err != nil {
-		return err
-	}
-	return x.addConstraint(ctx, o.Table, o.Name, o.def(x))
+	return x.createConstraint(ctx, o.Table, o.Name, o.def(x))
 }
 
 func (o *AddForeignKey) afterBackfill(ctx context.Context, x *Exec) error {

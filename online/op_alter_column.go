@@ -49,11 +49,8 @@ func (o *AlterColumn) Kind() string     { return "alter_column" }
 func (o *AlterColumn) Tables() []string { return []string{o.Table} }
 
 func (o *AlterColumn) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Column == "":
-		return errField("column", "is required")
+	if err := required("table", o.Table, "column", o.Column); err != nil {
+		return err
 	}
 	if o.Name == "" && o.Type == "" && o.Up == "" && o.Nullable == nil && o.Default == nil && o.Check == nil &&
 		o.Unique == nil && o.References == nil && o.Comment == nil {
@@ -96,11 +93,7 @@ func (o *AlterColumn) names(x *Exec) (trg, nn, chk, uq, fk string) {
 }
 
 func (o *AlterColumn) Start(ctx context.Context, x *Exec) error {
-	s, err := x.shapeBefore(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := s.mustTable(o.Table)
+	_, t, err := x.tableBefore(ctx, o.Table)
 	if err != nil {
 		return err
 	}

@@ -19,23 +19,13 @@ func (o *DropColumn) Kind() string     { return "drop_column" }
 func (o *DropColumn) Tables() []string { return []string{o.Table} }
 
 func (o *DropColumn) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Column == "":
-		return errField("column", "is required")
-	}
-	return nil
+	return required("table", o.Table, "column", o.Column)
 }
 
 func (o *DropColumn) trigger(x *Exec) string { return x.name(o.Table, "drop", o.Column) }
 
 func (o *DropColumn) Start(ctx context.Context, x *Exec) error {
-	s, err := x.shapeBefore(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := s.mustTable(o.Table)
+	_, t, err := x.tableBefore(ctx, o.Table)
 	if err != nil {
 		return err
 	}

@@ -18,15 +18,7 @@ func (o *RenameColumn) Kind() string     { return "rename_column" }
 func (o *RenameColumn) Tables() []string { return []string{o.Table} }
 
 func (o *RenameColumn) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.From == "":
-		return errField("from", "is required")
-	case o.To == "":
-		return errField("to", "is required")
-	}
-	return nil
+	return required("table", o.Table, "from", o.From, "to", o.To)
 }
 
 func (o *RenameColumn) Start(ctx context.Context, x *Exec) error {

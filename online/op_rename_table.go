@@ -16,21 +16,12 @@ func (o *RenameTable) Kind() string     { return "rename_table" }
 func (o *RenameTable) Tables() []string { return []string{o.From} }
 
 func (o *RenameTable) Validate() error {
-	if o.From == "" {
-		return errField("from", "is required")
-	}
-	if o.To == "" {
-		return errField("to", "is required")
-	}
-	return nil
+	return required("from", o.From, "to", o.To)
 }
 
 func (o *RenameTable) Start(ctx context.Context, x *Exec) error {
-	s, err := x.shapeBefore(ctx)
+	s, _, err := x.tableBefore(ctx, o.From)
 	if err != nil {
-		return err
-	}
-	if _, err := s.mustTable(o.From); err != nil {
 		return err
 	}
 	if s.table(o.To) != nil {

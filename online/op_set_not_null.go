@@ -33,11 +33,10 @@ func (o *SetNotNull) alter(w quoting) *AlterColumn {
 }
 
 func (o *SetNotNull) Validate() error {
+	if err := required("table", o.Table, "column", o.Column); err != nil {
+		return err
+	}
 	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Column == "":
-		return errField("column", "is required")
 	case o.Down != "" && o.Up == "":
 		return errField("down", "only applies with up")
 	}

@@ -92,33 +92,18 @@ type Event struct {
 	Message   string
 }
 
-func (r *Runner) lockTimeout() time.Duration {
-	if r.LockTimeout > 0 {
-		return r.LockTimeout
+// orDefault is v when it is set (above zero), else def.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultLockTimeout
+	return def
 }
 
-func (r *Runner) maxLockWait() time.Duration {
-	if r.MaxLockWait > 0 {
-		return r.MaxLockWait
-	}
-	return DefaultMaxLockWait
-}
-
-func (r *Runner) batchTime() time.Duration {
-	if r.BatchTime > 0 {
-		return r.BatchTime
-	}
-	return DefaultBatchTime
-}
-
-func (r *Runner) maxBatch() int {
-	if r.MaxBatchRows > 0 {
-		return r.MaxBatchRows
-	}
-	return 50000
-}
+func (r *Runner) lockTimeout() time.Duration { return orDefault(r.LockTimeout, DefaultLockTimeout) }
+func (r *Runner) maxLockWait() time.Duration { return orDefault(r.MaxLockWait, DefaultMaxLockWait) }
+func (r *Runner) batchTime() time.Duration   { return orDefault(r.BatchTime, DefaultBatchTime) }
+func (r *Runner) maxBatch() int              { return orDefault(r.MaxBatchRows, 50000) }
 
 func (r *Runner) schema() string {
 	if r.Schema != "" {

@@ -231,15 +231,7 @@ func (s *Step) Down(ctx context.Context, env migrate.StepEnv, m *migrate.Migrati
 
 // Complete implements [migrate.Finisher].
 func (s *Step) Complete(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (string, error) {
-	om, err := s.parse(m)
-	if err != nil {
-		return "", err
-	}
-	r, err := s.runner(ctx, env, m)
-	if err != nil {
-		return "", err
-	}
-	st, err := s.state(env)
+	om, r, st, err := s.expanded(ctx, env, m)
 	if err != nil {
 		return "", err
 	}
@@ -250,19 +242,29 @@ func (s *Step) Complete(ctx context.Context, env migrate.StepEnv, m *migrate.Mig
 
 // Abort implements [migrate.Finisher].
 func (s *Step) Abort(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) error {
-	om, err := s.parse(m)
-	if err != nil {
-		return err
-	}
-	r, err := s.runner(ctx, env, m)
-	if err != nil {
-		return err
-	}
-	st, err := s.state(env)
+	om, r, st, err := s.expanded(ctx, env, m)
 	if err != nil {
 		return err
 	}
 	return r.Abort(ctx, string(m.Version), om, st, &saver{env: env, last: env.Record.Progress})
+}
+
+// expanded reads what Complete and Abort work from: m's document, the
+// runner for env and the state its history row recorded.
+func (s *Step) expanded(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (*Migration, *Runner, *State, error) {
+	om, err := s.parse(m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, err := s.runner(ctx, env, m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := s.state(env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return om, r, st, nil
 }
 
 var (
