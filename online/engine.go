@@ -66,6 +66,11 @@ type catalog interface {
 	viewsOver(ctx context.Context, q dialect.Querier, schema string, tables []dialect.Table) ([]string, error)
 	// viewColumns lists the columns of a view, in order.
 	viewColumns(ctx context.Context, q dialect.Querier, schema, view string) ([]string, error)
+	// schemaColumns reads the columns (name and type, in table order) of
+	// every table of schema at once: the shape of a schema is read before
+	// each operation, and a read per table would cost a round trip per
+	// table of a large schema each time.
+	schemaColumns(ctx context.Context, q dialect.Querier, schema string) (map[string][]dialect.Column, error)
 	// versionSchemas lists the version schemas (strata_v<version>) of the
 	// database.
 	versionSchemas(ctx context.Context, q dialect.Querier) ([]string, error)

@@ -135,6 +135,30 @@ SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0
 	return cols, nil
 }
 
+func (pgEngine) schemaColumns(ctx context.Context, q dialect.Querier, schema string) (map[string][]dialect.Column, error) {
+	rows, err := q.QueryContext(ctx, `
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+ORDER BY c.relname, a.attnum`, schema)
+	if err != nil {
+		return nil, fmt.Errorf("read the columns of schema %s: %w", schema, err)
+	}
+	defer rows.Close()
+	out := map[string][]dialect.Column{}
+	for rows.Next() {
+		var table string
+		var c dialect.Column
+		if err := rows.Scan(&table, &c.Name, &c.Type); err != nil {
+			return nil, fmt.Errorf("read the columns of schema %s: %w", schema, err)
+		}
+		out[table] = append(out[table], c)
+	}
+	return out, rows.Err()
+}
+
 func (pgEngine) versionSchemas(ctx context.Context, q dialect.Querier) ([]string, error) {
 	names, err := queryStrings(ctx, q, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
 	if err != nil {

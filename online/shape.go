@@ -89,17 +89,17 @@ func (x *Exec) physShape(ctx context.Context) (*shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	columns, err := x.eng.schemaColumns(ctx, x.db(), x.Schema())
+	if err != nil {
+		return nil, err
+	}
 	s := &shape{}
 	for _, tb := range tables {
 		if isInternal(tb.Name) {
 			continue
 		}
-		cols, err := x.columns(ctx, tb.Name)
-		if err != nil {
-			return nil, err
-		}
 		t := &tableModel{Phys: tb.Name, Name: tb.Name}
-		for _, c := range cols {
+		for _, c := range columns[tb.Name] {
 			if isInternal(c.Name) {
 				continue
 			}
