@@ -3,23 +3,23 @@ package connect
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 
 	driver "github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/stdlib"
 	moderncsqlite "modernc.org/sqlite"
 
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/dialect/detect"
 	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/dialect/postgres"
 	"github.com/strata-db/strata/dialect/sqlite"
 )
 
 // ErrUnknownEngine is returned (wrapped) by [Detect] when neither the
-// driver nor the server says which engine a database is.
-var ErrUnknownEngine = errors.New("cannot tell the database engine")
+// driver nor the server says which engine a database is. It is
+// [detect.ErrUnknownEngine].
+var ErrUnknownEngine = detect.ErrUnknownEngine
 
 // Detect returns the dialect of db, an *sql.DB the caller opened. The
 // driver's type answers for the drivers strata uses (pgx, go-sql-driver,
@@ -50,49 +50,19 @@ func mysqlDialect(ctx context.Context, db *sql.DB) (dialect.Dialect, error) {
 	return mysql.Dialect{MariaDB: v.Flavor == dialect.MariaDB}, nil
 }
 
-// probe asks the server which engine it is, with queries that fail
-// harmlessly on the others.
+// probe asks the server which engine it is, naming the driver in the
+// error when it cannot tell.
 func probe(ctx context.Context, db *sql.DB) (dialect.Dialect, error) {
-	var v string
-	verr := db.QueryRowContext(ctx, "SELECT version()").Scan(&v)
-	if verr == nil {
-		switch {
-		case strings.HasPrefix(v, "PostgreSQL "):
-			return postgres.Dialect{}, nil
-		case strings.Contains(strings.ToLower(v), "mariadb"):
-			return mysql.Dialect{MariaDB: true}, nil
-		}
-		var comment string
-		if err := db.QueryRowContext(ctx, "SELECT @@version_comment").Scan(&comment); err == nil {
-			return mysql.Dialect{}, nil
-		}
+	d, err := detect.Server(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("driver %T: %w", db.Driver(), err)
 	}
-	var sv string
-	if err := db.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&sv); err == nil {
-		return sqlite.Dialect{}, nil
-	}
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("%w of driver %T: %w", ErrUnknownEngine, db.Driver(), ctx.Err())
-	}
-	if verr != nil {
-		return nil, fmt.Errorf("%w of driver %T: the server answers neither version() nor sqlite_version() (%v); pass the dialect explicitly", ErrUnknownEngine, db.Driver(), verr)
-	}
-	return nil, fmt.Errorf("%w of driver %T: version() is %q, which is neither PostgreSQL, MySQL nor MariaDB; pass the dialect explicitly", ErrUnknownEngine, db.Driver(), v)
+	return d, nil
 }
 
 // ForEngine returns the dialect for an engine's name as configuration
 // spells it: "postgres" (or "postgresql", "pgx"), "mysql", "mariadb",
 // "sqlite" (or "sqlite3").
 func ForEngine(name string) (dialect.Dialect, error) {
-	switch strings.ToLower(name) {
-	case "postgres", "postgresql", "pgx":
-		return postgres.Dialect{}, nil
-	case "mysql":
-		return mysql.Dialect{}, nil
-	case "mariadb":
-		return mysql.Dialect{MariaDB: true}, nil
-	case "sqlite", "sqlite3":
-		return sqlite.Dialect{}, nil
-	}
-	return nil, fmt.Errorf("%w: unknown engine %q (want postgres, mysql, mariadb or sqlite)", ErrUnknownEngine, name)
+	return detect.Named(name)
 }

@@ -37,6 +37,12 @@ type Describer interface {
 	// has none yet (a PostgreSQL table never analyzed, SQLite without
 	// ANALYZE). A missing table is an error wrapping [ErrNotFound].
 	EstimateRows(ctx context.Context, q Querier, t Table) (int64, error)
+	// IndexTable returns the table index belongs to, with its schema set.
+	// The index is looked up by name in schema (the default schema when
+	// empty); on MySQL, where each table names its own indexes, the name
+	// must be used by one table of the database only. An index that does
+	// not exist is an error wrapping [ErrNotFound].
+	IndexTable(ctx context.Context, q Querier, schema, index string) (Table, error)
 }
 
 // TableInfo is the definition of one table, as the engine keeps it. Types,

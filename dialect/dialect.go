@@ -35,9 +35,14 @@ type Dialect interface {
 	HistoryDDL(t Table) []string
 	// TimeoutSQL returns the statements that set the lock and statement
 	// timeouts for the statements of one migration, and those that restore
-	// the session afterwards. A zero duration leaves that setting alone. When
-	// inTx is true the settings are scoped to the transaction and reset is
-	// empty.
+	// the session afterwards. A zero duration leaves that setting alone.
+	// When inTx is true, set and reset run inside the transaction: reset,
+	// run before the transaction ends, hands the rest of it (the next
+	// migration of a single transaction) the default settings again. Where
+	// settings can be scoped to the transaction (PostgreSQL's SET LOCAL)
+	// they end with it anyway; where they cannot (MySQL), a transaction
+	// that failed before reset ran leaves them on the session, which
+	// [Sessions.ResetSession] then undoes.
 	TimeoutSQL(lock, statement time.Duration, inTx bool) (set, reset []string)
 	// Lock takes the runner's lock for the history table t, waiting up to
 	// opts.Wait. It returns an error wrapping [ErrLockTimeout] when the wait

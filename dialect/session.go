@@ -34,4 +34,19 @@ type Sessions interface {
 	// a time (SQLite): work that writes from two connections at once must
 	// share one instead, or it waits for itself.
 	SingleWriter() bool
+	// DescribeSession says where q's session resolves unqualified names
+	// and who it runs as. It wraps [errors.ErrUnsupported] on an engine
+	// without schemas to choose or users (SQLite).
+	DescribeSession(ctx context.Context, q Querier) (SessionInfo, error)
+}
+
+// SessionInfo is what [Sessions.DescribeSession] reads.
+type SessionInfo struct {
+	// Schema is where unqualified names resolve: PostgreSQL's
+	// current_schema() (the first schema of search_path that exists),
+	// MySQL's current database. Empty when there is none (a search_path
+	// naming no existing schema, a MySQL session before USE).
+	Schema string
+	// User is the user the session runs as (current_user, CURRENT_USER()).
+	User string
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/internal/testenv"
 	"github.com/strata-db/strata/migrate"
 )
@@ -18,17 +17,17 @@ func TestCompatFixtures(t *testing.T) {
 	cases := []struct {
 		dir, engine string
 		down        bool
-		check       func(t *testing.T, p *migrate.Provider, tg *connect.Target, plan *migrate.Plan)
+		check       func(t *testing.T, plan *migrate.Plan)
 	}{
 		{dir: "pg_rule_multi_action", engine: "postgres", down: true},
 		{dir: "gm_missing_down", engine: "postgres", down: true},
 		{dir: "goose_missing_down", engine: "postgres", down: true},
-		{dir: "gm_stray_files", engine: "postgres", down: false, check: func(t *testing.T, _ *migrate.Provider, _ *connect.Target, plan *migrate.Plan) {
+		{dir: "gm_stray_files", engine: "postgres", down: false, check: func(t *testing.T, plan *migrate.Plan) {
 			if !strings.Contains(strings.Join(plan.Warnings, "\n"), "schema.sql left out") {
 				t.Errorf("warnings = %q", plan.Warnings)
 			}
 		}},
-		{dir: "flyway_callbacks_misnamed", engine: "mysql", check: func(t *testing.T, _ *migrate.Provider, _ *connect.Target, plan *migrate.Plan) {
+		{dir: "flyway_callbacks_misnamed", engine: "mysql", check: func(t *testing.T, plan *migrate.Plan) {
 			w := strings.Join(plan.Warnings, "\n")
 			if !strings.Contains(w, "afterMigrate.sql left out") || !strings.Contains(w, "V2_region_typo.sql left out") {
 				t.Errorf("warnings = %q", plan.Warnings)
@@ -41,38 +40,31 @@ func TestCompatFixtures(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.dir, func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
-			u := testenv.Postgres
-			if c.engine == "mysql" {
-				u = testenv.MySQL
-			}
-			tg, err := connect.Open(ctx, u(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tg.Close()
-			p, err := migrate.NewProvider(tg.DB, os.DirFS("testdata/compat/"+c.dir), migrate.WithDialect(tg.Dialect), migrate.WithSkipMissingDown(true))
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan, err := p.Plan(ctx, migrate.Request{Direction: migrate.Up})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.Up(ctx); err != nil {
-				t.Fatalf("up: %v", err)
-			}
-			if c.check != nil {
-				c.check(t, p, tg, plan)
-			}
-			if c.down {
-				if _, err := p.DownTo(ctx, "0"); err != nil {
-					t.Fatalf("down --to 0: %v", err)
+			testenv.ForEachEngine(t, func(t *testing.T, e testenv.Engine) {
+				ctx := context.Background()
+				p, err := migrate.NewProvider(e.DB, os.DirFS("testdata/compat/"+c.dir), migrate.WithDialect(e.Dialect), migrate.WithSkipMissingDown(true))
+				if err != nil {
+					t.Fatal(err)
 				}
-				if v, _ := p.Version(ctx); v != "0" {
-					t.Fatalf("version after down --to 0 = %s", v)
+				plan, err := p.Plan(ctx, migrate.Request{Direction: migrate.Up})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
+				if _, err := p.Up(ctx); err != nil {
+					t.Fatalf("up: %v", err)
+				}
+				if c.check != nil {
+					c.check(t, plan)
+				}
+				if c.down {
+					if _, err := p.DownTo(ctx, "0"); err != nil {
+						t.Fatalf("down --to 0: %v", err)
+					}
+					if v, _ := p.Version(ctx); v != "0" {
+						t.Fatalf("version after down --to 0 = %s", v)
+					}
+				}
+			}, c.engine)
 		})
 	}
 }

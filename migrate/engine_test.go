@@ -12,42 +12,25 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/internal/testenv"
 	"github.com/strata-db/strata/migrate"
 )
 
-// engines is the conformance matrix: every test below runs on each engine,
-// against a fresh database on a real server.
-var engines = []struct {
-	name string
-	url  func(testing.TB) string
-}{
-	{"postgres", testenv.Postgres},
-	{"mysql", testenv.MySQL},
-	{"sqlite", testenv.SQLite},
-}
-
+// forEachEngine runs fn on each engine, in parallel, against a fresh
+// database on a real server.
 func forEachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
-	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			u := eng.url(t)
-			urls.Store(t.Name(), u)
-			tg, err := connect.Open(ctx, u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { tg.Close() })
-			fn(t, &env{t: t, ctx: ctx, target: tg, engine: eng.name, files: fstest.MapFS{}})
-		})
-	}
+	testenv.ForEachEngine(t, func(t *testing.T, te testenv.Engine) {
+		t.Parallel()
+		fn(t, &env{t: t, ctx: context.Background(), Engine: te, engine: te.Name, files: fstest.MapFS{}})
+	})
 }
 
+// env is one engine's database and the migration files of one test.
 type env struct {
+	testenv.Engine
 	t      *testing.T
 	ctx    context.Context
-	target *connect.Target
 	engine string
 	files  fstest.MapFS
 }
@@ -56,39 +39,39 @@ func (e *env) write(name, body string) { e.files[name] = &fstest.MapFile{Data: [
 
 func (e *env) provider(opts ...migrate.Option) *migrate.Provider {
 	e.t.Helper()
-	opts = append([]migrate.Option{migrate.WithDialect(e.target.Dialect), migrate.WithLockTimeout(30 * time.Second)}, opts...)
-	p, err := migrate.NewProvider(e.target.DB, e.files, opts...)
+	opts = append([]migrate.Option{migrate.WithDialect(e.Dialect), migrate.WithLockTimeout(30 * time.Second)}, opts...)
+	p, err := migrate.NewProvider(e.DB, e.files, opts...)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return p
 }
 
-func (e *env) count(query string) int {
+// count and read run a one-value query on a connection of the pool.
+func (e *env) count(query string) int   { e.t.Helper(); return scanOne[int](e, query) }
+func (e *env) read(query string) string { e.t.Helper(); return scanOne[string](e, query) }
+
+func scanOne[T any](e *env, query string) T {
 	e.t.Helper()
-	var n int
-	if err := e.target.DB.QueryRowContext(e.ctx, query).Scan(&n); err != nil {
+	var v T
+	if err := e.DB.QueryRowContext(e.ctx, query).Scan(&v); err != nil {
 		e.t.Fatalf("%s: %v", query, err)
 	}
-	return n
+	return v
 }
 
 func (e *env) tableExists(name string) bool {
-	var q string
-	switch e.engine {
-	case "postgres":
-		q = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '" + name + "'"
-	case "mysql":
-		q = "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '" + name + "'"
-	default:
-		q = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name + "'"
+	e.t.Helper()
+	_, err := e.Dialect.DescribeTable(e.ctx, e.DB, dialect.Table{Name: name})
+	if err != nil && !errors.Is(err, dialect.ErrNotFound) {
+		e.t.Fatal(err)
 	}
-	return e.count(q) == 1
+	return err == nil
 }
 
 func (e *env) states() map[string]string {
 	e.t.Helper()
-	rows, err := e.target.DB.QueryContext(e.ctx, "SELECT version, state FROM strata_schema_migrations")
+	rows, err := e.DB.QueryContext(e.ctx, "SELECT version, state FROM strata_schema_migrations")
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -140,7 +123,7 @@ func TestUpDownStatus(t *testing.T) {
 			t.Fatalf("down of a migration without down: %v", err)
 		}
 		delete(e.files, "3_no_down.sql")
-		if _, err := e.target.DB.ExecContext(e.ctx, "DELETE FROM strata_schema_migrations WHERE version = '3'"); err != nil {
+		if _, err := e.DB.ExecContext(e.ctx, "DELETE FROM strata_schema_migrations WHERE version = '3'"); err != nil {
 			t.Fatal(err)
 		}
 		p = e.provider()
@@ -221,7 +204,7 @@ func TestNoTransactionFailureWithoutDownIsRecordedFailed(t *testing.T) {
 			t.Fatalf("second up: %v", err)
 		}
 		// A human drops the table; repair --pending lets it run again.
-		if _, err := e.target.DB.ExecContext(e.ctx, "DROP TABLE part_one"); err != nil {
+		if _, err := e.DB.ExecContext(e.ctx, "DROP TABLE part_one"); err != nil {
 			t.Fatal(err)
 		}
 		rr, err := p.Repair(e.ctx, "1", true)
@@ -297,7 +280,7 @@ func TestConcurrentRunnersApplyEachMigrationOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				tg, err := connect.Open(e.ctx, reopenURL(e))
+				tg, err := connect.Open(e.ctx, e.URL)
 				if err != nil {
 					errs[i] = err
 					return
@@ -330,17 +313,6 @@ func TestConcurrentRunnersApplyEachMigrationOnce(t *testing.T) {
 			t.Errorf("applied_log has %d rows, want 11", n)
 		}
 	})
-}
-
-var urls sync.Map
-
-func reopenURL(e *env) string {
-	u, ok := urls.Load(e.t.Name())
-	if ok {
-		return u.(string)
-	}
-	e.t.Fatalf("no URL recorded for %s", e.t.Name())
-	return ""
 }
 
 func TestSessionSettingsHoldForTheFile(t *testing.T) {
@@ -413,7 +385,7 @@ func TestEnvsubReplacesOutsideLiterals(t *testing.T) {
 			t.Fatal(err)
 		}
 		var v string
-		if err := e.target.DB.QueryRowContext(e.ctx, "SELECT v FROM from_env").Scan(&v); err != nil || v != "${TABLE}" {
+		if err := e.DB.QueryRowContext(e.ctx, "SELECT v FROM from_env").Scan(&v); err != nil || v != "${TABLE}" {
 			t.Fatalf("literal = %q, %v", v, err)
 		}
 		e.write("2_e.sql", "-- strata:envsub\nCREATE TABLE ${UNSET_NAME} (v int);\n")
@@ -496,7 +468,7 @@ func TestSingleTransaction(t *testing.T) {
 
 func TestBaselineAndRepeatables(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
-		if _, err := e.target.DB.ExecContext(e.ctx, "CREATE TABLE legacy (id int)"); err != nil {
+		if _, err := e.DB.ExecContext(e.ctx, "CREATE TABLE legacy (id int)"); err != nil {
 			t.Fatal(err)
 		}
 		e.write("V1__legacy.sql", "CREATE TABLE legacy (id int);")

@@ -80,7 +80,7 @@ type statementRunner struct {
 	dir      Direction
 	sc       *Script
 	ex       Querier
-	connID   int64 // MySQL connection id, for KILL QUERY on cancel
+	connID   int64 // the session's id, to stop an interrupted statement on the server
 	onDone   func(ctx context.Context, done int) error
 	skipGone bool // treat "object does not exist" as done (auto-rollback)
 	skipped  int
@@ -123,7 +123,7 @@ func (r *statementRunner) one(ctx context.Context, i int) error {
 	_, err = r.ex.ExecContext(sctx, sqlText)
 	cancel()
 	if err != nil && r.connID != 0 && ctx.Err() != nil {
-		r.p.killQuery(r.connID)
+		r.p.cancelStatement(r.connID)
 	}
 	if err != nil && r.skipGone && r.p.d.IsMissingObject(err) {
 		r.skipped++
@@ -204,7 +204,7 @@ func (p *Provider) runInTx(ctx context.Context, conn *sql.Conn, st Step, start t
 // inTx runs the body of a transactional step in tx: timeouts, statements,
 // post-checks and the history change. done counts the statements that ran.
 func (p *Provider) inTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, st Step, start time.Time) (state State, done int, err error) {
-	set, _ := p.d.TimeoutSQL(st.Script.LockTimeout, st.Script.StatementTimeout, true)
+	set, reset := p.d.TimeoutSQL(st.Script.LockTimeout, st.Script.StatementTimeout, true)
 	if err := p.execTimeouts(ctx, tx, set); err != nil {
 		return "", 0, err
 	}
@@ -213,6 +213,11 @@ func (p *Provider) inTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, st Step
 		return "", done, err
 	}
 	if err := p.postCheck(ctx, tx, st); err != nil {
+		return "", done, err
+	}
+	// The history write and the migrations after this one run without its
+	// timeouts.
+	if err := p.execTimeouts(ctx, tx, reset); err != nil {
 		return "", done, err
 	}
 	s, err := p.storeIn(tx)
@@ -243,7 +248,7 @@ func (p *Provider) runNoTx(ctx context.Context, conn *sql.Conn, st Step, start t
 	// even while the file has a transaction of its own open. SQLite allows
 	// one writer at a time, so there they share the run's connection.
 	book := p.store
-	if p.d.Name() == "sqlite" {
+	if p.d.SingleWriter() {
 		book = p.storeOn(conn)
 	}
 	row, err := p.startRow(ctx, book, st, start)
@@ -408,7 +413,7 @@ func (p *Provider) singleStep(ctx context.Context, tx *sql.Tx, st Step) error {
 	if st.Migration.Go != nil {
 		return st.Migration.Go.Up(ctx, tx)
 	}
-	set, _ := p.d.TimeoutSQL(st.Script.LockTimeout, st.Script.StatementTimeout, true)
+	set, reset := p.d.TimeoutSQL(st.Script.LockTimeout, st.Script.StatementTimeout, true)
 	if err := p.execTimeouts(ctx, tx, set); err != nil {
 		return err
 	}
@@ -416,8 +421,6 @@ func (p *Provider) singleStep(ctx context.Context, tx *sql.Tx, st Step) error {
 	if _, err := r.run(ctx, 0); err != nil {
 		return err
 	}
-	if len(set) > 0 {
-		return p.execTimeouts(ctx, tx, p.resetLocalTimeouts())
-	}
-	return nil
+	// The next migration of the transaction gets the defaults again.
+	return p.execTimeouts(ctx, tx, reset)
 }

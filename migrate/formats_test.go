@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/internal/testenv"
 	"github.com/strata-db/strata/migrate"
 )
@@ -32,12 +31,8 @@ func TestFormatFixtures(t *testing.T) {
 		t.Run(c.dir, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			tg, err := connect.Open(ctx, testenv.Postgres(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tg.Close()
-			p, err := migrate.NewProvider(tg.DB, os.DirFS("testdata/formats/"+c.dir), migrate.WithDialect(tg.Dialect))
+			e := testenv.Open(t, "postgres", testenv.Postgres(t))
+			p, err := migrate.NewProvider(e.DB, os.DirFS("testdata/formats/"+c.dir), migrate.WithDialect(e.Dialect))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,13 +25,11 @@ type LoadOptions struct {
 	OnSkip func(file, reason string)
 }
 
-// SplitDialect maps an engine name to the splitter's dialect.
+// SplitDialect maps an engine name to the splitter's dialect
+// ([sqlsplit.ParseDialect]); a name it does not know splits as PostgreSQL.
 func SplitDialect(engine string) sqlsplit.Dialect {
-	switch engine {
-	case "mysql":
-		return sqlsplit.MySQL
-	case "sqlite":
-		return sqlsplit.SQLite
+	if d, err := sqlsplit.ParseDialect(engine); err == nil {
+		return d
 	}
 	return sqlsplit.Postgres
 }

@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/dialect/mysql"
-	"github.com/strata-db/strata/dialect/postgres"
-	"github.com/strata-db/strata/dialect/sqlite"
+	"github.com/strata-db/strata/dialect/detect"
 )
 
 // Provider runs the migrations of one directory against one database. It is
@@ -38,6 +36,9 @@ type Provider struct {
 	// flyway holds the values of Flyway's built-in placeholders, read when
 	// the history table is resolved.
 	flyway map[string]string
+	// sessionIDs holds the server's session id of each run's connection
+	// (*sql.Conn → int64) while the run lasts.
+	sessionIDs sync.Map
 }
 
 type options struct {
@@ -214,9 +215,15 @@ type Checker interface {
 
 // NewProvider loads the migrations in fsys and returns a provider that runs
 // them against db. It fails with [ParseErrors] when a file is malformed or
-// no step runner takes a YAML migration. The dialect is detected from db's
-// driver (pgx, go-sql-driver/mysql, modernc.org/sqlite) unless
-// [WithDialect] is given. The caller keeps ownership of db.
+// no step runner takes a YAML migration. Unless [WithDialect] is given, the
+// dialect is told from db's driver (pgx, lib/pq, go-sql-driver/mysql,
+// modernc.org/sqlite, mattn/go-sqlite3) without touching the database;
+// for a driver it does not know, such as one wrapped for tracing, the
+// server is asked which engine it is (for up to 10 seconds), and an error
+// wraps [detect.ErrUnknownEngine] when it cannot tell. MariaDB is not told
+// from MySQL by its driver: pass WithDialect(mysql.Dialect{MariaDB: true})
+// (or connect.Detect's answer) where statement timeouts matter. The caller
+// keeps ownership of db.
 func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 	o, err := newOptions(opts)
 	if err != nil {
@@ -230,7 +237,7 @@ func NewProvider(db *sql.DB, fsys fs.FS, opts ...Option) (*Provider, error) {
 	}
 	d := o.dialect
 	if d == nil {
-		if d, err = detect(db); err != nil {
+		if d, err = detectDialect(db); err != nil {
 			return nil, err
 		}
 	}
@@ -308,20 +315,27 @@ func joinDir(dir, file string) string {
 	return strings.TrimSuffix(dir, "/") + "/" + file
 }
 
-// detect names the dialect from the driver's type, without importing the
-// drivers (an application that uses only PostgreSQL should not compile SQLite).
-func detect(db *sql.DB) (dialect.Dialect, error) {
-	t := fmt.Sprintf("%T", db.Driver())
-	switch {
-	case strings.Contains(t, "stdlib.Driver"), strings.Contains(t, "pq.Driver"):
-		return postgres.Dialect{}, nil
-	case strings.Contains(t, "mysql."):
-		return mysql.Dialect{}, nil
-	case strings.Contains(t, "sqlite"):
-		return sqlite.Dialect{}, nil
+// detectDialect names db's dialect from its driver's package without I/O, so
+// that NewProvider works before the database is up; a driver it does not
+// know (one wrapped for tracing) is asked, briefly, which server it talks
+// to. Neither imports a driver: an application that uses only PostgreSQL
+// does not compile SQLite.
+func detectDialect(db *sql.DB) (dialect.Dialect, error) {
+	if d, ok := detect.Driver(db.Driver()); ok {
+		return d, nil
 	}
-	return nil, fmt.Errorf("cannot tell the database engine from driver %s: pass migrate.WithDialect", t)
+	ctx, cancel := context.WithTimeout(context.Background(), detectTimeout)
+	defer cancel()
+	d, err := detect.Server(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("new provider: driver %T: %w (pass migrate.WithDialect)", db.Driver(), err)
+	}
+	return d, nil
 }
+
+// detectTimeout bounds how long NewProvider asks an unknown driver's
+// server which engine it is.
+const detectTimeout = 10 * time.Second
 
 func defaultAppliedBy() string {
 	name := "unknown"
@@ -362,29 +376,30 @@ func (p *Provider) find(v Version) *Migration {
 // resolve pins the history table to the schema (PostgreSQL) or database
 // (MySQL) the connection starts in, so that a migration that changes
 // search_path or runs USE does not make the runner write its history
-// elsewhere.
+// elsewhere. An engine without schemas to choose (SQLite) has nothing to
+// pin.
 func (p *Provider) resolve(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.resolved || p.d.Name() == "sqlite" {
+	if p.resolved {
 		return nil
 	}
-	q := "SELECT current_schema(), current_user"
-	if p.d.Name() == "mysql" {
-		q = "SELECT DATABASE(), CURRENT_USER()"
+	si, err := p.d.DescribeSession(ctx, p.db)
+	if errors.Is(err, errors.ErrUnsupported) {
+		p.resolved = true
+		return nil
 	}
-	var schema, user sql.NullString
-	if err := p.db.QueryRowContext(ctx, q).Scan(&schema, &user); err != nil {
+	if err != nil {
 		return fmt.Errorf("read the current schema: %w", err)
 	}
 	p.flyway = map[string]string{
-		"flyway:defaultSchema": schema.String,
-		"flyway:database":      schema.String,
-		"flyway:user":          user.String,
+		"flyway:defaultSchema": si.Schema,
+		"flyway:database":      si.Schema,
+		"flyway:user":          si.User,
 		"flyway:table":         p.o.table.Name,
 	}
 	if p.sqlStore != nil {
-		p.sqlStore.pin(schema.String)
+		p.sqlStore.pin(si.Schema)
 	}
 	p.resolved = true
 	return nil

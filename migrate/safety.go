@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // ErrUnsafe: a run was refused because statements it would run lock or
@@ -185,47 +187,47 @@ func (p *Provider) inspect(ctx context.Context, pl *Plan) (*SafetyReport, error)
 // tableRows counts the rows of the table object names (the table of an
 // index, for an index), up to limit; 0 when it does not exist. When it
 // cannot tell, it says limit: a doubt keeps a finding blocking.
-//
-// Reading a table's size differs per engine and belongs in package dialect
-// (issue 12); it moved here from the CLI so that every embedding
-// application gets the gate.
 func (p *Provider) tableRows(ctx context.Context, object string, limit int) int {
-	table, ok := p.tableOf(ctx, object)
+	t, ok := p.tableOf(ctx, object)
 	if !ok {
 		return limit
 	}
-	if table == "" {
+	if t.Name == "" {
 		return 0
 	}
 	var rows int
-	if err := p.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s LIMIT %d) s", table, limit)).Scan(&rows); err != nil {
+	if err := p.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s LIMIT %d) s", t.Qualified(p.d), limit)).Scan(&rows); err != nil {
 		return limit
 	}
 	return rows
 }
 
-// tableOf resolves object to the quoted table it is or belongs to: "" when
-// it does not exist, ok false when it cannot tell.
-func (p *Provider) tableOf(ctx context.Context, object string) (table string, ok bool) {
-	if p.d.Name() == "postgres" {
-		err := p.db.QueryRowContext(ctx, `SELECT coalesce((SELECT (CASE WHEN c.relkind = 'i' THEN i.indrelid ELSE c.oid END)::regclass::text
-			FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid WHERE c.oid = to_regclass($1)), '')`, object).Scan(&table)
-		return table, err == nil
+// tableOf resolves object, a table or index name as a finding gives it
+// ([schema.]name), to the table it is or belongs to: a zero Table when
+// neither exists, ok false when it cannot tell.
+func (p *Provider) tableOf(ctx context.Context, object string) (t dialect.Table, ok bool) {
+	name := objectName(object)
+	ti, err := p.d.DescribeTable(ctx, p.db, name)
+	if err == nil {
+		return ti.Table(), true
 	}
-	schema, name, qualified := strings.Cut(strings.Trim(object, "`"), ".")
+	if !errors.Is(err, dialect.ErrNotFound) {
+		return dialect.Table{}, false
+	}
+	t, err = p.d.IndexTable(ctx, p.db, name.Schema, name.Name)
+	if err == nil {
+		return t, true
+	}
+	return dialect.Table{}, errors.Is(err, dialect.ErrNotFound)
+}
+
+// objectName splits a finding's object at its first dot into schema and
+// name, each without the quotes it may have been written with.
+func objectName(object string) dialect.Table {
+	unquote := func(s string) string { return strings.Trim(s, "`\"") }
+	schema, name, qualified := strings.Cut(object, ".")
 	if !qualified {
-		name, schema = schema, ""
+		return dialect.Table{Name: unquote(object)}
 	}
-	var n int
-	if err := p.db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) AND table_name = ?", schema, name).Scan(&n); err != nil {
-		return "", false
-	}
-	if n == 0 {
-		return "", true
-	}
-	table = p.d.Quote(name)
-	if schema != "" {
-		table = p.d.Quote(schema) + "." + table
-	}
-	return table, true
+	return dialect.Table{Schema: unquote(schema), Name: unquote(name)}
 }

@@ -30,9 +30,6 @@ func (ti tableInspector) Inspect(_ context.Context, _ *migrate.Migration, sc *mi
 // run creates, they are warnings.
 func TestSafetyGateRefusesUnsafeStatementsOnTablesInUse(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
-		if e.engine == "sqlite" {
-			t.Skip("the gate counts rows on PostgreSQL and MySQL, where the linter runs")
-		}
 		e.write("1_big.sql", "CREATE TABLE big (id int);\nINSERT INTO big SELECT n FROM (SELECT a.n + 10 * b.n + 100 * c.n + 1000 * d.n + 10000 * f.n AS n FROM "+
 			digits("a")+" CROSS JOIN "+digits("b")+" CROSS JOIN "+digits("c")+" CROSS JOIN "+digits("d")+" CROSS JOIN "+digits("f")+") g WHERE n < 12000;\nCREATE TABLE small (id int);\n")
 		if _, err := e.provider().Up(e.ctx); err != nil {
@@ -62,6 +59,41 @@ func TestSafetyGateRefusesUnsafeStatementsOnTablesInUse(t *testing.T) {
 		}
 		if _, err := p.Up(e.ctx); err != nil || allowed == nil || len(allowed.Blocking()) != 1 {
 			t.Fatalf("allowed: %v %+v", err, allowed)
+		}
+	})
+}
+
+// objectInspector finds one blocking problem on its object in every
+// statement, as a linter finds a lock on an index.
+type objectInspector string
+
+func (oi objectInspector) Inspect(_ context.Context, _ *migrate.Migration, sc *migrate.Script) ([]migrate.Finding, error) {
+	var out []migrate.Finding
+	for _, st := range sc.Statements {
+		out = append(out, migrate.Finding{File: sc.File, Line: st.Line, Col: st.Col, Rule: "locks-index", Object: string(oi), Message: "locks " + string(oi), Blocking: true})
+	}
+	return out, nil
+}
+
+// A finding on an index counts the rows of the index's table, on every
+// engine: the big table's index refuses the run, the small one's warns.
+func TestSafetyGateCountsTheTableOfAnIndex(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		e.write("1_big.sql", "CREATE TABLE big (id int);\nINSERT INTO big SELECT n FROM (SELECT a.n + 10 * b.n + 100 * c.n + 1000 * d.n + 10000 * f.n AS n FROM "+
+			digits("a")+" CROSS JOIN "+digits("b")+" CROSS JOIN "+digits("c")+" CROSS JOIN "+digits("d")+" CROSS JOIN "+digits("f")+") g WHERE n < 12000;\n"+
+			"CREATE INDEX big_idx ON big (id);\nCREATE TABLE small (id int);\nCREATE INDEX small_idx ON small (id);\n")
+		if _, err := e.provider().Up(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.write("2_next.sql", "CREATE TABLE next_one (id int);\n")
+		_, err := e.provider(migrate.WithSafety(objectInspector("big_idx"), migrate.SafetyOptions{})).Up(e.ctx)
+		var ue *migrate.UnsafeError
+		if !errors.As(err, &ue) || ue.Findings[0].Object != "big_idx" {
+			t.Fatalf("a blocking finding on the index of a 12000-row table: %v, want it refused", err)
+		}
+		res, err := e.provider(migrate.WithSafety(objectInspector("small_idx"), migrate.SafetyOptions{})).Up(e.ctx)
+		if err != nil || len(res.Safety.Findings) != 1 || !strings.Contains(res.Safety.Findings[0].Message, "warning only: small_idx has fewer than 10000 rows") {
+			t.Fatalf("a blocking finding on the index of an empty table: %v %+v, want a warning", err, res)
 		}
 	})
 }

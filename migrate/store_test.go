@@ -12,7 +12,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/internal/testenv"
 	"github.com/strata-db/strata/migrate"
@@ -207,11 +206,7 @@ func (r *docRunner) Abort(context.Context, migrate.StepEnv, *migrate.Migration) 
 
 func docProvider(t *testing.T, s migrate.Store, r *docRunner, files fstest.MapFS) *migrate.Provider {
 	t.Helper()
-	tg, err := connect.Open(context.Background(), testenv.SQLite(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tg.Close() })
+	tg := testenv.Open(t, "sqlite", testenv.SQLite(t))
 	opts := []migrate.Option{migrate.WithDialect(tg.Dialect), migrate.WithStepRunner("doc", r)}
 	if s != nil {
 		opts = append(opts, migrate.WithStore(s))
@@ -311,11 +306,7 @@ func TestSQLMigrationNeedsATransactionalStore(t *testing.T) {
 // loaded, naming the file.
 func TestStepRunnersClaimAndPlanTheirDocuments(t *testing.T) {
 	t.Parallel()
-	tg, err := connect.Open(context.Background(), testenv.SQLite(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tg.Close()
+	tg := testenv.Open(t, "sqlite", testenv.SQLite(t))
 	cases := []struct {
 		name, doc string
 		runners   int

@@ -34,7 +34,7 @@ type pass struct {
 // existing row, in the merged column pass of that table.
 func (x *Exec) backfillColumn(table, col, expr string) {
 	key := "columns:" + table
-	set := quoteIdent(col) + " = (" + expr + ")"
+	set := x.ident(col) + " = (" + expr + ")"
 	for _, p := range x.passes {
 		if p.key == key {
 			for _, s := range p.sets {
@@ -56,62 +56,100 @@ func (x *Exec) runPass(ctx context.Context, p *pass) error {
 	if b.Done {
 		return nil
 	}
+	w, err := x.newWalk(ctx, p, b)
+	if err != nil {
+		return fmt.Errorf("backfill %s: %w", p.table, err)
+	}
+	defer w.close()
+	return w.run(ctx)
+}
+
+// walk is one run of a pass: the key it walks, the connection its batches
+// run on, and the statements that find and change each batch.
+type walk struct {
+	x    *Exec
+	p    *pass
+	b    *Backfill
+	conn *sql.Conn
+	keys []string
+	// bounds finds the last key of the next batch: first for the first
+	// batch, next after the cursor.
+	first, next string
+	// cond limits a batch to its key range: first for the first batch,
+	// next after the cursor.
+	condFirst, condNext string
+}
+
+// newWalk reads the key of the pass's table and opens the connection its
+// batches run on, with the session settings of a backfill.
+func (x *Exec) newWalk(ctx context.Context, p *pass, b *Backfill) (*walk, error) {
 	from := p.from
 	if from == "" {
 		from = p.table
 	}
-	keys, types, err := keyColumns(ctx, x.db(), x.Schema(), from)
+	keys, types, err := x.keyColumns(ctx, from)
 	if err != nil {
-		return fmt.Errorf("backfill %s: %w", p.table, err)
+		return nil, err
 	}
 	if b.Total == 0 {
-		b.Total = estimateRows(ctx, x.db(), x.Schema(), from)
+		b.Total = x.estimateRows(ctx, from)
 	}
 	if b.Batch == 0 {
 		b.Batch = 1000
 	}
-	conn, err := x.db().Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("backfill %s: %w", p.table, err)
+	w := &walk{x: x, p: p, b: b, keys: keys}
+	w.statements(x.q(from), types)
+	if w.conn, err = x.db().Conn(ctx); err != nil {
+		return nil, err
 	}
-	// The session settings below must not leak into the pool.
-	defer func() {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		conn.Close()
-	}()
-	// synchronous_commit off spares each batch a WAL flush of its own. It
-	// cannot lose a batch the saved cursor has passed: the state is saved
-	// after the batch commits, and a durable commit of the state flushes the
-	// WAL before it, the batch's included.
-	setup := []string{fmt.Sprintf("SET lock_timeout = '%dms'", x.r.lockTimeout().Milliseconds()),
-		"SET application_name = 'strata backfill'", "SET synchronous_commit = off"}
-	if p.skipTriggers {
-		setup = append(setup, "SET strata.backfill = 'on'")
-	}
-	for _, s := range setup {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("backfill %s: %w", p.table, err)
+	set, _ := x.d.TimeoutSQL(x.r.lockTimeout(), 0, false)
+	for _, s := range append(set, x.eng.backfillSettings(p.skipTriggers)...) {
+		if _, err := w.conn.ExecContext(ctx, s); err != nil {
+			w.close()
+			return nil, err
 		}
 	}
+	return w, nil
+}
 
-	n := len(keys)
-	keyList := quoteList(keys)
+// close discards the walk's connection: its session settings must not
+// reach the pool.
+func (w *walk) close() {
+	_ = w.conn.Raw(func(any) error { return driver.ErrBadConn })
+	w.conn.Close()
+}
+
+// statements writes the queries of the walk over the key of qfrom, whose
+// key columns have types: the bounds of a batch are read as text, and
+// bound back as parameters cast to the key's types.
+func (w *walk) statements(qfrom string, types []string) {
+	x, n := w.x, len(w.keys)
+	keyList := x.list(w.keys)
 	desc := make([]string, n)
 	texts := make([]string, n)
-	for i, k := range keys {
-		desc[i] = quoteIdent(k) + " DESC"
-		texts[i] = quoteIdent(k) + "::text"
+	for i, k := range w.keys {
+		desc[i] = x.ident(k) + " DESC"
+		texts[i] = x.ident(k) + "::text"
 	}
-	// params returns $from::type, ... for the key columns.
 	params := func(from int) string {
 		ps := make([]string, n)
 		for i := range n {
-			ps[i] = fmt.Sprintf("$%d::%s", from+i, types[i])
+			ps[i] = x.d.Placeholder(from+i) + "::" + types[i]
 		}
 		return strings.Join(ps, ", ")
 	}
-	qfrom := x.q(from)
-	qual := p.qual
+	keys := prefixed(x.quoting, w.p.qual, w.keys)
+	w.first = fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s ORDER BY %s LIMIT %s) s ORDER BY %s LIMIT 1",
+		strings.Join(texts, ", "), keyList, qfrom, keyList, x.d.Placeholder(1), strings.Join(desc, ", "))
+	w.condFirst = fmt.Sprintf("(%s) <= (%s)", keys, params(1))
+	w.next = fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s WHERE (%s) > (%s) ORDER BY %s LIMIT %s) s ORDER BY %s LIMIT 1",
+		strings.Join(texts, ", "), keyList, qfrom, keyList, params(1), keyList, x.d.Placeholder(n+1), strings.Join(desc, ", "))
+	w.condNext = fmt.Sprintf("(%s) > (%s) AND (%s) <= (%s)", keys, params(1), keys, params(n+1))
+}
+
+// run walks batch after batch until the key is done.
+func (w *walk) run(ctx context.Context) error {
+	x, p, b := w.x, w.p, w.b
 	// Batches aim at half of BatchTime, so that their spread stays under it:
 	// BatchTime bounds how long an application write may wait for a row a
 	// batch has locked.
@@ -123,33 +161,12 @@ func (x *Exec) runPass(ctx context.Context, p *pass) error {
 			return err
 		}
 		if time.Since(lastThrottle) > 250*time.Millisecond {
-			if err := x.throttle(ctx, conn, p.table); err != nil {
+			if err := x.throttle(ctx, w.conn, p.table); err != nil {
 				return err
 			}
 			lastThrottle = time.Now()
 		}
-		first := len(b.Cursor) == 0
-		var loArgs []any
-		for _, c := range b.Cursor {
-			loArgs = append(loArgs, c)
-		}
-		// Bounds of the batch: the last of the next Batch keys.
-		var bsql, cond string
-		if first {
-			bsql = fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s ORDER BY %s LIMIT $1) s ORDER BY %s LIMIT 1",
-				strings.Join(texts, ", "), keyList, qfrom, keyList, strings.Join(desc, ", "))
-			cond = fmt.Sprintf("(%s) <= (%s)", prefixed(qual, keys), params(1))
-		} else {
-			bsql = fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s WHERE (%s) > (%s) ORDER BY %s LIMIT $%d) s ORDER BY %s LIMIT 1",
-				strings.Join(texts, ", "), keyList, qfrom, keyList, params(1), keyList, n+1, strings.Join(desc, ", "))
-			cond = fmt.Sprintf("(%s) > (%s) AND (%s) <= (%s)", prefixed(qual, keys), params(1), prefixed(qual, keys), params(n+1))
-		}
-		strs := make([]sql.NullString, n)
-		ptrs := make([]any, n)
-		for i := range strs {
-			ptrs[i] = &strs[i]
-		}
-		err := conn.QueryRowContext(ctx, bsql, append(append([]any{}, loArgs...), b.Batch)...).Scan(ptrs...)
+		hi, stmt, args, err := w.nextBatch(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			b.Done = true
 			b.Total = max(b.Total, b.Rows)
@@ -158,23 +175,11 @@ func (x *Exec) runPass(ctx context.Context, p *pass) error {
 		if err != nil {
 			return fmt.Errorf("backfill %s: find batch bounds: %w", p.table, err)
 		}
-		hiText := make([]string, n)
-		execArgs := append([]any{}, loArgs...)
-		for i, s := range strs {
-			hiText[i] = s.String
-			execArgs = append(execArgs, s.String)
-		}
-		var stmt string
-		if p.stmt != nil {
-			stmt = p.stmt(cond)
-		} else {
-			stmt = fmt.Sprintf("UPDATE %s SET %s WHERE %s", x.q(p.table), strings.Join(p.sets, ", "), cond)
-		}
 		t0 := time.Now()
-		res, err := conn.ExecContext(ctx, stmt, execArgs...)
+		res, err := w.conn.ExecContext(ctx, stmt, args...)
 		elapsed := time.Since(t0)
 		if err != nil {
-			if isRetryable(err) && retries < 100 {
+			if x.retryable(err) && retries < 100 {
 				retries++
 				x.st.LockRetries++
 				b.Batch = max(100, b.Batch/2)
@@ -187,17 +192,57 @@ func (x *Exec) runPass(ctx context.Context, p *pass) error {
 			return fmt.Errorf("backfill %s: batch after %v: %w", p.table, b.Cursor, wrapStmt(stmt, err))
 		}
 		retries = 0
-		rows, _ := res.RowsAffected()
-		b.Cursor = hiText
-		b.Rows += rows
-		b.Elapsed += elapsed
-		batch := b.Batch
-		b.Batch = nextBatch(b.Batch, elapsed, target, x.r.maxBatch())
-		if err := x.save(ctx); err != nil {
+		if err := w.done(ctx, hi, res, elapsed, target); err != nil {
 			return err
 		}
-		x.r.emit(Event{Kind: EventBatch, Version: x.version, Phase: x.st.Phase, Table: p.table, Rows: b.Rows, Total: b.Total, BatchSize: batch, Elapsed: elapsed})
 	}
+}
+
+// nextBatch reads the bounds of the next batch (sql.ErrNoRows when the key
+// is done) and returns its last key, its statement and their arguments.
+func (w *walk) nextBatch(ctx context.Context) (hi []string, stmt string, args []any, err error) {
+	n := len(w.keys)
+	bounds, cond := w.next, w.condNext
+	if len(w.b.Cursor) == 0 {
+		bounds, cond = w.first, w.condFirst
+	}
+	for _, c := range w.b.Cursor {
+		args = append(args, c)
+	}
+	strs := make([]sql.NullString, n)
+	ptrs := make([]any, n)
+	for i := range strs {
+		ptrs[i] = &strs[i]
+	}
+	if err := w.conn.QueryRowContext(ctx, bounds, append(append([]any{}, args...), w.b.Batch)...).Scan(ptrs...); err != nil {
+		return nil, "", nil, err
+	}
+	hi = make([]string, n)
+	for i, s := range strs {
+		hi[i] = s.String
+		args = append(args, s.String)
+	}
+	if w.p.stmt != nil {
+		return hi, w.p.stmt(cond), args, nil
+	}
+	return hi, fmt.Sprintf("UPDATE %s SET %s WHERE %s", w.x.q(w.p.table), strings.Join(w.p.sets, ", "), cond), args, nil
+}
+
+// done moves the cursor past a committed batch, saves it, adapts the batch
+// size and reports the batch.
+func (w *walk) done(ctx context.Context, hi []string, res sql.Result, elapsed, target time.Duration) error {
+	x, b := w.x, w.b
+	rows, _ := res.RowsAffected()
+	b.Cursor = hi
+	b.Rows += rows
+	b.Elapsed += elapsed
+	batch := b.Batch
+	b.Batch = nextBatch(b.Batch, elapsed, target, x.r.maxBatch())
+	if err := x.save(ctx); err != nil {
+		return err
+	}
+	x.r.emit(Event{Kind: EventBatch, Version: x.version, Phase: x.st.Phase, Table: w.p.table, Rows: b.Rows, Total: b.Total, BatchSize: batch, Elapsed: elapsed})
+	return nil
 }
 
 // nextBatch adapts the batch size so a batch takes about target, changing
@@ -211,13 +256,14 @@ func nextBatch(cur int, took, target time.Duration, maxRows int) int {
 	return max(100, min(next, maxRows))
 }
 
-func prefixed(qual string, keys []string) string {
+// prefixed quotes keys, each qualified with qual when it is set.
+func prefixed(w quoting, qual string, keys []string) string {
 	if qual == "" {
-		return quoteList(keys)
+		return w.list(keys)
 	}
 	q := make([]string, len(keys))
 	for i, k := range keys {
-		q[i] = quoteIdent(qual) + "." + quoteIdent(k)
+		q[i] = w.ident(qual) + "." + w.ident(k)
 	}
 	return strings.Join(q, ", ")
 }
@@ -236,31 +282,11 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // throttle waits while a standby lags or too many sessions are active.
 func (x *Exec) throttle(ctx context.Context, conn *sql.Conn, table string) error {
 	for {
-		var lag float64
-		var active int
-		err := conn.QueryRowContext(ctx, `
-SELECT COALESCE((SELECT EXTRACT(epoch FROM max(replay_lag))::float8 FROM pg_stat_replication), 0),
-       (SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid())`).Scan(&lag, &active)
+		lag, active, err := x.eng.load(ctx, conn)
 		if err != nil {
 			return fmt.Errorf("backfill %s: read load: %w", table, err)
 		}
-		var why string
-		if ml := x.r.MaxReplicationLag; ml >= 0 {
-			if ml == 0 {
-				ml = DefaultMaxReplicationLag
-			}
-			if lag > ml.Seconds() {
-				why = fmt.Sprintf("replication lag %.1fs over %s", lag, ml)
-			}
-		}
-		if ma := x.r.MaxActiveSessions; ma >= 0 && why == "" {
-			if ma == 0 {
-				ma = DefaultMaxActiveSessions
-			}
-			if active > ma {
-				why = fmt.Sprintf("%d active sessions over %d", active, ma)
-			}
-		}
+		why := x.r.overloaded(lag, active)
 		if why == "" {
 			return nil
 		}
@@ -270,4 +296,26 @@ SELECT COALESCE((SELECT EXTRACT(epoch FROM max(replay_lag))::float8 FROM pg_stat
 			return err
 		}
 	}
+}
+
+// overloaded says why a backfill should pause at this lag and number of
+// active sessions, or "".
+func (r *Runner) overloaded(lag time.Duration, active int) string {
+	if ml := r.MaxReplicationLag; ml >= 0 {
+		if ml == 0 {
+			ml = DefaultMaxReplicationLag
+		}
+		if lag > ml {
+			return fmt.Sprintf("replication lag %.1fs over %s", lag.Seconds(), ml)
+		}
+	}
+	if ma := r.MaxActiveSessions; ma >= 0 {
+		if ma == 0 {
+			ma = DefaultMaxActiveSessions
+		}
+		if active > ma {
+			return fmt.Sprintf("%d active sessions over %d", active, ma)
+		}
+	}
+	return ""
 }

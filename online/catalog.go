@@ -2,176 +2,189 @@ package online
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/strata-db/strata/dialect"
 )
 
-// querier is what catalog look-ups need: a *sql.DB, *sql.Conn or *sql.Tx.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// What an operation reads about the tables it changes: their definitions
+// come from the dialect's [dialect.Describer], the one place each engine's
+// catalog queries are written.
 
-// column is one physical column of a table.
-type column struct {
-	Name    string
-	Type    string // format_type
-	NotNull bool
-	Default string // expression, empty when none
-}
-
-// prefix of every column, constraint, trigger and function strata creates.
-const (
-	newPrefix = "_strata_new_"
-)
+// newPrefix starts the name of every column, constraint, trigger and
+// function strata creates beside one of the application's.
+const newPrefix = "_strata_new_"
 
 func isInternal(col string) bool { return strings.HasPrefix(col, "_strata_") }
 
-func tableExists(ctx context.Context, q querier, schema, table string) (bool, error) {
-	var ok bool
-	err := q.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, quoteQualified(schema, table)).Scan(&ok)
-	return ok, err
+// table names a table of the migration's schema.
+func (x *Exec) table(name string) dialect.Table {
+	return dialect.Table{Schema: x.Schema(), Name: name}
 }
 
-func tableColumns(ctx context.Context, q querier, schema, table string) ([]column, error) {
-	rows, err := q.QueryContext(ctx, `
-SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, COALESCE(pg_get_expr(d.adbin, d.adrelid), '')
-FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attnum`, quoteQualified(schema, table))
+// describe reads the definition of table name of the migration's schema.
+func (x *Exec) describe(ctx context.Context, name string) (*dialect.TableInfo, error) {
+	return x.d.DescribeTable(ctx, x.db(), x.table(name))
+}
+
+// columns returns the columns of table name in table order, none when it
+// does not exist.
+func (x *Exec) columns(ctx context.Context, name string) ([]dialect.Column, error) {
+	ti, err := x.describe(ctx, name)
+	if errors.Is(err, dialect.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read columns of %s: %w", table, err)
+		return nil, err
 	}
-	defer rows.Close()
-	var cols []column
-	for rows.Next() {
-		var c column
-		if err := rows.Scan(&c.Name, &c.Type, &c.NotNull, &c.Default); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	return cols, rows.Err()
+	return ti.Columns, nil
 }
 
-func findColumn(cols []column, name string) (column, bool) {
+func findColumn(cols []dialect.Column, name string) (dialect.Column, bool) {
 	for _, c := range cols {
 		if c.Name == name {
 			return c, true
 		}
 	}
-	return column{}, false
+	return dialect.Column{}, false
 }
 
-// keyColumns returns the columns backfills walk: the primary key, or else
-// the unique, valid, non-partial index over NOT NULL plain columns with the
-// fewest columns. Their types are returned beside them.
-func keyColumns(ctx context.Context, q querier, schema, table string) (names, types []string, err error) {
-	rows, err := q.QueryContext(ctx, `
-SELECT i.indexrelid, i.indisprimary, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, k.ord
-FROM pg_index i
-CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
-ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid, k.ord`, quoteQualified(schema, table))
-	if err != nil {
+// tableExists reports whether a relation (a table, or anything else
+// holding its name) named name exists in the migration's schema.
+func (x *Exec) tableExists(ctx context.Context, name string) (bool, error) {
+	kind, err := x.eng.relationKind(ctx, x.db(), x.Schema(), name)
+	return kind != "", err
+}
+
+// keyColumns returns the columns backfills walk, with their types: the
+// primary key, or else the unique, valid, non-partial index over NOT NULL
+// plain columns with the fewest columns.
+func (x *Exec) keyColumns(ctx context.Context, table string) (names, types []string, err error) {
+	ti, err := x.describe(ctx, table)
+	if err != nil && !errors.Is(err, dialect.ErrNotFound) {
 		return nil, nil, fmt.Errorf("read keys of %s: %w", table, err)
 	}
-	defer rows.Close()
-	type key struct {
-		names, types []string
-		ok           bool
+	var key []string
+	if err == nil {
+		key = walkKey(ti)
 	}
-	var order []int64
-	keys := map[int64]*key{}
-	for rows.Next() {
-		var id int64
-		var primary, notNull bool
-		var name, typ string
-		var ord int
-		if err := rows.Scan(&id, &primary, &name, &typ, &notNull, &ord); err != nil {
-			return nil, nil, err
-		}
-		k := keys[id]
-		if k == nil {
-			k = &key{ok: true}
-			keys[id] = k
-			order = append(order, id)
-		}
-		k.names = append(k.names, name)
-		k.types = append(k.types, typ)
-		k.ok = k.ok && notNull
+	if len(key) == 0 {
+		return nil, nil, fmt.Errorf("table %s: %w; add one (a primary key, or a unique index over NOT NULL columns) so rows can be walked in batches", table, ErrNoKey)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
+	for _, k := range key {
+		c, _ := ti.Column(k)
+		types = append(types, c.Type)
 	}
-	for _, id := range order {
-		if k := keys[id]; k.ok {
-			return k.names, k.types, nil
-		}
-	}
-	return nil, nil, fmt.Errorf("table %s: %w; add one (a primary key, or a unique index over NOT NULL columns) so rows can be walked in batches", table, ErrNoKey)
+	return key, types, nil
 }
 
-// indexState reports whether index exists in schema and whether it is valid.
-func indexState(ctx context.Context, q querier, schema, index string) (exists, valid bool, err error) {
-	err = q.QueryRowContext(ctx, `
-SELECT true, i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, quoteQualified(schema, index)).Scan(&exists, &valid)
-	if err == sql.ErrNoRows {
+// walkKey picks the key of keyColumns from a table's definition.
+func walkKey(ti *dialect.TableInfo) []string {
+	if len(ti.PrimaryKey) > 0 {
+		return ti.PrimaryKey
+	}
+	var best []string
+	for _, ix := range ti.Indexes {
+		if !ix.Unique || !ix.Valid || ix.Predicate != "" || len(ix.Columns) == 0 {
+			continue
+		}
+		cols := ix.ColumnNames()
+		usable := true
+		for _, name := range cols {
+			c, ok := ti.Column(name)
+			usable = usable && name != "" && ok && !c.Nullable
+		}
+		if usable && (best == nil || len(cols) < len(best)) {
+			best = cols
+		}
+	}
+	return best
+}
+
+// indexState reports whether index exists in the migration's schema and
+// whether it is valid (a failed CREATE INDEX CONCURRENTLY leaves it
+// invalid).
+func (x *Exec) indexState(ctx context.Context, index string) (exists, valid bool, err error) {
+	t, err := x.d.IndexTable(ctx, x.db(), x.Schema(), index)
+	if errors.Is(err, dialect.ErrNotFound) {
 		return false, false, nil
 	}
-	return exists, valid, err
-}
-
-// constraintState reports whether table has constraint name and whether it
-// is validated.
-func constraintState(ctx context.Context, q querier, schema, table, name string) (exists, validated bool, err error) {
-	err = q.QueryRowContext(ctx, `
-SELECT true, convalidated FROM pg_constraint WHERE conrelid = to_regclass($1) AND conname = $2`,
-		quoteQualified(schema, table), name).Scan(&exists, &validated)
-	if err == sql.ErrNoRows {
-		return false, false, nil
-	}
-	return exists, validated, err
-}
-
-// baseTables lists the ordinary and partitioned tables of schema.
-func baseTables(ctx context.Context, q querier, schema string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `
-SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-ORDER BY c.relname`, schema)
 	if err != nil {
-		return nil, fmt.Errorf("list tables of schema %s: %w", schema, err)
+		return false, false, err
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
+	ti, err := x.d.DescribeTable(ctx, x.db(), t)
+	if errors.Is(err, dialect.ErrNotFound) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	for _, ix := range ti.Indexes {
+		if ix.Name == index {
+			return true, ix.Valid, nil
 		}
-		names = append(names, n)
 	}
-	return names, rows.Err()
+	// The primary key's index is not among Indexes.
+	return true, true, nil
 }
 
-// estimateRows returns the planner's row estimate for table.
-func estimateRows(ctx context.Context, q querier, schema, table string) int64 {
-	var n sql.NullFloat64
-	_ = q.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)`, quoteQualified(schema, table)).Scan(&n)
-	if !n.Valid {
+// constraintState reports whether table has a constraint named name and
+// whether it is validated (one added NOT VALID is not, until VALIDATE).
+func (x *Exec) constraintState(ctx context.Context, table, name string) (exists, validated bool, err error) {
+	ti, err := x.describe(ctx, table)
+	if errors.Is(err, dialect.ErrNotFound) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	if ti.PrimaryKeyName == name ||
+		slices.ContainsFunc(ti.Uniques, func(u dialect.Unique) bool { return u.Name == name }) ||
+		slices.ContainsFunc(ti.Indexes, func(ix dialect.Index) bool { return ix.Constraint && ix.Name == name }) {
+		return true, true, nil
+	}
+	for _, fk := range ti.ForeignKeys {
+		if fk.Name == name {
+			return true, !fk.NotValid, nil
+		}
+	}
+	for _, c := range ti.Checks {
+		if c.Name == name {
+			return true, !c.NotValid, nil
+		}
+	}
+	return false, false, nil
+}
+
+// estimateRows returns the engine's estimate of table's rows, counting
+// them when there is none yet: such tables were never analyzed, so they
+// are new and small.
+func (x *Exec) estimateRows(ctx context.Context, table string) int64 {
+	n, err := x.d.EstimateRows(ctx, x.db(), x.table(table))
+	if err != nil {
 		return 0
 	}
-	if n.Float64 < 0 {
-		// Never analyzed: such tables are new and small, count them.
-		var c int64
-		_ = q.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteQualified(schema, table)).Scan(&c)
-		return c
+	if n < 0 {
+		_ = x.db().QueryRowContext(ctx, "SELECT count(*) FROM "+x.q(table)).Scan(&n)
 	}
-	return int64(n.Float64)
+	return n
 }
 
-func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+// referencedBy lists the foreign keys of other tables that point at table,
+// as table.constraint.
+func (x *Exec) referencedBy(ctx context.Context, table string) ([]string, error) {
+	keys, err := x.eng.inboundKeys(ctx, x.db(), x.table(table))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range keys {
+		if !k.Self {
+			out = append(out, k.From+"."+k.Name)
+		}
+	}
+	return out, nil
+}

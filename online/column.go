@@ -80,9 +80,9 @@ func refActions(onDelete, onUpdate string) string {
 }
 
 // definition returns the column's full definition for CREATE TABLE.
-func (c *Column) definition(table string) string {
+func (c *Column) definition(w quoting) string {
 	var b strings.Builder
-	b.WriteString(quoteIdent(c.Name) + " " + c.Type)
+	b.WriteString(w.ident(c.Name) + " " + c.Type)
 	if c.PK {
 		b.WriteString(" PRIMARY KEY")
 	} else if !c.nullable() {
@@ -96,15 +96,15 @@ func (c *Column) definition(table string) string {
 	}
 	if c.Check != nil {
 		if c.Check.Name != "" {
-			b.WriteString(" CONSTRAINT " + quoteIdent(c.Check.Name))
+			b.WriteString(" CONSTRAINT " + w.ident(c.Check.Name))
 		}
 		b.WriteString(" CHECK (" + c.Check.Constraint + ")")
 	}
 	if r := c.References; r != nil {
 		if r.Name != "" {
-			b.WriteString(" CONSTRAINT " + quoteIdent(r.Name))
+			b.WriteString(" CONSTRAINT " + w.ident(r.Name))
 		}
-		b.WriteString(fmt.Sprintf(" REFERENCES %s (%s)%s", quoteIdent(r.Table), quoteIdent(r.Column), refActions(r.OnDelete, r.OnUpdate)))
+		b.WriteString(fmt.Sprintf(" REFERENCES %s (%s)%s", w.ident(r.Table), w.ident(r.Column), refActions(r.OnDelete, r.OnUpdate)))
 	}
 	return b.String()
 }
@@ -113,8 +113,9 @@ var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
 
 // renameIdent replaces the identifier from with to in an SQL expression,
 // leaving string literals and other identifiers alone. Quoted and bare
-// occurrences are both replaced.
-func renameIdent(expr, from, to string) string {
+// occurrences are both replaced; the expression is read as PostgreSQL
+// writes it ('…' strings, "…" identifiers), and w quotes what it writes.
+func renameIdent(w quoting, expr, from, to string) string {
 	var out strings.Builder
 	i := 0
 	for i < len(expr) {
@@ -147,8 +148,8 @@ func renameIdent(expr, from, to string) string {
 				j++
 			}
 			tok := expr[i:min(j+1, len(expr))]
-			if tok == quoteIdent(from) {
-				tok = quoteIdent(to)
+			if tok == w.ident(from) {
+				tok = w.ident(to)
 			}
 			out.WriteString(tok)
 			i = j + 1
@@ -163,7 +164,7 @@ func renameIdent(expr, from, to string) string {
 			prevDot := i > 0 && expr[i-1] == '.'
 			nextParen := j < len(expr) && expr[j] == '('
 			if strings.ToLower(tok) == strings.ToLower(from) && !prevDot && !nextParen {
-				tok = quoteIdent(to)
+				tok = w.ident(to)
 			}
 			out.WriteString(tok)
 			i = j

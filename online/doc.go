@@ -74,6 +74,17 @@
 // kind) and the field. Start runs it first, so a migration that cannot run
 // fails with nothing changed; [Step.Preflight] runs it for `strata plan`.
 //
+// # Engines
+//
+// Online migrations run on PostgreSQL. A Runner takes its engine knowledge
+// from its Dialect (quoting, table definitions, error classes, timeouts,
+// the session's schema): what only online asks of an engine (which relation
+// holds a name, what depends on a column, server load, who holds a lock) is
+// read through one internal seam, so that another engine is one more
+// implementation of it beside its own DDL. [Supports] says whether an
+// engine can run them; any other fails with [ErrUnsupported] before
+// anything changes.
+//
 // The migration engine owns history and locking: it passes the saved
 // [State] back to resume and stores each new one through a [StateStore]:
 //

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // Exec is what an operation's phase methods act through: the runner's
@@ -13,7 +15,10 @@ import (
 // saved data. The runner creates one per phase; it is not safe for
 // concurrent use.
 type Exec struct {
+	quoting
 	r       *Runner
+	d       dialect.Dialect
+	eng     engine
 	version string
 	m       *Migration
 	st      *State
@@ -35,7 +40,7 @@ func (x *Exec) Schema() string { return x.r.schema() }
 func (x *Exec) VersionSchema() string { return VersionSchema(x.version) }
 
 // q quotes a table name of the migration's schema.
-func (x *Exec) q(table string) string { return quoteQualified(x.Schema(), table) }
+func (x *Exec) q(table string) string { return x.qualified(x.Schema(), table) }
 
 func (x *Exec) db() *sql.DB { return x.r.DB }
 
@@ -56,7 +61,7 @@ func (x *Exec) name(parts ...string) string {
 // ddl runs statements that block the application in one transaction under
 // lock_timeout, retrying on timeout.
 func (x *Exec) ddl(ctx context.Context, table string, stmts ...string) error {
-	if err := x.r.exec(ctx, x, table, stmts...); err != nil {
+	if err := x.execStmts(ctx, table, stmts...); err != nil {
 		return wrapStmt(strings.Join(stmts, "; "), err)
 	}
 	x.emitStmt(table, strings.Join(stmts, "; "))
@@ -66,7 +71,7 @@ func (x *Exec) ddl(ctx context.Context, table string, stmts ...string) error {
 // concurrent runs one statement that only takes locks the application does
 // not wait for (CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT).
 func (x *Exec) concurrent(ctx context.Context, table, stmt string) error {
-	if err := x.r.execConcurrent(ctx, x, table, stmt); err != nil {
+	if err := x.execConcurrent(ctx, table, stmt); err != nil {
 		return wrapStmt(stmt, err)
 	}
 	x.emitStmt(table, stmt)
@@ -101,8 +106,19 @@ func (x *Exec) shapeBefore(ctx context.Context) (*shape, error) {
 	return x.shapeUpTo(ctx, x.idx)
 }
 
+// tableBefore returns the shape before the current operation and its
+// table name, or an error when there is no such table.
+func (x *Exec) tableBefore(ctx context.Context, name string) (*shape, *tableModel, error) {
+	s, err := x.shapeBefore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.mustTable(name)
+	return s, t, err
+}
+
 func (x *Exec) shapeUpTo(ctx context.Context, n int) (*shape, error) {
-	s, err := physShape(ctx, x.db(), x.Schema())
+	s, err := x.physShape(ctx)
 	if err != nil {
 		return nil, err
 	}

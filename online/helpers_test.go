@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/strata-db/strata/dialect/postgres"
 	"github.com/strata-db/strata/internal/testenv"
 )
 
@@ -199,7 +200,7 @@ func newShape(t *testing.T, db *sql.DB, version string) *sql.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	mustExec(t, conn, fmt.Sprintf("SET search_path = %s, public", quoteIdent(VersionSchema(version))))
+	mustExec(t, conn, fmt.Sprintf("SET search_path = %s, public", postgres.Dialect{}.Quote(VersionSchema(version))))
 	return conn
 }
 

@@ -80,11 +80,12 @@ type planner interface {
 
 // plan collects the human-readable steps of each phase.
 type plan struct {
+	quoting
 	version, schema        string
 	start, complete, abort []string
 }
 
-func (p *plan) q(table string) string { return quoteQualified(p.schema, table) }
+func (p *plan) q(table string) string { return p.qualified(p.schema, table) }
 
 // newOperation returns an empty operation of kind, or nil.
 func newOperation(kind string) Operation {
@@ -215,6 +216,17 @@ func errField(field, format string, args ...any) error {
 	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
 }
 
+// required reports the first empty one of the fields it is given as
+// pairs of name and value: required("table", o.Table, "name", o.Name).
+func required(namesAndValues ...string) error {
+	for i := 0; i+1 < len(namesAndValues); i += 2 {
+		if namesAndValues[i+1] == "" {
+			return errField(namesAndValues[i], "is required")
+		}
+	}
+	return nil
+}
+
 // fieldLine finds the line of a dotted field path under mapping n; a part
 // may index a list ("columns[2].type").
 func fieldLine(n *yaml.Node, path string) int {
@@ -331,10 +343,15 @@ func (m *Migration) Tables() []string {
 	return out
 }
 
-// Plan returns a human-readable plan: the SQL each phase would run, as far
-// as it can be known without reading the database.
-func (m *Migration) Plan(version string) []string {
-	p := &plan{version: version, schema: DefaultSchema}
+// Plan returns a human-readable plan: the SQL each phase would run on
+// PostgreSQL, as far as it can be known without reading the database
+// ([Runner.Plan] with a zero Runner).
+func (m *Migration) Plan(version string) []string { return (&Runner{}).Plan(version, m) }
+
+// Plan returns a human-readable plan of m: the SQL each phase would run
+// on r's engine, as far as it can be known without reading the database.
+func (r *Runner) Plan(version string, m *Migration) []string {
+	p := &plan{quoting: quoting{r.dialect()}, version: version, schema: r.schema()}
 	for _, op := range m.Operations {
 		if pl, ok := op.(planner); ok {
 			pl.plan(p)
@@ -342,7 +359,7 @@ func (m *Migration) Plan(version string) []string {
 			p.start = append(p.start, "-- "+op.Kind())
 		}
 	}
-	vs := quoteIdent(VersionSchema(version))
+	vs := p.ident(VersionSchema(version))
 	p.start = append(p.start, "CREATE SCHEMA "+vs+" -- with one view per table showing the new shape")
 	p.abort = append([]string{"DROP SCHEMA IF EXISTS " + vs + " CASCADE"}, reverse(p.abort)...)
 	out := []string{"-- start (strata up): each statement under lock_timeout, retried with backoff"}

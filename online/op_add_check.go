@@ -18,29 +18,11 @@ func (o *AddCheck) Kind() string     { return "add_check" }
 func (o *AddCheck) Tables() []string { return []string{o.Table} }
 
 func (o *AddCheck) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Name == "":
-		return errField("name", "is required")
-	case o.Constraint == "":
-		return errField("constraint", "is required")
-	}
-	return nil
+	return required("table", o.Table, "name", o.Name, "constraint", o.Constraint)
 }
 
 func (o *AddCheck) Start(ctx context.Context, x *Exec) error {
-	exists, _, err := constraintState(ctx, x.db(), x.Schema(), o.Table, o.Name)
-	if err != nil {
-		return err
-	}
-	if exists && !x.marked("created") {
-		return fmt.Errorf("constraint %q already exists on %s", o.Name, o.Table)
-	}
-	if err := x.mark(ctx, "created"); err != nil {
-		return err
-	}
-	return x.addConstraint(ctx, o.Table, o.Name, "CHECK ("+o.Constraint+")")
+	return x.createConstraint(ctx, o.Table, o.Name, "CHECK ("+o.Constraint+")")
 }
 
 func (o *AddCheck) afterBackfill(ctx context.Context, x *Exec) error {
@@ -55,9 +37,9 @@ func (o *AddCheck) Rollback(ctx context.Context, x *Exec) error {
 
 func (o *AddCheck) plan(p *plan) {
 	p.start = append(p.start,
-		fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID", p.q(o.Table), quoteIdent(o.Name), o.Constraint),
-		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), quoteIdent(o.Name)))
-	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), quoteIdent(o.Name)))
+		fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID", p.q(o.Table), p.ident(o.Name), o.Constraint),
+		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), p.ident(o.Name)))
+	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), p.ident(o.Name)))
 }
 
 func (o *AddCheck) precheck(c *checkEnv) {

@@ -41,11 +41,7 @@ func (o *AddColumn) names(x *Exec) (trg, nn, uq string) {
 
 func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
 	c := &o.Column
-	s, err := x.shapeBefore(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := s.mustTable(o.Table)
+	_, t, err := x.tableBefore(ctx, o.Table)
 	if err != nil {
 		return err
 	}
@@ -54,11 +50,11 @@ func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
 		return fmt.Errorf("column %q of table %q already exists", c.Name, o.Table)
 	}
 	qt := x.q(t.Phys)
-	qc := quoteIdent(c.Name)
+	qc := x.ident(c.Name)
 	up := o.Up
 	fast := false
 	if c.Default != nil && up == "" {
-		if fast, err = x.fastDefault(ctx, c.Type, *c.Default); err != nil {
+		if fast, err = x.eng.addsWithoutRewrite(ctx, x.db(), c.Type, *c.Default); err != nil {
 			return err
 		}
 		if !fast {
@@ -97,24 +93,33 @@ func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
 		}
 		x.backfillColumn(t.Phys, c.Name, up)
 	}
-	if !fast && !c.nullable() {
-		if err := x.addConstraint(ctx, t.Phys, nn, fmt.Sprintf("CHECK (%s IS NOT NULL)", qc)); err != nil {
+	return o.addConstraints(ctx, x, t.Phys, nn, !fast && !c.nullable())
+}
+
+// addConstraints adds the new column's constraints, NOT VALID (validated
+// after the backfill), and its comment. notNull asks for the CHECK that
+// stands for NOT NULL until Complete.
+func (o *AddColumn) addConstraints(ctx context.Context, x *Exec, table, nn string, notNull bool) error {
+	c := &o.Column
+	qt, qc := x.q(table), x.ident(c.Name)
+	if notNull {
+		if err := x.addConstraint(ctx, table, nn, fmt.Sprintf("CHECK (%s IS NOT NULL)", qc)); err != nil {
 			return err
 		}
 	}
 	if c.Check != nil {
-		if err := x.addConstraint(ctx, t.Phys, checkName(x, c), "CHECK ("+c.Check.Constraint+")"); err != nil {
+		if err := x.addConstraint(ctx, table, checkName(x, c), "CHECK ("+c.Check.Constraint+")"); err != nil {
 			return err
 		}
 	}
 	if r := c.References; r != nil {
-		if err := x.addConstraint(ctx, t.Phys, fkName(x, c), fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s",
-			qc, x.q(r.Table), quoteIdent(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
+		if err := x.addConstraint(ctx, table, fkName(x, c), fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s",
+			qc, x.q(r.Table), x.ident(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
 			return err
 		}
 	}
 	if c.Comment != "" {
-		if err := x.ddl(ctx, t.Phys, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qt, qc, quoteLiteral(c.Comment))); err != nil {
+		if err := x.ddl(ctx, table, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qt, qc, x.literal(c.Comment))); err != nil {
 			return err
 		}
 	}
@@ -135,24 +140,41 @@ func fkName(x *Exec, c *Column) string {
 	return x.name("fk", c.Name)
 }
 
+// createConstraint adds the constraint an operation creates, NOT VALID;
+// a constraint of that name that this migration did not create is an
+// error.
+func (x *Exec) createConstraint(ctx context.Context, table, name, def string) error {
+	exists, _, err := x.constraintState(ctx, table, name)
+	if err != nil {
+		return err
+	}
+	if exists && !x.marked("created") {
+		return fmt.Errorf("constraint %q already exists on %s", name, table)
+	}
+	if err := x.mark(ctx, "created"); err != nil {
+		return err
+	}
+	return x.addConstraint(ctx, table, name, def)
+}
+
 // addConstraint adds a constraint NOT VALID, unless it exists already.
 func (x *Exec) addConstraint(ctx context.Context, table, name, def string) error {
-	exists, _, err := constraintState(ctx, x.db(), x.Schema(), table, name)
+	exists, _, err := x.constraintState(ctx, table, name)
 	if err != nil || exists {
 		return err
 	}
-	return x.ddl(ctx, table, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", x.q(table), quoteIdent(name), def))
+	return x.ddl(ctx, table, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", x.q(table), x.ident(name), def))
 }
 
 // validateConstraint validates a NOT VALID constraint in its own
 // transaction; VALIDATE takes a lock that readers and writers do not wait
 // for.
 func (x *Exec) validateConstraint(ctx context.Context, table, name string) error {
-	exists, valid, err := constraintState(ctx, x.db(), x.Schema(), table, name)
+	exists, valid, err := x.constraintState(ctx, table, name)
 	if err != nil || !exists || valid {
 		return err
 	}
-	if err := x.concurrent(ctx, table, fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", x.q(table), quoteIdent(name))); err != nil {
+	if err := x.concurrent(ctx, table, fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", x.q(table), x.ident(name))); err != nil {
 		return fmt.Errorf("validate %s on %s (existing rows break it; fix them, e.g. with a backfill operation, or abort): %w", name, table, err)
 	}
 	return nil
@@ -175,7 +197,7 @@ func (o *AddColumn) afterBackfill(ctx context.Context, x *Exec) error {
 		}
 	}
 	if c.Unique {
-		return x.buildIndex(ctx, o.Table, uq, fmt.Sprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)", quoteIdent(uq), x.q(o.Table), quoteIdent(c.Name)))
+		return x.buildIndex(ctx, o.Table, uq, fmt.Sprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)", x.ident(uq), x.q(o.Table), x.ident(c.Name)))
 	}
 	return nil
 }
@@ -183,22 +205,22 @@ func (o *AddColumn) afterBackfill(ctx context.Context, x *Exec) error {
 func (o *AddColumn) Complete(ctx context.Context, x *Exec) error {
 	c := &o.Column
 	trg, nn, uq := o.names(x)
-	qt, qc := x.q(o.Table), quoteIdent(c.Name)
+	qt, qc := x.q(o.Table), x.ident(c.Name)
 	if o.Up != "" {
 		x.contractSQL(x.dropTriggerSQL(trg, o.Table)...)
 	}
-	exists, _, err := constraintState(ctx, x.db(), x.Schema(), o.Table, nn)
+	exists, _, err := x.constraintState(ctx, o.Table, nn)
 	if err != nil {
 		return err
 	}
 	if exists {
 		// The validated CHECK lets SET NOT NULL skip its scan.
 		x.contractSQL(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", qt, qc),
-			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(nn)))
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, x.ident(nn)))
 	}
 	if c.Unique {
 		name := o.Table + "_" + c.Name + "_key"
-		x.contractSQL(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", qt, quoteIdent(truncName(name)), quoteIdent(uq)))
+		x.contractSQL(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", qt, x.ident(truncName(name)), x.ident(uq)))
 	}
 	return nil
 }
@@ -211,7 +233,7 @@ func (o *AddColumn) Rollback(ctx context.Context, x *Exec) error {
 	if err := x.dropTrigger(ctx, trg, o.Table); err != nil {
 		return err
 	}
-	return x.ddl(ctx, o.Table, fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", x.q(o.Table), quoteIdent(o.Column.Name)))
+	return x.ddl(ctx, o.Table, fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", x.q(o.Table), x.ident(o.Column.Name)))
 }
 
 func (o *AddColumn) reshape(s *shape) error {
@@ -227,7 +249,7 @@ func (o *AddColumn) reshape(s *shape) error {
 
 func (o *AddColumn) plan(p *plan) {
 	c := &o.Column
-	qt, qc := p.q(o.Table), quoteIdent(c.Name)
+	qt, qc := p.q(o.Table), p.ident(c.Name)
 	p.start = append(p.start, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qt, qc, c.Type))
 	if c.Default != nil {
 		p.start = append(p.start, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s -- or in ADD COLUMN when constant", qt, qc, *c.Default))
@@ -284,7 +306,7 @@ func (o *AddColumn) precheck(c *checkEnv) {
 	}
 	field, backfill := "up", o.Up != ""
 	if !backfill && col.Default != nil {
-		fast, err := c.x.fastDefault(c.ctx, col.Type, *col.Default)
+		fast, err := c.x.eng.addsWithoutRewrite(c.ctx, c.x.db(), col.Type, *col.Default)
 		if err != nil {
 			c.fail("column.default", "%v", err)
 			return

@@ -3,7 +3,10 @@ package online
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // AddForeignKey adds a foreign key NOT VALID (a brief lock on both tables)
@@ -25,11 +28,10 @@ func (o *AddForeignKey) Kind() string     { return "add_foreign_key" }
 func (o *AddForeignKey) Tables() []string { return []string{o.Table, o.References.Table} }
 
 func (o *AddForeignKey) Validate() error {
+	if err := required("table", o.Table, "name", o.Name); err != nil {
+		return err
+	}
 	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Name == "":
-		return errField("name", "is required")
 	case len(o.Columns) == 0:
 		return errField("columns", "is required")
 	case o.References.Table == "":
@@ -46,23 +48,13 @@ func (o *AddForeignKey) Validate() error {
 	return nil
 }
 
-func (o *AddForeignKey) def(q func(string) string) string {
-	return fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s", quoteList(o.Columns), q(o.References.Table),
-		quoteList(o.References.Columns), refActions(o.OnDelete, o.OnUpdate))
+func (o *AddForeignKey) def(w builder) string {
+	return fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s", w.list(o.Columns), w.q(o.References.Table),
+		w.list(o.References.Columns), refActions(o.OnDelete, o.OnUpdate))
 }
 
 func (o *AddForeignKey) Start(ctx context.Context, x *Exec) error {
-	exists, _, err := constraintState(ctx, x.db(), x.Schema(), o.Table, o.Name)
-	if err != nil {
-		return err
-	}
-	if exists && !x.marked("created") {
-		return fmt.Errorf("constraint %q already exists on %s", o.Name, o.Table)
-	}
-	if err := x.mark(ctx, "created"); err != nil {
-		return err
-	}
-	return x.addConstraint(ctx, o.Table, o.Name, o.def(x.q))
+	return x.createConstraint(ctx, o.Table, o.Name, o.def(x))
 }
 
 func (o *AddForeignKey) afterBackfill(ctx context.Context, x *Exec) error {
@@ -80,18 +72,18 @@ func (x *Exec) dropConstraint(ctx context.Context, table, name string) error {
 	if !x.marked("created") {
 		return nil
 	}
-	ok, err := tableExists(ctx, x.db(), x.Schema(), table)
+	ok, err := x.tableExists(ctx, table)
 	if err != nil || !ok {
 		return err
 	}
-	return x.ddl(ctx, table, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", x.q(table), quoteIdent(name)))
+	return x.ddl(ctx, table, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", x.q(table), x.ident(name)))
 }
 
 func (o *AddForeignKey) plan(p *plan) {
 	p.start = append(p.start,
-		fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", p.q(o.Table), quoteIdent(o.Name), o.def(p.q)),
-		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), quoteIdent(o.Name)))
-	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), quoteIdent(o.Name)))
+		fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", p.q(o.Table), p.ident(o.Name), o.def(p)),
+		fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s -- own transaction", p.q(o.Table), p.ident(o.Name)))
+	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", p.q(o.Table), p.ident(o.Name)))
 }
 
 func (o *AddForeignKey) precheck(c *checkEnv) {
@@ -110,17 +102,31 @@ func (o *AddForeignKey) precheck(c *checkEnv) {
 	if c.err != nil || c.create[rt.Phys] != nil {
 		return
 	}
-	var ok bool
-	err := c.r.DB.QueryRowContext(c.ctx, `
-SELECT EXISTS (SELECT 1 FROM pg_index i
-  WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
-    AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey::int2[]))
-        = (SELECT array_agg(x ORDER BY x) FROM unnest($2::text[]) AS x))`, c.x.q(rt.Phys), o.References.Columns).Scan(&ok)
+	ti, err := c.x.describe(c.ctx, rt.Phys)
 	if err != nil {
 		c.err = err
 		return
 	}
+	ok := hasUniqueKey(ti, o.References.Columns)
 	if !ok {
 		c.fail("references.columns", "table %q has no primary key or unique constraint over (%s), which a foreign key needs", o.References.Table, strings.Join(o.References.Columns, ", "))
 	}
+}
+
+// hasUniqueKey reports whether ti has a primary key, or a valid unique
+// index without a predicate, over exactly cols (in any order): what a
+// foreign key needs to point at them.
+func hasUniqueKey(ti *dialect.TableInfo, cols []string) bool {
+	same := func(key []string) bool {
+		a, b := slices.Clone(key), slices.Clone(cols)
+		slices.Sort(a)
+		slices.Sort(b)
+		return slices.Equal(a, b)
+	}
+	if same(ti.PrimaryKey) {
+		return true
+	}
+	return slices.ContainsFunc(ti.Indexes, func(ix dialect.Index) bool {
+		return ix.Unique && ix.Valid && ix.Predicate == "" && !slices.Contains(ix.ColumnNames(), "") && same(ix.ColumnNames())
+	})
 }

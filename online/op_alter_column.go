@@ -2,9 +2,13 @@ package online
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // AlterColumn changes a column. A change of type, or any change with an up
@@ -45,11 +49,8 @@ func (o *AlterColumn) Kind() string     { return "alter_column" }
 func (o *AlterColumn) Tables() []string { return []string{o.Table} }
 
 func (o *AlterColumn) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Column == "":
-		return errField("column", "is required")
+	if err := required("table", o.Table, "column", o.Column); err != nil {
+		return err
 	}
 	if o.Name == "" && o.Type == "" && o.Up == "" && o.Nullable == nil && o.Default == nil && o.Check == nil &&
 		o.Unique == nil && o.References == nil && o.Comment == nil {
@@ -92,11 +93,7 @@ func (o *AlterColumn) names(x *Exec) (trg, nn, chk, uq, fk string) {
 }
 
 func (o *AlterColumn) Start(ctx context.Context, x *Exec) error {
-	s, err := x.shapeBefore(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := s.mustTable(o.Table)
+	_, t, err := x.tableBefore(ctx, o.Table)
 	if err != nil {
 		return err
 	}
@@ -110,30 +107,33 @@ func (o *AlterColumn) Start(ctx context.Context, x *Exec) error {
 	if o.Name != "" && o.Name != o.Column && t.col(o.Name) != nil {
 		return fmt.Errorf("column %q of table %q already exists", o.Name, o.Table)
 	}
-	cols, err := tableColumns(ctx, x.db(), x.Schema(), o.Table)
+	cols, err := x.columns(ctx, o.Table)
 	if err != nil {
 		return err
 	}
-	old, _ := findColumn(cols, o.Column)
+	old, ok := findColumn(cols, o.Column)
+	if !ok {
+		old.Nullable = true
+	}
 	if o.dup() {
 		return o.startDup(ctx, x, old)
 	}
 	return o.startInPlace(ctx, x, old)
 }
 
-func (o *AlterColumn) notNull(old column) bool {
+func (o *AlterColumn) notNull(old dialect.Column) bool {
 	if o.Nullable != nil {
 		return !*o.Nullable
 	}
-	return old.NotNull
+	return !old.Nullable
 }
 
-func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old column) error {
+func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old dialect.Column) error {
 	if err := o.refuseKeyColumn(ctx, x); err != nil {
 		return err
 	}
 	trg, nn, chk, _, fk := o.names(x)
-	qt, qc, qn := x.q(o.Table), quoteIdent(o.Column), quoteIdent(o.newPhys())
+	qt, qc, qn := x.q(o.Table), x.ident(o.Column), x.ident(o.newPhys())
 	typ := o.Type
 	if typ == "" {
 		typ = old.Type
@@ -143,7 +143,7 @@ func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old column) error {
 		up = fmt.Sprintf("CAST(%s AS %s)", qc, typ)
 	}
 	if down == "" {
-		down = fmt.Sprintf("CAST(%s AS %s)", quoteIdent(o.finalName()), old.Type)
+		down = fmt.Sprintf("CAST(%s AS %s)", x.ident(o.finalName()), old.Type)
 	}
 	if _, ok := x.data()["type"]; !ok {
 		x.data()["type"] = typ
@@ -177,9 +177,9 @@ func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old column) error {
 		}
 	}
 	if o.Check != nil {
-		expr := renameIdent(o.Check.Constraint, o.finalName(), o.newPhys())
+		expr := renameIdent(x.quoting, o.Check.Constraint, o.finalName(), o.newPhys())
 		if o.finalName() != o.Column {
-			expr = renameIdent(expr, o.Column, o.newPhys())
+			expr = renameIdent(x.quoting, expr, o.Column, o.newPhys())
 		}
 		if err := x.addConstraint(ctx, o.Table, chk, "CHECK ("+expr+")"); err != nil {
 			return err
@@ -187,7 +187,7 @@ func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old column) error {
 	}
 	if r := o.References; r != nil {
 		if err := x.addConstraint(ctx, o.Table, fk, fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s",
-			qn, x.q(r.Table), quoteIdent(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
+			qn, x.q(r.Table), x.ident(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
 			return err
 		}
 	}
@@ -199,7 +199,7 @@ func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old column) error {
 // key or of a foreign key: swapping it would need the keys rebuilt, which
 // restructure_table does.
 func (o *AlterColumn) refuseKeyColumn(ctx context.Context, x *Exec) error {
-	kinds, err := keyConstraints(ctx, x.db(), x.q(o.Table), o.Column)
+	kinds, err := x.keyConstraints(ctx, o.Table, o.Column)
 	if err != nil {
 		return err
 	}
@@ -209,74 +209,56 @@ func (o *AlterColumn) refuseKeyColumn(ctx context.Context, x *Exec) error {
 	return nil
 }
 
-// keyConstraints says which kinds of key column col of qtable is part of:
+// keyConstraints says which kinds of key column col of table is part of:
 // "the primary key", "a foreign key" (its own or one pointing at it).
-func keyConstraints(ctx context.Context, q querier, qtable, col string) ([]string, error) {
-	var kinds []string
-	rows, err := q.QueryContext(ctx, `
-SELECT DISTINCT c.contype::text FROM pg_constraint c
-JOIN pg_attribute a ON a.attname = $2 AND (
-      (a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey))
-   OR (a.attrelid = c.confrelid AND a.attnum = ANY(c.confkey)))
-WHERE a.attrelid = to_regclass($1) AND c.contype IN ('p', 'f') ORDER BY 1 DESC`, qtable, col)
+func (x *Exec) keyConstraints(ctx context.Context, table, col string) ([]string, error) {
+	ti, err := x.describe(ctx, table)
+	if errors.Is(err, dialect.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
+	var kinds []string
+	if slices.Contains(ti.PrimaryKey, col) {
+		kinds = append(kinds, "the primary key")
+	}
+	uses := func(cols []string) bool { return slices.Contains(cols, col) }
+	fk := slices.ContainsFunc(ti.ForeignKeys, func(k dialect.ForeignKey) bool { return uses(k.Columns) })
+	if !fk {
+		in, err := x.eng.inboundKeys(ctx, x.db(), x.table(table))
+		if err != nil {
 			return nil, err
 		}
-		kinds = append(kinds, map[string]string{"p": "the primary key", "f": "a foreign key"}[k])
+		fk = slices.ContainsFunc(in, func(k inboundKey) bool { return uses(k.Columns) })
 	}
-	return kinds, rows.Err()
+	if fk {
+		kinds = append(kinds, "a foreign key")
+	}
+	return kinds, nil
 }
 
 // copyIndexes builds, on the new column, a copy of every index on the old
 // column, recording the pairs for Complete.
 func (o *AlterColumn) copyIndexes(ctx context.Context, x *Exec) error {
-	rows, err := x.db().QueryContext(ctx, `
-SELECT ci.relname, pg_get_indexdef(i.indexrelid), COALESCE(c.contype::text, '')
-FROM pg_index i
-JOIN pg_class ci ON ci.oid = i.indexrelid
-JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attname = $2
-LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-WHERE i.indrelid = to_regclass($1) AND a.attnum = ANY(i.indkey::int2[])
-ORDER BY ci.relname`, x.q(o.Table), o.Column)
+	ti, err := x.describe(ctx, o.Table)
 	if err != nil {
 		return err
 	}
-	type idx struct{ name, def, con string }
-	var list []idx
-	for rows.Next() {
-		var i idx
-		if err := rows.Scan(&i.name, &i.def, &i.con); err != nil {
-			rows.Close()
-			return err
-		}
-		list = append(list, i)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, i := range list {
-		if strings.HasPrefix(i.name, "_strata_") {
+	for _, ix := range ti.Indexes {
+		if strings.HasPrefix(ix.Name, "_strata_") || !(slices.Contains(ix.ColumnNames(), o.Column) || slices.Contains(ix.Include, o.Column)) {
 			continue
 		}
-		on := strings.Index(i.def, " ON ")
-		using := strings.Index(i.def, " USING ")
-		if on < 0 || using < 0 {
+		def, ok := o.indexCopy(x, ix)
+		if !ok {
 			continue
 		}
-		newName := truncName(newPrefix + i.name)
-		head := "CREATE INDEX CONCURRENTLY "
-		if strings.HasPrefix(i.def, "CREATE UNIQUE") {
-			head = "CREATE UNIQUE INDEX CONCURRENTLY "
+		newName := truncName(newPrefix + ix.Name)
+		con := ""
+		if ix.Constraint && slices.ContainsFunc(ti.Uniques, func(u dialect.Unique) bool { return u.Name == ix.Name }) {
+			con = "u" // Complete turns the copy into the unique constraint
 		}
-		def := head + quoteIdent(newName) + i.def[on:using] + renameIdent(i.def[using:], o.Column, o.newPhys())
-		x.data()["index:"+newName] = i.name + "\x00" + i.con
+		x.data()["index:"+newName] = ix.Name + "\x00" + con
 		if err := x.save(ctx); err != nil {
 			return err
 		}
@@ -287,9 +269,24 @@ ORDER BY ci.relname`, x.q(o.Table), o.Column)
 	return nil
 }
 
-func (o *AlterColumn) startInPlace(ctx context.Context, x *Exec, old column) error {
+// indexCopy rewrites the engine's definition of ix into a concurrent build
+// of the same index over the new column.
+func (o *AlterColumn) indexCopy(x *Exec, ix dialect.Index) (string, bool) {
+	on := strings.Index(ix.Definition, " ON ")
+	using := strings.Index(ix.Definition, " USING ")
+	if on < 0 || using < 0 {
+		return "", false
+	}
+	head := "CREATE INDEX CONCURRENTLY "
+	if ix.Unique {
+		head = "CREATE UNIQUE INDEX CONCURRENTLY "
+	}
+	return head + x.ident(truncName(newPrefix+ix.Name)) + ix.Definition[on:using] + renameIdent(x.quoting, ix.Definition[using:], o.Column, o.newPhys()), true
+}
+
+func (o *AlterColumn) startInPlace(ctx context.Context, x *Exec, old dialect.Column) error {
 	_, nn, chk, _, fk := o.names(x)
-	qt, qc := x.q(o.Table), quoteIdent(o.Column)
+	qt, qc := x.q(o.Table), x.ident(o.Column)
 	if o.Default != nil {
 		if _, ok := x.data()["prev_default"]; !ok {
 			x.data()["prev_default"] = old.Default
@@ -301,7 +298,7 @@ func (o *AlterColumn) startInPlace(ctx context.Context, x *Exec, old column) err
 			return err
 		}
 	}
-	if o.Nullable != nil && *o.Nullable && (old.NotNull || x.marked("dropped_not_null")) {
+	if o.Nullable != nil && *o.Nullable && (!old.Nullable || x.marked("dropped_not_null")) {
 		if err := x.mark(ctx, "dropped_not_null"); err != nil {
 			return err
 		}
@@ -309,7 +306,7 @@ func (o *AlterColumn) startInPlace(ctx context.Context, x *Exec, old column) err
 			return err
 		}
 	}
-	if o.Nullable != nil && !*o.Nullable && !old.NotNull {
+	if o.Nullable != nil && !*o.Nullable && old.Nullable {
 		if err := x.mark(ctx, "created"); err != nil {
 			return err
 		}
@@ -330,7 +327,7 @@ func (o *AlterColumn) startInPlace(ctx context.Context, x *Exec, old column) err
 			return err
 		}
 		if err := x.addConstraint(ctx, o.Table, fk, fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s)%s",
-			qc, x.q(r.Table), quoteIdent(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
+			qc, x.q(r.Table), x.ident(r.Column), refActions(r.OnDelete, r.OnUpdate))); err != nil {
 			return err
 		}
 	}
@@ -349,7 +346,7 @@ func (o *AlterColumn) afterBackfill(ctx context.Context, x *Exec) error {
 			return err
 		}
 		if err := x.buildIndex(ctx, o.Table, uq, fmt.Sprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)",
-			quoteIdent(uq), x.q(o.Table), quoteIdent(o.target()))); err != nil {
+			x.ident(uq), x.q(o.Table), x.ident(o.target()))); err != nil {
 			return err
 		}
 	}
@@ -362,12 +359,12 @@ func (o *AlterColumn) afterBackfill(ctx context.Context, x *Exec) error {
 func (o *AlterColumn) Complete(ctx context.Context, x *Exec) error {
 	trg, nn, chk, uq, _ := o.names(x)
 	qt := x.q(o.Table)
-	final := quoteIdent(o.finalName())
+	final := x.ident(o.finalName())
 	if o.dup() {
 		x.contractSQL(x.dropTriggerSQL(trg, o.Table)...)
 		x.contractSQL(
-			fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qt, quoteIdent(o.Column)),
-			fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, quoteIdent(o.newPhys()), final))
+			fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qt, x.ident(o.Column)),
+			fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, x.ident(o.newPhys()), final))
 		var keys []string
 		for k := range x.data() {
 			if strings.HasPrefix(k, "index:") {
@@ -380,43 +377,43 @@ func (o *AlterColumn) Complete(ctx context.Context, x *Exec) error {
 			tmp := strings.TrimPrefix(k, "index:")
 			switch con {
 			case "u":
-				x.contractSQL(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", qt, quoteIdent(orig), quoteIdent(tmp)))
+				x.contractSQL(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", qt, x.ident(orig), x.ident(tmp)))
 			default:
-				x.contractSQL(fmt.Sprintf("ALTER INDEX %s RENAME TO %s", x.q(tmp), quoteIdent(orig)))
+				x.contractSQL(fmt.Sprintf("ALTER INDEX %s RENAME TO %s", x.q(tmp), x.ident(orig)))
 			}
 		}
 		if x.data()["not_null"] == "true" {
 			x.contractSQL(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", qt, final),
-				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(nn)))
+				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, x.ident(nn)))
 		}
 	} else {
 		if o.Name != "" && o.Name != o.Column {
-			x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, quoteIdent(o.Column), final))
+			x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, x.ident(o.Column), final))
 		}
 		if o.Nullable != nil && !*o.Nullable {
 			x.contractSQL(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", qt, final),
-				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(nn)))
+				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, x.ident(nn)))
 		}
 	}
 	if o.Check != nil && o.Check.Name != "" {
-		x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", qt, quoteIdent(chk), quoteIdent(o.Check.Name)))
+		x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", qt, x.ident(chk), x.ident(o.Check.Name)))
 	}
 	if o.Unique != nil {
 		name := o.Unique.Name
 		if name == "" {
 			name = truncName(o.Table + "_" + o.finalName() + "_key")
 		}
-		x.contractSQL(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", qt, quoteIdent(name), quoteIdent(uq)))
+		x.contractSQL(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", qt, x.ident(name), x.ident(uq)))
 	}
 	if o.Comment != nil {
-		x.contractSQL(fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qt, final, quoteLiteral(*o.Comment)))
+		x.contractSQL(fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qt, final, x.literal(*o.Comment)))
 	}
 	return nil
 }
 
 func (o *AlterColumn) Rollback(ctx context.Context, x *Exec) error {
 	trg, nn, chk, uq, fk := o.names(x)
-	qt, qc := x.q(o.Table), quoteIdent(o.Column)
+	qt, qc := x.q(o.Table), x.ident(o.Column)
 	if o.dup() {
 		if !x.marked("added") {
 			return nil
@@ -425,16 +422,16 @@ func (o *AlterColumn) Rollback(ctx context.Context, x *Exec) error {
 			return err
 		}
 		// Dropping the new column drops its constraints and indexes too.
-		return x.ddl(ctx, o.Table, fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", qt, quoteIdent(o.newPhys())))
+		return x.ddl(ctx, o.Table, fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", qt, x.ident(o.newPhys())))
 	}
 	if x.marked("created") {
 		if err := x.concurrent(ctx, o.Table, "DROP INDEX CONCURRENTLY IF EXISTS "+x.q(uq)); err != nil {
 			return err
 		}
 		if err := x.ddl(ctx, o.Table,
-			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(nn)),
-			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(chk)),
-			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(fk))); err != nil {
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, x.ident(nn)),
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, x.ident(chk)),
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, x.ident(fk))); err != nil {
 			return err
 		}
 	}
@@ -458,7 +455,7 @@ func (o *AlterColumn) Rollback(ctx context.Context, x *Exec) error {
 			return fmt.Errorf("restore NOT NULL on %s.%s (rows with NULL were written while expanded): %w", o.Table, o.Column, err)
 		}
 		if err := x.ddl(ctx, o.Table, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", qt, qc),
-			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, quoteIdent(tmp))); err != nil {
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", qt, x.ident(tmp))); err != nil {
 			return err
 		}
 	}
@@ -487,9 +484,9 @@ func (o *AlterColumn) reshape(s *shape) error {
 }
 
 func (o *AlterColumn) plan(p *plan) {
-	qt, qc := p.q(o.Table), quoteIdent(o.Column)
+	qt, qc := p.q(o.Table), p.ident(o.Column)
 	if o.dup() {
-		qn := quoteIdent(o.newPhys())
+		qn := p.ident(o.newPhys())
 		p.start = append(p.start,
 			fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qt, qn, o.Type),
 			fmt.Sprintf("CREATE TRIGGER ... ON %s -- old-shape writes: %s = (%s); new-shape writes: %s = (%s)", qt, qn, o.Up, qc, o.Down),
@@ -498,7 +495,7 @@ func (o *AlterColumn) plan(p *plan) {
 		p.complete = append(p.complete,
 			"DROP TRIGGER ...; DROP FUNCTION ...",
 			fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qt, qc),
-			fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, qn, quoteIdent(o.finalName())),
+			fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, qn, p.ident(o.finalName())),
 			"-- SET NOT NULL using the validated check, rename indexes and constraints")
 		p.abort = append(p.abort, fmt.Sprintf("DROP TRIGGER ...; ALTER TABLE %s DROP COLUMN IF EXISTS %s", qt, qn))
 		return
@@ -521,7 +518,7 @@ func (o *AlterColumn) plan(p *plan) {
 		p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT ... UNIQUE USING INDEX ...", qt))
 	}
 	if o.Name != "" {
-		p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, qc, quoteIdent(o.Name)))
+		p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, qc, p.ident(o.Name)))
 	}
 	p.abort = append(p.abort, "-- drop the constraints and index created, restore the default and NOT NULL")
 }
@@ -567,7 +564,7 @@ func (o *AlterColumn) precheck(c *checkEnv) {
 		field = "type"
 	}
 	c.needKey(field, t, "the backfill of the new column")
-	kinds, err := keyConstraints(c.ctx, c.r.DB, c.x.q(t.Phys), o.Column)
+	kinds, err := c.x.keyConstraints(c.ctx, t.Phys, o.Column)
 	if err != nil {
 		c.err = err
 		return

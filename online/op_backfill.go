@@ -48,13 +48,13 @@ func (o *BackfillData) backup(x *Exec) string {
 }
 
 func (o *BackfillData) Start(ctx context.Context, x *Exec) error {
-	keys, _, err := keyColumns(ctx, x.db(), x.Schema(), o.Table)
+	keys, _, err := x.keyColumns(ctx, o.Table)
 	if err != nil {
 		return err
 	}
 	cols := o.cols()
 	bak := o.backup(x)
-	exists, err := tableExists(ctx, x.db(), x.Schema(), bak)
+	exists, err := x.tableExists(ctx, bak)
 	if err != nil {
 		return err
 	}
@@ -62,29 +62,29 @@ func (o *BackfillData) Start(ctx context.Context, x *Exec) error {
 		if err := x.mark(ctx, "backup"); err != nil {
 			return err
 		}
-		all := quoteList(append(append([]string{}, keys...), cols...))
+		all := x.list(append(append([]string{}, keys...), cols...))
 		if err := x.ddl(ctx, o.Table,
 			fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM %s WITH NO DATA", x.q(bak), all, x.q(o.Table)),
-			fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (%s)", x.q(bak), quoteList(keys))); err != nil {
+			fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (%s)", x.q(bak), x.list(keys))); err != nil {
 			return err
 		}
 	}
 	sets := make([]string, len(cols))
 	for i, c := range cols {
-		sets[i] = quoteIdent(c) + " = (" + o.Set[c] + ")"
+		sets[i] = x.ident(c) + " = (" + o.Set[c] + ")"
 	}
 	ret := make([]string, len(keys))
 	join := make([]string, len(keys))
 	for i, k := range keys {
 		alias := fmt.Sprintf("_strata_k%d", i+1)
-		ret[i] = quoteIdent(k) + " AS " + alias
-		join[i] = fmt.Sprintf("%s.%s = _k.%s", x.q(o.Table), quoteIdent(k), alias)
+		ret[i] = x.ident(k) + " AS " + alias
+		join[i] = fmt.Sprintf("%s.%s = _k.%s", x.q(o.Table), x.ident(k), alias)
 	}
 	where := ""
 	if o.Where != "" {
 		where = " AND (" + o.Where + ")"
 	}
-	all := quoteList(append(append([]string{}, keys...), cols...))
+	all := x.list(append(append([]string{}, keys...), cols...))
 	x.passes = append(x.passes, &pass{
 		key:   fmt.Sprintf("op:%d", x.idx+1),
 		table: o.Table,
@@ -106,22 +106,22 @@ func (o *BackfillData) Complete(ctx context.Context, x *Exec) error {
 // table, then drops it.
 func (o *BackfillData) Rollback(ctx context.Context, x *Exec) error {
 	bak := o.backup(x)
-	exists, err := tableExists(ctx, x.db(), x.Schema(), bak)
+	exists, err := x.tableExists(ctx, bak)
 	if err != nil || !exists {
 		return err
 	}
-	keys, _, err := keyColumns(ctx, x.db(), x.Schema(), bak)
+	keys, _, err := x.keyColumns(ctx, bak)
 	if err != nil {
 		return err
 	}
 	cols := o.cols()
 	sets := make([]string, len(cols))
 	for i, c := range cols {
-		sets[i] = fmt.Sprintf("%s = b.%s", quoteIdent(c), quoteIdent(c))
+		sets[i] = fmt.Sprintf("%s = b.%s", x.ident(c), x.ident(c))
 	}
 	join := make([]string, len(keys))
 	for i, k := range keys {
-		join[i] = fmt.Sprintf("%s.%s = b.%s", x.q(o.Table), quoteIdent(k), quoteIdent(k))
+		join[i] = fmt.Sprintf("%s.%s = b.%s", x.q(o.Table), x.ident(k), x.ident(k))
 	}
 	p := &pass{
 		key:   fmt.Sprintf("restore:%d", x.idx+1),
@@ -143,14 +143,14 @@ func (o *BackfillData) plan(p *plan) {
 	cols := o.cols()
 	sets := make([]string, len(cols))
 	for i, c := range cols {
-		sets[i] = quoteIdent(c) + " = (" + o.Set[c] + ")"
+		sets[i] = p.ident(c) + " = (" + o.Set[c] + ")"
 	}
 	w := ""
 	if o.Where != "" {
 		w = " AND (" + o.Where + ")"
 	}
 	p.start = append(p.start,
-		fmt.Sprintf("CREATE TABLE _strata_bak_v%s_<n> AS SELECT <key>, %s FROM %s WITH NO DATA", p.version, quoteList(cols), p.q(o.Table)),
+		fmt.Sprintf("CREATE TABLE _strata_bak_v%s_<n> AS SELECT <key>, %s FROM %s WITH NO DATA", p.version, p.list(cols), p.q(o.Table)),
 		fmt.Sprintf("UPDATE %s SET %s WHERE <key range>%s -- in batches, old values saved to the backup table", p.q(o.Table), strings.Join(sets, ", "), w))
 	p.complete = append(p.complete, "DROP TABLE _strata_bak_v"+p.version+"_<n>")
 	p.abort = append(p.abort, fmt.Sprintf("UPDATE %s SET ... FROM _strata_bak_v%s_<n> -- in batches; then drop it", p.q(o.Table), p.version))

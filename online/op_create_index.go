@@ -57,10 +57,10 @@ var orderWords = regexp.MustCompile(`^(?i)(asc|desc|nulls|first|last|[a-z_][a-z0
 // indexElem renders one entry of columns: a plain name is quoted, a name
 // followed by ordering or operator-class words keeps them, anything else is
 // an expression in parentheses.
-func indexElem(s string) string {
+func indexElem(w quoting, s string) string {
 	s = strings.TrimSpace(s)
 	if identRe.MatchString(s) {
-		return quoteIdent(s)
+		return w.ident(s)
 	}
 	f := strings.Fields(s)
 	if len(f) > 1 && identRe.MatchString(f[0]) {
@@ -69,29 +69,29 @@ func indexElem(s string) string {
 			ok = ok && orderWords.MatchString(w)
 		}
 		if ok {
-			return quoteIdent(f[0]) + " " + strings.Join(f[1:], " ")
+			return w.ident(f[0]) + " " + strings.Join(f[1:], " ")
 		}
 	}
 	return "(" + s + ")"
 }
 
-func (o *CreateIndex) sql(qtable, name string) string {
+func (o *CreateIndex) sql(w builder, name string) string {
 	var b strings.Builder
 	b.WriteString("CREATE ")
 	if o.Unique {
 		b.WriteString("UNIQUE ")
 	}
-	b.WriteString("INDEX CONCURRENTLY " + quoteIdent(name) + " ON " + qtable)
+	b.WriteString("INDEX CONCURRENTLY " + w.ident(name) + " ON " + w.q(o.Table))
 	if o.Method != "" {
 		b.WriteString(" USING " + strings.ToLower(o.Method))
 	}
 	elems := make([]string, len(o.Columns))
 	for i, c := range o.Columns {
-		elems[i] = indexElem(c)
+		elems[i] = indexElem(w.quoter(), c)
 	}
 	b.WriteString(" (" + strings.Join(elems, ", ") + ")")
 	if len(o.Include) > 0 {
-		b.WriteString(" INCLUDE (" + quoteList(o.Include) + ")")
+		b.WriteString(" INCLUDE (" + w.list(o.Include) + ")")
 	}
 	if len(o.StorageParameters) > 0 {
 		keys := make([]string, 0, len(o.StorageParameters))
@@ -101,7 +101,7 @@ func (o *CreateIndex) sql(qtable, name string) string {
 		sort.Strings(keys)
 		kv := make([]string, len(keys))
 		for i, k := range keys {
-			kv[i] = k + " = " + optionValue(o.StorageParameters[k])
+			kv[i] = k + " = " + optionValue(w.quoter(), o.StorageParameters[k])
 		}
 		b.WriteString(" WITH (" + strings.Join(kv, ", ") + ")")
 	}
@@ -122,7 +122,7 @@ func (o *CreateIndex) buildName(x *Exec) string {
 
 func (o *CreateIndex) Start(ctx context.Context, x *Exec) error {
 	if !x.marked("created") {
-		exists, _, err := indexState(ctx, x.db(), x.Schema(), o.Name)
+		exists, _, err := x.indexState(ctx, o.Name)
 		if err != nil {
 			return err
 		}
@@ -136,14 +136,14 @@ func (o *CreateIndex) Start(ctx context.Context, x *Exec) error {
 		}
 	}
 	name := o.buildName(x)
-	return x.buildIndex(ctx, o.Table, name, o.sql(x.q(o.Table), name))
+	return x.buildIndex(ctx, o.Table, name, o.sql(x, name))
 }
 
 // buildIndex runs a CREATE INDEX CONCURRENTLY statement unless a valid index
 // of that name exists, dropping an INVALID one left by a failed build first.
 func (x *Exec) buildIndex(ctx context.Context, table, name, create string) error {
 	for attempt := 0; ; attempt++ {
-		exists, valid, err := indexState(ctx, x.db(), x.Schema(), name)
+		exists, valid, err := x.indexState(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (o *CreateIndex) Complete(ctx context.Context, x *Exec) error {
 		return nil
 	}
 	x.afterSQL(o.Table, "DROP INDEX CONCURRENTLY IF EXISTS "+x.q(o.Name))
-	x.afterSQL(o.Table, fmt.Sprintf("ALTER INDEX IF EXISTS %s RENAME TO %s", x.q(o.buildName(x)), quoteIdent(o.Name)))
+	x.afterSQL(o.Table, fmt.Sprintf("ALTER INDEX IF EXISTS %s RENAME TO %s", x.q(o.buildName(x)), x.ident(o.Name)))
 	return nil
 }
 
@@ -182,9 +182,9 @@ func (o *CreateIndex) Rollback(ctx context.Context, x *Exec) error {
 }
 
 func (o *CreateIndex) plan(p *plan) {
-	p.start = append(p.start, o.sql(p.q(o.Table), o.Name)+" -- built as _strata_new_<name> when it replaces an index")
-	p.complete = append(p.complete, "-- when replacing: DROP INDEX CONCURRENTLY old; ALTER INDEX _strata_new_<name> RENAME TO "+quoteIdent(o.Name))
-	p.abort = append(p.abort, "DROP INDEX CONCURRENTLY IF EXISTS "+quoteIdent(o.Name))
+	p.start = append(p.start, o.sql(p, o.Name)+" -- built as _strata_new_<name> when it replaces an index")
+	p.complete = append(p.complete, "-- when replacing: DROP INDEX CONCURRENTLY old; ALTER INDEX _strata_new_<name> RENAME TO "+p.ident(o.Name))
+	p.abort = append(p.abort, "DROP INDEX CONCURRENTLY IF EXISTS "+p.ident(o.Name))
 }
 
 func (o *CreateIndex) precheck(c *checkEnv) {
@@ -193,7 +193,7 @@ func (o *CreateIndex) precheck(c *checkEnv) {
 		return
 	}
 	if kind := c.relationKind(o.Name); kind != "" && kind != "index" {
-		c.fail("name", "%s %q already exists in schema %s", kind, o.Name, c.r.schema())
+		c.fail("name", "%s %q already exists in schema %s", kind, o.Name, c.x.Schema())
 	}
 	check := func(field, name string) {
 		if mc := c.col(field, t, name); mc != nil && mc.Phys != name {

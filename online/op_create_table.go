@@ -38,26 +38,26 @@ func (o *CreateTable) Validate() error {
 	return nil
 }
 
-func (o *CreateTable) sql(schema string) []string {
+func (o *CreateTable) sql(w builder) []string {
 	defs := make([]string, 0, len(o.Columns)+len(o.Constraints))
 	for i := range o.Columns {
-		defs = append(defs, o.Columns[i].definition(o.Name))
+		defs = append(defs, o.Columns[i].definition(w.quoter()))
 	}
 	defs = append(defs, o.Constraints...)
-	stmts := []string{fmt.Sprintf("CREATE TABLE %s (%s)", quoteQualified(schema, o.Name), strings.Join(defs, ", "))}
+	stmts := []string{fmt.Sprintf("CREATE TABLE %s (%s)", w.q(o.Name), strings.Join(defs, ", "))}
 	if o.Comment != "" {
-		stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE %s IS %s", quoteQualified(schema, o.Name), quoteLiteral(o.Comment)))
+		stmts = append(stmts, fmt.Sprintf("COMMENT ON TABLE %s IS %s", w.q(o.Name), w.literal(o.Comment)))
 	}
 	for _, c := range o.Columns {
 		if c.Comment != "" {
-			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", quoteQualified(schema, o.Name), quoteIdent(c.Name), quoteLiteral(c.Comment)))
+			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", w.q(o.Name), w.ident(c.Name), w.literal(c.Comment)))
 		}
 	}
 	return stmts
 }
 
 func (o *CreateTable) Start(ctx context.Context, x *Exec) error {
-	exists, err := tableExists(ctx, x.db(), x.Schema(), o.Name)
+	exists, err := x.tableExists(ctx, o.Name)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (o *CreateTable) Start(ctx context.Context, x *Exec) error {
 	if err := x.mark(ctx, "created"); err != nil {
 		return err
 	}
-	return x.ddl(ctx, o.Name, o.sql(x.Schema())...)
+	return x.ddl(ctx, o.Name, o.sql(x)...)
 }
 
 func (o *CreateTable) Complete(ctx context.Context, x *Exec) error { return nil }
@@ -95,7 +95,7 @@ func (o *CreateTable) reshape(s *shape) error {
 }
 
 func (o *CreateTable) plan(p *plan) {
-	p.start = append(p.start, o.sql(p.schema)...)
+	p.start = append(p.start, o.sql(p)...)
 	p.abort = append(p.abort, "DROP TABLE IF EXISTS "+p.q(o.Name))
 }
 

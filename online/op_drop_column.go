@@ -19,23 +19,13 @@ func (o *DropColumn) Kind() string     { return "drop_column" }
 func (o *DropColumn) Tables() []string { return []string{o.Table} }
 
 func (o *DropColumn) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.Column == "":
-		return errField("column", "is required")
-	}
-	return nil
+	return required("table", o.Table, "column", o.Column)
 }
 
 func (o *DropColumn) trigger(x *Exec) string { return x.name(o.Table, "drop", o.Column) }
 
 func (o *DropColumn) Start(ctx context.Context, x *Exec) error {
-	s, err := x.shapeBefore(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := s.mustTable(o.Table)
+	_, t, err := x.tableBefore(ctx, o.Table)
 	if err != nil {
 		return err
 	}
@@ -43,11 +33,11 @@ func (o *DropColumn) Start(ctx context.Context, x *Exec) error {
 	if err != nil {
 		return err
 	}
-	cols, err := tableColumns(ctx, x.db(), x.Schema(), t.Phys)
+	cols, err := x.columns(ctx, t.Phys)
 	if err != nil {
 		return err
 	}
-	if pc, ok := findColumn(cols, c.Phys); ok && pc.NotNull && pc.Default == "" && o.Down == "" {
+	if pc, ok := findColumn(cols, c.Phys); ok && !pc.Nullable && pc.Default == "" && pc.Generated == "" && o.Down == "" {
 		return fmt.Errorf("column %q is NOT NULL without a default: give down: an expression for rows written through the new shape", o.Column)
 	}
 	if o.Down == "" {
@@ -56,7 +46,7 @@ func (o *DropColumn) Start(ctx context.Context, x *Exec) error {
 	return x.installTrigger(ctx, dualWrite{
 		name:    o.trigger(x),
 		table:   t.Phys,
-		newBody: fmt.Sprintf("NEW.%s := (%s);", quoteIdent(c.Phys), o.Down),
+		newBody: fmt.Sprintf("NEW.%s := (%s);", x.ident(c.Phys), o.Down),
 	})
 }
 
@@ -64,7 +54,7 @@ func (o *DropColumn) Complete(ctx context.Context, x *Exec) error {
 	if o.Down != "" {
 		x.contractSQL(x.dropTriggerSQL(o.trigger(x), o.Table)...)
 	}
-	x.contractSQL(fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", x.q(o.Table), quoteIdent(o.Column)))
+	x.contractSQL(fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", x.q(o.Table), x.ident(o.Column)))
 	return nil
 }
 
@@ -89,10 +79,10 @@ func (o *DropColumn) reshape(s *shape) error {
 
 func (o *DropColumn) plan(p *plan) {
 	if o.Down != "" {
-		p.start = append(p.start, fmt.Sprintf("-- trigger on %s: rows written through the new shape get %s = (%s)", p.q(o.Table), quoteIdent(o.Column), o.Down))
+		p.start = append(p.start, fmt.Sprintf("-- trigger on %s: rows written through the new shape get %s = (%s)", p.q(o.Table), p.ident(o.Column), o.Down))
 	}
-	p.start = append(p.start, fmt.Sprintf("-- the new version's view of %s leaves out %s", p.q(o.Table), quoteIdent(o.Column)))
-	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", p.q(o.Table), quoteIdent(o.Column)))
+	p.start = append(p.start, fmt.Sprintf("-- the new version's view of %s leaves out %s", p.q(o.Table), p.ident(o.Column)))
+	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", p.q(o.Table), p.ident(o.Column)))
 	if o.Down != "" {
 		p.abort = append(p.abort, "-- drop the trigger")
 	}
@@ -107,12 +97,12 @@ func (o *DropColumn) precheck(c *checkEnv) {
 	if mc == nil || c.create[t.Phys] != nil {
 		return
 	}
-	cols, err := tableColumns(c.ctx, c.r.DB, c.r.schema(), t.Phys)
+	cols, err := c.x.columns(c.ctx, t.Phys)
 	if err != nil {
 		c.err = err
 		return
 	}
-	if pc, ok := findColumn(cols, mc.Phys); ok && pc.NotNull && pc.Default == "" && o.Down == "" {
+	if pc, ok := findColumn(cols, mc.Phys); ok && !pc.Nullable && pc.Default == "" && pc.Generated == "" && o.Down == "" {
 		c.fail("down", "column %q is NOT NULL without a default: give down, an expression for rows written through the new shape", o.Column)
 	}
 	c.dependents("column", t.Phys, mc.Phys, "drop_column")

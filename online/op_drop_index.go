@@ -28,7 +28,7 @@ func (o *DropIndex) Validate() error {
 }
 
 func (o *DropIndex) Start(ctx context.Context, x *Exec) error {
-	exists, _, err := indexState(ctx, x.db(), x.Schema(), o.Name)
+	exists, _, err := x.indexState(ctx, o.Name)
 	if err != nil {
 		return err
 	}
@@ -53,12 +53,12 @@ func (o *DropIndex) precheck(c *checkEnv) {
 	if c.err != nil {
 		return
 	}
-	exists, _, err := indexState(c.ctx, c.r.DB, c.r.schema(), o.Name)
+	exists, _, err := c.x.indexState(c.ctx, o.Name)
 	if err != nil {
 		c.err = err
 		return
 	}
 	if !exists {
-		c.fail("name", "index %q does not exist in schema %s", o.Name, c.r.schema())
+		c.fail("name", "index %q does not exist in schema %s", o.Name, c.x.Schema())
 	}
 }

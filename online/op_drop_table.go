@@ -23,11 +23,7 @@ func (o *DropTable) Validate() error {
 }
 
 func (o *DropTable) Start(ctx context.Context, x *Exec) error {
-	s, err := x.shapeBefore(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = s.mustTable(o.Name)
+	_, _, err := x.tableBefore(ctx, o.Name)
 	return err
 }
 

@@ -18,15 +18,7 @@ func (o *RenameColumn) Kind() string     { return "rename_column" }
 func (o *RenameColumn) Tables() []string { return []string{o.Table} }
 
 func (o *RenameColumn) Validate() error {
-	switch {
-	case o.Table == "":
-		return errField("table", "is required")
-	case o.From == "":
-		return errField("from", "is required")
-	case o.To == "":
-		return errField("to", "is required")
-	}
-	return nil
+	return required("table", o.Table, "from", o.From, "to", o.To)
 }
 
 func (o *RenameColumn) Start(ctx context.Context, x *Exec) error {
@@ -38,7 +30,7 @@ func (o *RenameColumn) Start(ctx context.Context, x *Exec) error {
 }
 
 func (o *RenameColumn) Complete(ctx context.Context, x *Exec) error {
-	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", x.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
+	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", x.q(o.Table), x.ident(o.From), x.ident(o.To)))
 	return nil
 }
 
@@ -61,8 +53,8 @@ func (o *RenameColumn) reshape(s *shape) error {
 }
 
 func (o *RenameColumn) plan(p *plan) {
-	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s.%s as %s", p.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
-	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", p.q(o.Table), quoteIdent(o.From), quoteIdent(o.To)))
+	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s.%s as %s", p.q(o.Table), p.ident(o.From), p.ident(o.To)))
+	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", p.q(o.Table), p.ident(o.From), p.ident(o.To)))
 }
 
 func (o *RenameColumn) precheck(c *checkEnv) {

@@ -16,21 +16,12 @@ func (o *RenameTable) Kind() string     { return "rename_table" }
 func (o *RenameTable) Tables() []string { return []string{o.From} }
 
 func (o *RenameTable) Validate() error {
-	if o.From == "" {
-		return errField("from", "is required")
-	}
-	if o.To == "" {
-		return errField("to", "is required")
-	}
-	return nil
+	return required("from", o.From, "to", o.To)
 }
 
 func (o *RenameTable) Start(ctx context.Context, x *Exec) error {
-	s, err := x.shapeBefore(ctx)
+	s, _, err := x.tableBefore(ctx, o.From)
 	if err != nil {
-		return err
-	}
-	if _, err := s.mustTable(o.From); err != nil {
 		return err
 	}
 	if s.table(o.To) != nil {
@@ -40,7 +31,7 @@ func (o *RenameTable) Start(ctx context.Context, x *Exec) error {
 }
 
 func (o *RenameTable) Complete(ctx context.Context, x *Exec) error {
-	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.From), quoteIdent(o.To)))
+	x.contractSQL(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.From), x.ident(o.To)))
 	return nil
 }
 
@@ -56,8 +47,8 @@ func (o *RenameTable) reshape(s *shape) error {
 }
 
 func (o *RenameTable) plan(p *plan) {
-	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s as %s", p.q(o.From), quoteIdent(o.To)))
-	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", p.q(o.From), quoteIdent(o.To)))
+	p.start = append(p.start, fmt.Sprintf("-- the new version shows %s as %s", p.q(o.From), p.ident(o.To)))
+	p.complete = append(p.complete, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", p.q(o.From), p.ident(o.To)))
 }
 
 func (o *RenameTable) precheck(c *checkEnv) {

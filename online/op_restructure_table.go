@@ -2,10 +2,11 @@ package online
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // RestructureTable rebuilds a table blue-green, for changes too large for
@@ -102,26 +103,26 @@ func (o *RestructureTable) pkName(version string) string {
 
 // mapped returns the new columns that get a value from the old row, with
 // their expressions.
-func (o *RestructureTable) mapped(old []column) (cols []Column, exprs []string) {
+func (o *RestructureTable) mapped(w quoting, old []dialect.Column) (cols []Column, exprs []string) {
 	for _, c := range o.Columns {
 		if e, ok := o.Mapping[c.Name]; ok {
 			cols, exprs = append(cols, c), append(exprs, e)
 		} else if _, ok := findColumn(old, c.Name); ok {
-			cols, exprs = append(cols, c), append(exprs, quoteIdent(c.Name))
+			cols, exprs = append(cols, c), append(exprs, w.ident(c.Name))
 		}
 	}
 	return cols, exprs
 }
 
-func (o *RestructureTable) createSQL(schema, version string) string {
+func (o *RestructureTable) createSQL(w builder, version string) string {
 	defs := make([]string, 0, len(o.Columns)+1)
 	for _, c := range o.Columns {
 		c.PK = false
-		defs = append(defs, c.definition(o.Table))
+		defs = append(defs, c.definition(w.quoter()))
 	}
-	defs = append(defs, fmt.Sprintf("CONSTRAINT %s PRIMARY KEY (%s)", quoteIdent(o.pkName(version)), quoteList(o.pk())))
+	defs = append(defs, fmt.Sprintf("CONSTRAINT %s PRIMARY KEY (%s)", w.ident(o.pkName(version)), w.list(o.pk())))
 	defs = append(defs, o.Constraints...)
-	return fmt.Sprintf("CREATE TABLE %s (%s)", quoteQualified(schema, o.newTable(version)), strings.Join(defs, ", "))
+	return fmt.Sprintf("CREATE TABLE %s (%s)", w.q(o.newTable(version)), strings.Join(defs, ", "))
 }
 
 // castType is the type a serial pseudo-type stands for.
@@ -153,17 +154,17 @@ func (o *RestructureTable) Start(ctx context.Context, x *Exec) error {
 	if err := o.refuseReferenced(ctx, x); err != nil {
 		return err
 	}
-	old, err := tableColumns(ctx, x.db(), x.Schema(), o.Table)
+	old, err := x.columns(ctx, o.Table)
 	if err != nil {
 		return err
 	}
 	if len(old) == 0 {
 		return fmt.Errorf("table %q does not exist", o.Table)
 	}
-	if _, _, err := keyColumns(ctx, x.db(), x.Schema(), o.Table); err != nil {
+	if _, _, err := x.keyColumns(ctx, o.Table); err != nil {
 		return err
 	}
-	exists, err := tableExists(ctx, x.db(), x.Schema(), nt)
+	exists, err := x.tableExists(ctx, nt)
 	if err != nil {
 		return err
 	}
@@ -174,37 +175,37 @@ func (o *RestructureTable) Start(ctx context.Context, x *Exec) error {
 		if err := x.mark(ctx, "created"); err != nil {
 			return err
 		}
-		if err := x.ddl(ctx, nt, o.createSQL(x.Schema(), x.version)); err != nil {
+		if err := x.ddl(ctx, nt, o.createSQL(x, x.version)); err != nil {
 			return err
 		}
 	}
 	if err := o.installSync(ctx, x, old); err != nil {
 		return err
 	}
-	cols, exprs := o.mapped(old)
+	cols, exprs := o.mapped(x.quoting, old)
 	names := make([]string, len(cols))
 	vals := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
 		vals[i] = fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type))
 	}
-	upd := o.upsertSet(cols)
+	upd := o.upsertSet(x.quoting, cols)
 	x.passes = append(x.passes, &pass{
 		key:   fmt.Sprintf("copy:%d", x.idx+1),
 		table: o.Table,
 		stmt: func(cond string) string {
 			return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM (SELECT * FROM %s WHERE %s FOR SHARE) AS _s ON CONFLICT ON CONSTRAINT %s %s",
-				x.q(nt), quoteList(names), strings.Join(vals, ", "), x.q(o.Table), cond, quoteIdent(o.pkName(x.version)), upd)
+				x.q(nt), x.list(names), strings.Join(vals, ", "), x.q(o.Table), cond, x.ident(o.pkName(x.version)), upd)
 		},
 	})
 	return nil
 }
 
-func (o *RestructureTable) upsertSet(cols []Column) string {
+func (o *RestructureTable) upsertSet(w quoting, cols []Column) string {
 	var set []string
 	for _, c := range cols {
 		if !contains(o.pk(), c.Name) {
-			set = append(set, fmt.Sprintf("%s = EXCLUDED.%s", quoteIdent(c.Name), quoteIdent(c.Name)))
+			set = append(set, fmt.Sprintf("%s = EXCLUDED.%s", w.ident(c.Name), w.ident(c.Name)))
 		}
 	}
 	if len(set) == 0 {
@@ -216,15 +217,12 @@ func (o *RestructureTable) upsertSet(cols []Column) string {
 // refuseReferenced refuses a table other tables' foreign keys point at:
 // they would keep pointing at the old table after the cut-over.
 func (o *RestructureTable) refuseReferenced(ctx context.Context, x *Exec) error {
-	var refs sql.NullString
-	err := x.db().QueryRowContext(ctx, `
-SELECT string_agg(conrelid::regclass::text || '.' || conname, ', ') FROM pg_constraint
-WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid`, x.q(o.Table)).Scan(&refs)
+	refs, err := x.referencedBy(ctx, o.Table)
 	if err != nil {
 		return err
 	}
-	if refs.Valid {
-		return fmt.Errorf("table %q is referenced by foreign keys (%s): drop them first, restructure, then add them back on the new table", o.Table, refs.String)
+	if len(refs) > 0 {
+		return fmt.Errorf("table %q is referenced by foreign keys (%s): drop them first, restructure, then add them back on the new table", o.Table, strings.Join(refs, ", "))
 	}
 	return nil
 }
@@ -232,10 +230,10 @@ WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid`, 
 // installSync creates the AFTER trigger that copies each change of the old
 // table into the new one and, when Down is given, the one that copies
 // changes made through the new shape back into the old table.
-func (o *RestructureTable) installSync(ctx context.Context, x *Exec, old []column) error {
-	cols, exprs := o.mapped(old)
+func (o *RestructureTable) installSync(ctx context.Context, x *Exec, old []dialect.Column) error {
+	cols, exprs := o.mapped(x.quoting, old)
 	fwd := copyTrigger{name: o.trigger(x), source: o.Table, src: old, target: o.newTable(x.version),
-		conflict: o.pkName(x.version), set: o.upsertSet(cols)}
+		conflict: o.pkName(x.version), set: o.upsertSet(x.quoting, cols)}
 	for _, k := range o.pk() {
 		found := false
 		for j, c := range cols {
@@ -254,7 +252,7 @@ func (o *RestructureTable) installSync(ctx context.Context, x *Exec, old []colum
 		fwd.cols = append(fwd.cols, c.Name)
 		fwd.vals = append(fwd.vals, fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type)))
 	}
-	if err := x.ddl(ctx, o.Table, fwd.sql(x.Schema())...); err != nil {
+	if err := x.ddl(ctx, o.Table, fwd.sql(x.quoting, x.Schema())...); err != nil {
 		return err
 	}
 	if len(o.Down) == 0 {
@@ -264,37 +262,23 @@ func (o *RestructureTable) installSync(ctx context.Context, x *Exec, old []colum
 	if err != nil {
 		return err
 	}
-	return x.ddl(ctx, o.newTable(x.version), rev.sql(x.Schema())...)
+	return x.ddl(ctx, o.newTable(x.version), rev.sql(x.quoting, x.Schema())...)
 }
 
 // reverse builds the trigger that copies new-shape writes back into the old
 // table through Down.
-func (o *RestructureTable) reverse(ctx context.Context, x *Exec, old []column) (*copyTrigger, error) {
-	var conName string
-	var keys []string
-	rows, err := x.db().QueryContext(ctx, `
-SELECT c.conname, a.attname FROM pg_constraint c
-CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
-JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
-WHERE c.conrelid = to_regclass($1) AND c.contype = 'p' ORDER BY k.ord`, x.q(o.Table))
+func (o *RestructureTable) reverse(ctx context.Context, x *Exec, old []dialect.Column) (*copyTrigger, error) {
+	ti, err := x.describe(ctx, o.Table)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&conName, &k); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	rows.Close()
+	conName, keys := ti.PrimaryKeyName, ti.PrimaryKey
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("down needs a primary key on %q to copy new-shape writes back", o.Table)
 	}
-	var src []column
+	var src []dialect.Column
 	for _, c := range o.Columns {
-		src = append(src, column{Name: c.Name, Type: castType(c.Type)})
+		src = append(src, dialect.Column{Name: c.Name, Type: castType(c.Type)})
 	}
 	for k := range o.Down {
 		if _, ok := findColumn(old, k); !ok {
@@ -309,7 +293,7 @@ WHERE c.conrelid = to_regclass($1) AND c.contype = 'p' ORDER BY k.ord`, x.q(o.Ta
 			if _, same := findColumn(src, c.Name); !same {
 				continue
 			}
-			expr = quoteIdent(c.Name)
+			expr = x.ident(c.Name)
 		}
 		rev.cols = append(rev.cols, c.Name)
 		rev.vals = append(rev.vals, fmt.Sprintf("CAST((%s) AS %s)", expr, c.Type))
@@ -318,7 +302,7 @@ WHERE c.conrelid = to_regclass($1) AND c.contype = 'p' ORDER BY k.ord`, x.q(o.Ta
 			rev.keyTypes = append(rev.keyTypes, c.Type)
 			rev.keyExprs = append(rev.keyExprs, expr)
 		} else {
-			set = append(set, fmt.Sprintf("%s = EXCLUDED.%s", quoteIdent(c.Name), quoteIdent(c.Name)))
+			set = append(set, fmt.Sprintf("%s = EXCLUDED.%s", x.ident(c.Name), x.ident(c.Name)))
 		}
 	}
 	if len(rev.keys) != len(keys) {
@@ -334,16 +318,16 @@ WHERE c.conrelid = to_regclass($1) AND c.contype = 'p' ORDER BY k.ord`, x.q(o.Ta
 // afterBackfill verifies the copy: the same number of rows and the same
 // checksum of the mapped values, both read in one snapshot.
 func (o *RestructureTable) afterBackfill(ctx context.Context, x *Exec) error {
-	old, err := tableColumns(ctx, x.db(), x.Schema(), o.Table)
+	old, err := x.columns(ctx, o.Table)
 	if err != nil {
 		return err
 	}
-	cols, exprs := o.mapped(old)
+	cols, exprs := o.mapped(x.quoting, old)
 	oldRow := make([]string, len(cols))
 	newRow := make([]string, len(cols))
 	for i, c := range cols {
 		oldRow[i] = fmt.Sprintf("CAST((%s) AS %s)", exprs[i], castType(c.Type))
-		newRow[i] = quoteIdent(c.Name)
+		newRow[i] = x.ident(c.Name)
 	}
 	q := fmt.Sprintf(`SELECT
   (SELECT count(*) FROM %s), (SELECT count(*) FROM %s),
@@ -378,7 +362,7 @@ func (o *RestructureTable) Complete(ctx context.Context, x *Exec) error {
 	sort.Strings(seqs)
 	for _, c := range seqs {
 		x.contractSQL(fmt.Sprintf("SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST((SELECT max(%s) FROM %s), 1))",
-			quoteLiteral(x.q(nt)), quoteLiteral(c), quoteIdent(c), x.q(nt)))
+			x.literal(x.q(nt)), x.literal(c), x.ident(c), x.q(nt)))
 	}
 	// Sequences the old table owns but the new one uses must outlive it.
 	x.contractSQL(fmt.Sprintf(`DO $strata$ DECLARE s regclass; BEGIN
@@ -387,10 +371,10 @@ func (o *RestructureTable) Complete(ctx context.Context, x *Exec) error {
       AND EXISTS (SELECT 1 FROM pg_depend u JOIN pg_attrdef a ON a.oid = u.objid
                   WHERE u.refobjid = d.objid AND u.classid = 'pg_attrdef'::regclass AND a.adrelid = %s::regclass)
   LOOP EXECUTE format('ALTER SEQUENCE %%s OWNED BY NONE', s); END LOOP;
-END $strata$`, quoteLiteral(x.q(o.Table)), quoteLiteral(x.q(nt))))
+END $strata$`, x.literal(x.q(o.Table)), x.literal(x.q(nt))))
 	x.contractSQL(
-		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.Table), quoteIdent(ot)),
-		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(nt), quoteIdent(o.Table)))
+		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.Table), x.ident(ot)),
+		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(nt), x.ident(o.Table)))
 	x.afterSQL(o.Table, "DROP TABLE IF EXISTS "+x.q(ot))
 	return nil
 }
@@ -403,7 +387,7 @@ func (o *RestructureTable) Rollback(ctx context.Context, x *Exec) error {
 		return err
 	}
 	return x.ddl(ctx, o.Table, "DROP TABLE IF EXISTS "+x.q(o.newTable(x.version)),
-		"DROP FUNCTION IF EXISTS "+quoteQualified(x.Schema(), x.name(o.Table, "back"))+"()")
+		"DROP FUNCTION IF EXISTS "+x.qualified(x.Schema(), x.name(o.Table, "back"))+"()")
 }
 
 // reshape points the new shape's view of the table at the new table. The
@@ -433,15 +417,15 @@ func (o *RestructureTable) reshape(s *shape) error {
 func (o *RestructureTable) newTableFor(s *shape) string { return o.newTable(s.version) }
 
 func (o *RestructureTable) plan(p *plan) {
-	p.start = append(p.start, o.createSQL(p.schema, p.version),
-		fmt.Sprintf("CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE ON %s -- copies each change into %s", p.q(o.Table), quoteIdent(o.newTable(p.version))),
-		fmt.Sprintf("INSERT INTO %s SELECT ... FROM (SELECT * FROM %s WHERE <key range> FOR SHARE) ON CONFLICT DO UPDATE -- in batches", quoteIdent(o.newTable(p.version)), p.q(o.Table)),
+	p.start = append(p.start, o.createSQL(p, p.version),
+		fmt.Sprintf("CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE ON %s -- copies each change into %s", p.q(o.Table), p.ident(o.newTable(p.version))),
+		fmt.Sprintf("INSERT INTO %s SELECT ... FROM (SELECT * FROM %s WHERE <key range> FOR SHARE) ON CONFLICT DO UPDATE -- in batches", p.ident(o.newTable(p.version)), p.q(o.Table)),
 		"-- verify: row count and checksum of both tables in one snapshot")
 	p.complete = append(p.complete,
 		fmt.Sprintf("DROP TRIGGER ...; ALTER TABLE %s RENAME TO %s; ALTER TABLE %s RENAME TO %s -- one transaction",
-			p.q(o.Table), quoteIdent(o.oldTable(p.version)), quoteIdent(o.newTable(p.version)), quoteIdent(o.Table)),
-		"DROP TABLE "+quoteIdent(o.oldTable(p.version)))
-	p.abort = append(p.abort, "DROP TRIGGER ...; DROP TABLE IF EXISTS "+quoteIdent(o.newTable(p.version)))
+			p.q(o.Table), p.ident(o.oldTable(p.version)), p.ident(o.newTable(p.version)), p.ident(o.Table)),
+		"DROP TABLE "+p.ident(o.oldTable(p.version)))
+	p.abort = append(p.abort, "DROP TRIGGER ...; DROP TABLE IF EXISTS "+p.ident(o.newTable(p.version)))
 }
 
 func (o *RestructureTable) precheck(c *checkEnv) {
@@ -469,12 +453,12 @@ func (o *RestructureTable) precheck(c *checkEnv) {
 	if len(o.Down) == 0 || c.err != nil || c.create[t.Phys] != nil {
 		return
 	}
-	var pk bool
-	if err := c.r.DB.QueryRowContext(c.ctx, `SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p')`, c.x.q(t.Phys)).Scan(&pk); err != nil {
+	ti, err := c.x.describe(c.ctx, t.Phys)
+	if err != nil {
 		c.err = err
 		return
 	}
-	if !pk {
+	if len(ti.PrimaryKey) == 0 {
 		c.fail("down", "table %q has no primary key, which down needs to copy new-shape writes back", o.Table)
 	}
 }

@@ -2,7 +2,6 @@ package online
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -47,41 +46,26 @@ func (o *SetTableOptions) keys() []string {
 	return keys
 }
 
-func optionValue(v string) string {
+func optionValue(w quoting, v string) string {
 	if optionValueRe.MatchString(strings.ToLower(v)) {
 		return v
 	}
-	return quoteLiteral(v)
+	return w.literal(v)
 }
 
-func (o *SetTableOptions) setSQL(qt string) string {
+func (o *SetTableOptions) setSQL(w builder) string {
 	var kv []string
 	for _, k := range o.keys() {
-		kv = append(kv, k+" = "+optionValue(o.Options[k]))
+		kv = append(kv, k+" = "+optionValue(w.quoter(), o.Options[k]))
 	}
-	return fmt.Sprintf("ALTER TABLE %s SET (%s)", qt, strings.Join(kv, ", "))
+	return fmt.Sprintf("ALTER TABLE %s SET (%s)", w.q(o.Table), strings.Join(kv, ", "))
 }
 
 func (o *SetTableOptions) Start(ctx context.Context, x *Exec) error {
 	if _, ok := x.data()["prev"]; !ok {
-		var opts []sql.NullString
-		rows, err := x.db().QueryContext(ctx, `SELECT unnest(reloptions) FROM pg_class WHERE oid = to_regclass($1)`, x.q(o.Table))
+		prev, err := x.eng.tableOptions(ctx, x.db(), x.table(o.Table))
 		if err != nil {
 			return err
-		}
-		for rows.Next() {
-			var s sql.NullString
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
-				return err
-			}
-			opts = append(opts, s)
-		}
-		rows.Close()
-		prev := map[string]string{}
-		for _, s := range opts {
-			k, v, _ := strings.Cut(s.String, "=")
-			prev[k] = v
 		}
 		b, _ := json.Marshal(prev)
 		x.data()["prev"] = string(b)
@@ -89,7 +73,7 @@ func (o *SetTableOptions) Start(ctx context.Context, x *Exec) error {
 			return err
 		}
 	}
-	return x.ddl(ctx, o.Table, o.setSQL(x.q(o.Table)))
+	return x.ddl(ctx, o.Table, o.setSQL(x))
 }
 
 func (o *SetTableOptions) Complete(ctx context.Context, x *Exec) error { return nil }
@@ -106,7 +90,7 @@ func (o *SetTableOptions) Rollback(ctx context.Context, x *Exec) error {
 	var reset, set []string
 	for _, k := range o.keys() {
 		if v, ok := prev[k]; ok {
-			set = append(set, k+" = "+optionValue(v))
+			set = append(set, k+" = "+optionValue(x.quoting, v))
 		} else {
 			reset = append(reset, k)
 		}
@@ -122,7 +106,7 @@ func (o *SetTableOptions) Rollback(ctx context.Context, x *Exec) error {
 }
 
 func (o *SetTableOptions) plan(p *plan) {
-	p.start = append(p.start, o.setSQL(p.q(o.Table)))
+	p.start = append(p.start, o.setSQL(p))
 	p.abort = append(p.abort, fmt.Sprintf("ALTER TABLE %s RESET/SET (...) -- back to the values before start", p.q(o.Table)))
 }
 

@@ -3,6 +3,8 @@ package online
 import (
 	"strings"
 	"testing"
+
+	"github.com/strata-db/strata/dialect/postgres"
 )
 
 func TestParse(t *testing.T) {
@@ -59,7 +61,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestRenameIdent(t *testing.T) {
 	t.Parallel()
-	eq(t, "rename", renameIdent(`age >= 0 AND "age" < 'age' AND t.age > 1 AND age(x) IS NOT NULL AND ages > 0`, "age", "_n"),
+	eq(t, "rename", renameIdent(quoting{postgres.Dialect{}}, `age >= 0 AND "age" < 'age' AND t.age > 1 AND age(x) IS NOT NULL AND ages > 0`, "age", "_n"),
 		`"_n" >= 0 AND "_n" < 'age' AND t.age > 1 AND age(x) IS NOT NULL AND ages > 0`)
 }
 

@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -30,12 +27,17 @@ func (r *Runner) newExec(version string, m *Migration, st *State, store StateSto
 	if m == nil || len(m.Operations) == 0 {
 		return nil, nil, errors.New("online: migration has no operations")
 	}
+	d := r.dialect()
+	eng, err := engineFor(d)
+	if err != nil {
+		return nil, nil, err
+	}
 	if st == nil {
 		st = newState(version, m)
 	} else if err := st.check(version, m); err != nil {
 		return nil, nil, err
 	}
-	return &Exec{r: r, version: version, m: m, st: st, store: store}, st, nil
+	return &Exec{quoting: quoting{d}, r: r, d: d, eng: eng, version: version, m: m, st: st, store: store}, st, nil
 }
 
 func (r *Runner) phaseEvent(x *Exec, msg string) {
@@ -119,19 +121,6 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 	r.emit(Event{Kind: EventDone, Version: version, Phase: st.Phase, Elapsed: time.Since(t0)})
 	r.logger().Info("expanded", "version", version, "elapsed", time.Since(t0))
 	return nil
-}
-
-// createViews (re)creates the version schema from the final shape, in one
-// transaction so readers never see it half made.
-func (x *Exec) createViews(ctx context.Context) error {
-	x.final = nil
-	s, err := x.finalShape(ctx)
-	if err != nil {
-		return err
-	}
-	vs := x.VersionSchema()
-	stmts := append([]string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}, s.viewSQL(x.Schema(), vs)...)
-	return x.ddl(ctx, "", stmts...)
 }
 
 // Complete contracts an expanded migration: in one short transaction under
@@ -233,33 +222,29 @@ func (x *Exec) cutOver(ctx context.Context) error {
 		}
 		after.tables = append(after.tables, nt)
 	}
-	var relations []string
-	for t := range touched {
-		relations = append(relations, x.q(t))
-	}
-	sort.Strings(relations)
+	relations := x.tables(touched)
 	vs := x.VersionSchema()
-	stmts := []string{"DROP SCHEMA IF EXISTS " + quoteIdent(vs) + " CASCADE"}
+	stmts := []string{"DROP SCHEMA IF EXISTS " + x.ident(vs) + " CASCADE"}
 	for _, o := range olds {
-		stmts = append(stmts, "DROP SCHEMA IF EXISTS "+quoteIdent(o)+" CASCADE")
+		stmts = append(stmts, "DROP SCHEMA IF EXISTS "+x.ident(o)+" CASCADE")
 	}
 	// Read before the transaction, which should hold its locks for no
 	// longer than its DDL takes; the engine's lock keeps other runners from
 	// changing version schemas meanwhile.
 	for _, k := range kept {
-		views, err := dependentViews(ctx, x.db(), k, relations)
+		views, err := x.eng.viewsOver(ctx, x.db(), k, relations)
 		if err != nil {
 			return err
 		}
 		for _, v := range views {
-			stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
+			stmts = append(stmts, "DROP VIEW IF EXISTS "+x.qualified(k, v))
 		}
 	}
 	stmts = append(stmts, x.contract...)
 	for _, k := range kept {
-		stmts = append(stmts, after.viewSQL(x.Schema(), k)[1:]...)
+		stmts = append(stmts, after.viewSQL(x.quoting, x.Schema(), k)[1:]...)
 	}
-	err = x.r.execTx(ctx, x, firstTable(x.m), "complete "+x.version, func(ctx context.Context, tx *sql.Tx) error {
+	err = x.execTx(ctx, firstTable(x.m), "complete "+x.version, func(ctx context.Context, tx *sql.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return wrapStmt(s, err)
@@ -274,185 +259,11 @@ func (x *Exec) cutOver(ctx context.Context) error {
 	return nil
 }
 
-// releaseKeptViews, before Abort drops what this migration created, takes
-// it out of the version schemas of other expanded migrations, whose views
-// show every table of the schema as it physically is: the tables it created
-// lose their view, and the views of the tables it added columns to are
-// rebuilt without them, in one transaction.
-func (x *Exec) releaseKeptViews(ctx context.Context) error {
-	kept, err := x.keptVersionSchemas(ctx)
-	if err != nil || len(kept) == 0 {
-		return err
-	}
-	created := map[string]bool{}
-	for _, t := range createdTables(x.m, x.version) {
-		created[t] = true
-	}
-	added := map[string]map[string]bool{}
-	for i, op := range x.m.Operations {
-		if !x.st.Ops[i].Started {
-			continue
-		}
-		switch o := op.(type) {
-		case *CreateTable:
-			created[o.Name] = true
-		case *AddColumn:
-			if added[o.Table] == nil {
-				added[o.Table] = map[string]bool{}
-			}
-			added[o.Table][o.Column.Name] = true
-		}
-	}
-	var relations []string
-	for t := range created {
-		relations = append(relations, x.q(t))
-	}
-	for t := range added {
-		relations = append(relations, x.q(t))
-	}
-	sort.Strings(relations)
-	var stmts []string
-	for _, k := range kept {
-		views, err := dependentViews(ctx, x.db(), k, relations)
-		if err != nil {
-			return err
-		}
-		for _, v := range views {
-			if created[v] {
-				stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v))
-				continue
-			}
-			cols, err := tableColumns(ctx, x.db(), k, v)
-			if err != nil {
-				return err
-			}
-			var keep []string
-			for _, c := range cols {
-				if !added[v][c.Name] {
-					keep = append(keep, c.Name)
-				}
-			}
-			if len(keep) == len(cols) {
-				continue
-			}
-			stmts = append(stmts, "DROP VIEW IF EXISTS "+quoteQualified(k, v),
-				fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", quoteQualified(k, v), quoteList(keep), x.q(v)))
-		}
-	}
-	if len(stmts) == 0 {
-		return nil
-	}
-	return x.ddl(ctx, "", stmts...)
-}
-
-// createdTables lists the tables an operation of m creates under a name of
-// its own (restructure_table's copy), which m.Tables does not name.
-func createdTables(m *Migration, version string) []string {
-	var out []string
-	for _, op := range m.Operations {
-		if rt, ok := op.(*RestructureTable); ok {
-			out = append(out, rt.newTable(version))
-		}
-	}
-	return out
-}
-
-// dependentViews lists the views of schema that read any of relations
-// (quoted, qualified names; those that do not exist are ignored).
-func dependentViews(ctx context.Context, q querier, schema string, relations []string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `
-SELECT DISTINCT v.relname
-FROM pg_depend d
-JOIN pg_rewrite w ON w.oid = d.objid
-JOIN pg_class v ON v.oid = w.ev_class
-JOIN pg_namespace n ON n.oid = v.relnamespace
-WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-  AND n.nspname = $1 AND v.relkind = 'v' AND d.refobjid <> v.oid
-  AND d.refobjid IN (SELECT to_regclass(r) FROM unnest($2::text[]) AS r)
-ORDER BY 1`, schema, relations)
-	if err != nil {
-		return nil, fmt.Errorf("list the views of %s over the migration's tables: %w", schema, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 func firstTable(m *Migration) string {
 	if t := m.Tables(); len(t) > 0 {
 		return t[0]
 	}
 	return ""
-}
-
-// olderVersionSchemas lists the strata_v* schemas of versions before this
-// one, except those of the versions in Runner.KeepVersions.
-func (x *Exec) olderVersionSchemas(ctx context.Context) ([]string, error) {
-	names, err := versionSchemas(ctx, x.db())
-	if err != nil {
-		return nil, err
-	}
-	keep := map[string]bool{x.VersionSchema(): true}
-	for _, v := range x.r.KeepVersions {
-		keep[VersionSchema(v)] = true
-	}
-	var out []string
-	for _, n := range names {
-		if !keep[n] && versionLess(strings.TrimPrefix(n, "strata_v"), x.version) {
-			out = append(out, n)
-		}
-	}
-	return out, nil
-}
-
-// keptVersionSchemas lists the version schemas of Runner.KeepVersions that
-// exist.
-func (x *Exec) keptVersionSchemas(ctx context.Context) ([]string, error) {
-	names, err := versionSchemas(ctx, x.db())
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, v := range x.r.KeepVersions {
-		if v != x.version && slices.Contains(names, VersionSchema(v)) {
-			out = append(out, VersionSchema(v))
-		}
-	}
-	return out, nil
-}
-
-// versionSchemas lists the strata_v* schemas of the database.
-func versionSchemas(ctx context.Context, q querier) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
-	if err != nil {
-		return nil, fmt.Errorf("list version schemas: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
-func versionLess(a, b string) bool {
-	ai, aerr := strconv.ParseUint(a, 10, 64)
-	bi, berr := strconv.ParseUint(b, 10, 64)
-	if aerr == nil && berr == nil {
-		return ai < bi
-	}
-	return a < b
 }
 
 // Abort undoes Start from any partial state: it drops the version schema
@@ -480,7 +291,7 @@ func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *St
 		return err
 	}
 	r.phaseEvent(x, "abort")
-	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+quoteIdent(x.VersionSchema())+" CASCADE"); err != nil {
+	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+x.ident(x.VersionSchema())+" CASCADE"); err != nil {
 		return fmt.Errorf("abort %s: %w", version, err)
 	}
 	if err := x.releaseKeptViews(ctx); err != nil {

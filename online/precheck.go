@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // prechecker is implemented by operations whose preconditions can be read
@@ -20,7 +18,6 @@ type prechecker interface {
 // checkEnv is what an operation's precheck reads and reports through.
 type checkEnv struct {
 	ctx    context.Context
-	r      *Runner
 	x      *Exec
 	s      *shape                  // new shape before the operation
 	idx    int                     // operation index (0-based)
@@ -47,13 +44,16 @@ func (r *Runner) Check(ctx context.Context, version string, m *Migration) error 
 	if m == nil || len(m.Operations) == 0 {
 		return errors.New("online: migration has no operations")
 	}
-	x := &Exec{r: r, version: version, m: m, st: newState(version, m)}
-	s, err := physShape(ctx, r.DB, r.schema())
+	x, _, err := r.newExec(version, m, nil, nil)
+	if err != nil {
+		return err
+	}
+	s, err := x.physShape(ctx)
 	if err != nil {
 		return fmt.Errorf("check %s: %w", version, err)
 	}
 	s.version = version
-	c := &checkEnv{ctx: ctx, r: r, x: x, s: s, create: map[string]*CreateTable{}}
+	c := &checkEnv{ctx: ctx, x: x, s: s, create: map[string]*CreateTable{}}
 	for i, op := range m.Operations {
 		if _, ok := op.(*RawSQL); ok {
 			break
@@ -99,7 +99,7 @@ func (c *checkEnv) table(field, name string) *tableModel {
 	if t := c.s.table(name); t != nil {
 		return t
 	}
-	c.fail(field, "table %q does not exist in schema %s", name, c.r.schema())
+	c.fail(field, "table %q does not exist in schema %s", name, c.x.Schema())
 	return nil
 }
 
@@ -120,7 +120,7 @@ func (c *checkEnv) noTable(field, name string) {
 		return
 	}
 	if kind := c.relationKind(name); kind != "" {
-		c.fail(field, "%s %q already exists in schema %s", kind, name, c.r.schema())
+		c.fail(field, "%s %q already exists in schema %s", kind, name, c.x.Schema())
 	}
 }
 
@@ -129,12 +129,8 @@ func (c *checkEnv) relationKind(name string) string {
 	if c.err != nil {
 		return ""
 	}
-	var kind string
-	err := c.r.DB.QueryRowContext(c.ctx, `
-SELECT CASE relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'i' THEN 'index' WHEN 'I' THEN 'index'
-  WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' ELSE 'relation' END
-FROM pg_class WHERE oid = to_regclass($1)`, quoteQualified(c.r.schema(), name)).Scan(&kind)
-	if err != nil && !isNoRows(err) {
+	kind, err := c.x.eng.relationKind(c.ctx, c.x.db(), c.x.Schema(), name)
+	if err != nil {
 		c.err = err
 	}
 	return kind
@@ -145,15 +141,13 @@ func (c *checkEnv) typeKnown(field, typ string) {
 	if c.err != nil || typ == "" {
 		return
 	}
-	var ok bool
-	err := c.r.DB.QueryRowContext(c.ctx, `SELECT to_regtype($1) IS NOT NULL`, castType(typ)).Scan(&ok)
-	var pe *pgconn.PgError
+	known, why, err := c.x.eng.typeKnown(c.ctx, c.x.db(), typ)
 	switch {
-	case errors.As(err, &pe):
-		c.fail(field, "type %q: %s", typ, pe.Message)
 	case err != nil:
 		c.err = err
-	case !ok:
+	case why != "":
+		c.fail(field, "type %q: %s", typ, why)
+	case !known:
 		c.fail(field, "type %q does not exist", typ)
 	}
 }
@@ -169,7 +163,7 @@ func (c *checkEnv) needKey(field string, t *tableModel, why string) {
 		}
 		return
 	}
-	_, _, err := keyColumns(c.ctx, c.r.DB, c.r.schema(), t.Phys)
+	_, _, err := c.x.keyColumns(c.ctx, t.Phys)
 	if errors.Is(err, ErrNoKey) {
 		c.fail(field, "table %q has no primary key or unique index over NOT NULL columns, which %s needs to walk its rows in batches; add one first (ALTER TABLE %s ADD PRIMARY KEY (...))",
 			t.Name, why, c.x.q(t.Phys)).Err = ErrNoKey
@@ -185,7 +179,7 @@ func (c *checkEnv) constraintFree(field, table, name string) {
 	if c.err != nil || name == "" || c.create[table] != nil {
 		return
 	}
-	exists, _, err := constraintState(c.ctx, c.r.DB, c.r.schema(), table, name)
+	exists, _, err := c.x.constraintState(c.ctx, table, name)
 	if err != nil {
 		c.err = err
 		return
@@ -213,34 +207,8 @@ func (c *checkEnv) dependents(field, table, col, what string) {
 	if c.err != nil || c.create[table] != nil {
 		return
 	}
-	rows, err := c.r.DB.QueryContext(c.ctx, `
-SELECT DISTINCT CASE v.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END || quote_ident(n.nspname) || '.' || quote_ident(v.relname)
-FROM pg_attribute a
-JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
-JOIN pg_rewrite w ON d.classid = 'pg_rewrite'::regclass AND w.oid = d.objid
-JOIN pg_class v ON v.oid = w.ev_class
-JOIN pg_namespace n ON n.oid = v.relnamespace
-WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND v.oid <> a.attrelid AND n.nspname NOT LIKE 'strata\_v%'
-UNION
-SELECT DISTINCT 'foreign key ' || quote_ident(f.conname) || ' of ' || f.conrelid::regclass::text
-FROM pg_attribute a JOIN pg_constraint f ON f.contype = 'f' AND f.confrelid = a.attrelid AND a.attnum = ANY(f.confkey)
-WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND f.conrelid <> a.attrelid
-ORDER BY 1`, quoteQualified(c.r.schema(), table), col)
+	deps, err := c.x.eng.columnUsers(c.ctx, c.x.db(), c.x.table(table), col)
 	if err != nil {
-		c.err = err
-		return
-	}
-	defer rows.Close()
-	var deps []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			c.err = err
-			return
-		}
-		deps = append(deps, d)
-	}
-	if err := rows.Err(); err != nil {
 		c.err = err
 		return
 	}
@@ -254,32 +222,11 @@ func (c *checkEnv) referencedBy(table string) []string {
 	if c.err != nil || c.create[table] != nil {
 		return nil
 	}
-	refs, err := referencingKeys(c.ctx, c.r.DB, quoteQualified(c.r.schema(), table))
+	refs, err := c.x.referencedBy(c.ctx, table)
 	if err != nil {
 		c.err = err
 	}
 	return refs
-}
-
-// referencingKeys lists the foreign keys of other tables that point at
-// qtable, as table.constraint.
-func referencingKeys(ctx context.Context, q querier, qtable string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `
-SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint
-WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid ORDER BY 1`, qtable)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // hasKey reports whether the created table has a key backfills can walk.

@@ -1,45 +1,56 @@
 package online
 
-import "strings"
+import "github.com/strata-db/strata/dialect"
 
-// quoteIdent quotes one identifier for PostgreSQL so that any name,
-// including reserved words and names holding quotes, is safe in SQL.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+// quoting writes names and strings into the SQL an online migration runs,
+// the way its dialect quotes them ([dialect.Quoter]): the one place each
+// engine's quoting is written.
+type quoting struct{ q dialect.Quoter }
+
+// ident quotes one identifier.
+func (w quoting) ident(s string) string { return w.q.Quote(s) }
+
+// qualified quotes schema.name; an empty schema leaves the name bare.
+func (w quoting) qualified(schema, name string) string {
+	return dialect.QuoteQualified(w.q, schema, name)
 }
 
-// quoteQualified quotes schema.name; an empty schema leaves the name bare.
-func quoteQualified(schema, name string) string {
-	if schema == "" {
-		return quoteIdent(name)
-	}
-	return quoteIdent(schema) + "." + quoteIdent(name)
-}
+// literal quotes a string literal.
+func (w quoting) literal(s string) string { return w.q.QuoteLiteral(s) }
 
-// quoteLiteral quotes a string literal, doubling quotes and using the E”
-// form when backslashes are present so standard_conforming_strings does not
-// matter.
-func quoteLiteral(s string) string {
-	q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
-	if strings.Contains(s, `\`) {
-		return "E" + strings.ReplaceAll(q, `\`, `\\`)
-	}
-	return q
-}
+// list quotes each identifier and joins them with ", ".
+func (w quoting) list(names []string) string { return dialect.QuoteList(w.q, names) }
 
-// quoteList quotes each identifier and joins them with ", ".
-func quoteList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = quoteIdent(n)
-	}
-	return strings.Join(q, ", ")
-}
+// maxName is the longest identifier, in bytes, that online generates: the
+// shorter of PostgreSQL's limit (63; longer names are cut) and MySQL's
+// (64; longer names are refused), so that a generated name means the same
+// on either.
+const maxName = 63
 
-// truncName keeps a generated identifier within PostgreSQL's 63-byte limit.
+// truncName keeps a generated identifier within maxName.
 func truncName(s string) string {
-	if len(s) <= 63 {
+	if len(s) <= maxName {
 		return s
 	}
-	return s[:63]
+	return s[:maxName]
 }
+
+// builder builds an operation's SQL: the [Exec] that runs it, or the plan
+// that shows it.
+type builder interface {
+	ident(s string) string
+	qualified(schema, name string) string
+	literal(s string) string
+	list(names []string) string
+	// q quotes a table of the migration's schema.
+	q(table string) string
+	quoter() quoting
+}
+
+var (
+	_ builder = (*Exec)(nil)
+	_ builder = (*plan)(nil)
+)
+
+// quoter returns w itself, for code that only quotes.
+func (w quoting) quoter() quoting { return w }

@@ -1,18 +1,13 @@
 package online
 
 import (
-	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/dialect/postgres"
 )
 
 // Defaults of [Runner]'s settings, used when a field is zero.
@@ -31,8 +26,13 @@ const (
 // same table must not run at the same time; the migration engine's lock
 // sees to that.
 type Runner struct {
-	// DB is the target, opened with the pgx stdlib driver ("pgx").
+	// DB is the target.
 	DB *sql.DB
+	// Dialect is DB's dialect; nil means PostgreSQL. Online migrations run
+	// on PostgreSQL only for now: with another engine's dialect, every
+	// phase fails with an error wrapping [ErrUnsupported] ([Supports]
+	// tells beforehand).
+	Dialect dialect.Dialect
 	// Schema holds the tables the operations name. Default "public".
 	Schema string
 	// LockTimeout bounds each wait for a lock that blocks the application
@@ -92,33 +92,18 @@ type Event struct {
 	Message   string
 }
 
-func (r *Runner) lockTimeout() time.Duration {
-	if r.LockTimeout > 0 {
-		return r.LockTimeout
+// orDefault is v when it is set (above zero), else def.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultLockTimeout
+	return def
 }
 
-func (r *Runner) maxLockWait() time.Duration {
-	if r.MaxLockWait > 0 {
-		return r.MaxLockWait
-	}
-	return DefaultMaxLockWait
-}
-
-func (r *Runner) batchTime() time.Duration {
-	if r.BatchTime > 0 {
-		return r.BatchTime
-	}
-	return DefaultBatchTime
-}
-
-func (r *Runner) maxBatch() int {
-	if r.MaxBatchRows > 0 {
-		return r.MaxBatchRows
-	}
-	return 50000
-}
+func (r *Runner) lockTimeout() time.Duration { return orDefault(r.LockTimeout, DefaultLockTimeout) }
+func (r *Runner) maxLockWait() time.Duration { return orDefault(r.MaxLockWait, DefaultMaxLockWait) }
+func (r *Runner) batchTime() time.Duration   { return orDefault(r.BatchTime, DefaultBatchTime) }
+func (r *Runner) maxBatch() int              { return orDefault(r.MaxBatchRows, 50000) }
 
 func (r *Runner) schema() string {
 	if r.Schema != "" {
@@ -144,164 +129,10 @@ func (r *Runner) emit(e Event) {
 // shape of migration version: strata_v<version>.
 func VersionSchema(version string) string { return "strata_v" + version }
 
-// Lock-related SQLSTATEs that are safe to retry: the statement was rolled
-// back and nothing was applied.
-const (
-	sqlstateLockNotAvailable = "55P03"
-	sqlstateDeadlock         = "40P01"
-)
-
-func isRetryable(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == sqlstateLockNotAvailable || pe.Code == sqlstateDeadlock
+// dialect is the target's dialect.
+func (r *Runner) dialect() dialect.Dialect {
+	if r.Dialect != nil {
+		return r.Dialect
 	}
-	return false
-}
-
-func sqlState(err error) string {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code
-	}
-	return ""
-}
-
-// ddlMode says how long a statement may wait for its locks.
-type ddlMode int
-
-const (
-	// blocking statements take locks that queue the application behind
-	// them: they wait at most LockTimeout per attempt.
-	blocking ddlMode = iota
-	// concurrent statements (CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT)
-	// take locks that no reader or writer waits for; they may wait up to
-	// MaxLockWait, and run outside a transaction.
-	concurrent
-)
-
-// retry runs fn until it succeeds, fails with a non-lock error, or the total
-// wait exceeds MaxLockWait. fn gets the lock_timeout to use.
-func (r *Runner) retry(ctx context.Context, x *Exec, table, stmt string, fn func(ctx context.Context) error) error {
-	start := time.Now()
-	backoff := r.lockTimeout() / 2
-	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
-		if err == nil {
-			return nil
-		}
-		if !isRetryable(err) {
-			return err
-		}
-		waited := time.Since(start)
-		blk := r.blocker(ctx, table)
-		if x != nil && x.st != nil {
-			x.st.LockRetries++
-		}
-		r.logger().Warn("lock not acquired, retrying", "table", table, "attempt", attempt, "elapsed", waited,
-			"blocker_pid", blk.BlockerPID, "blocker_query", blk.BlockerQuery, "blocker_age", blk.BlockerAge)
-		ev := Event{Kind: EventLockRetry, Table: table, Statement: stmt, Attempt: attempt, Elapsed: waited}
-		if x != nil {
-			ev.Version, ev.Phase = x.version, x.st.Phase
-		}
-		if blk.BlockerPID != 0 {
-			ev.Message = fmt.Sprintf("blocked by pid %d (%s, open %s): %s", blk.BlockerPID, blk.BlockerState, blk.BlockerAge.Round(time.Millisecond), blk.BlockerQuery)
-		}
-		r.emit(ev)
-		if waited >= r.maxLockWait() {
-			blk.Statement, blk.Table, blk.Attempts, blk.Waited, blk.Err = stmt, table, attempt, waited, err
-			return &blk
-		}
-		// Full jitter on an exponential backoff, capped: retries from several
-		// runners never line up, and the application drains its queue
-		// between two attempts.
-		sleep := time.Duration(float64(backoff) * (0.5 + rand.Float64()/2))
-		backoff = min(backoff*2, 4*r.lockTimeout()+time.Second)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(sleep):
-		}
-	}
-}
-
-// blocker finds the session holding a lock on table with the oldest open
-// transaction: the one a DDL statement is waiting for.
-func (r *Runner) blocker(ctx context.Context, table string) LockTimeoutError {
-	var e LockTimeoutError
-	if table == "" {
-		return e
-	}
-	var pid sql.NullInt64
-	var query, state sql.NullString
-	var age sql.NullFloat64
-	err := r.DB.QueryRowContext(ctx, `
-SELECT a.pid, a.query, a.state, EXTRACT(epoch FROM now() - a.xact_start)::float8
-FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.granted AND l.locktype = 'relation' AND a.pid <> pg_backend_pid()
-  AND l.relation = to_regclass($1)
-  AND a.xact_start IS NOT NULL
-ORDER BY a.xact_start LIMIT 1`, quoteQualified(r.schema(), table)).Scan(&pid, &query, &state, &age)
-	if err == nil && pid.Valid {
-		e.BlockerPID = int(pid.Int64)
-		e.BlockerQuery = query.String
-		e.BlockerState = state.String
-		e.BlockerAge = time.Duration(age.Float64 * float64(time.Second))
-	}
-	return e
-}
-
-// exec runs stmts in one transaction under SET LOCAL lock_timeout, retrying
-// the whole transaction when a lock is not granted in time.
-func (r *Runner) exec(ctx context.Context, x *Exec, table string, stmts ...string) error {
-	return r.execTx(ctx, x, table, strings.Join(stmts, "; "), func(ctx context.Context, tx *sql.Tx) error {
-		for _, s := range stmts {
-			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// execTx runs fn in one transaction under SET LOCAL lock_timeout, retrying
-// the whole transaction on lock_timeout.
-func (r *Runner) execTx(ctx context.Context, x *Exec, table, desc string, fn func(context.Context, *sql.Tx) error) error {
-	r.logger().Debug("ddl", "table", table, "sql", desc)
-	return r.retry(ctx, x, table, desc, func(ctx context.Context) error {
-		tx, err := r.DB.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", r.lockTimeout().Milliseconds())); err != nil {
-			return err
-		}
-		if err := fn(ctx, tx); err != nil {
-			return err
-		}
-		return tx.Commit()
-	})
-}
-
-// execConcurrent runs one statement outside a transaction, on a dedicated
-// connection, with a lock_timeout of MaxLockWait: it takes only locks that
-// neither readers nor writers wait for.
-func (r *Runner) execConcurrent(ctx context.Context, x *Exec, table, stmt string) error {
-	r.logger().Debug("ddl", "table", table, "sql", stmt)
-	return r.retry(ctx, x, table, stmt, func(ctx context.Context) error {
-		conn, err := r.DB.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET lock_timeout = '%dms'", r.maxLockWait().Milliseconds())); err != nil {
-			return err
-		}
-		_, err = conn.ExecContext(ctx, stmt)
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "RESET lock_timeout"); rerr != nil {
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		return err
-	})
+	return postgres.Dialect{}
 }

@@ -83,23 +83,23 @@ func (t *tableModel) dropCol(name string) {
 }
 
 // physShape reads the schema's tables from the catalog, leaving out the
-// columns strata itself added.
-func physShape(ctx context.Context, q querier, schema string) (*shape, error) {
-	names, err := baseTables(ctx, q, schema)
+// tables and columns strata itself added.
+func (x *Exec) physShape(ctx context.Context) (*shape, error) {
+	tables, err := x.d.Tables(ctx, x.db(), x.Schema())
+	if err != nil {
+		return nil, err
+	}
+	columns, err := x.eng.schemaColumns(ctx, x.db(), x.Schema())
 	if err != nil {
 		return nil, err
 	}
 	s := &shape{}
-	for _, n := range names {
-		if strings.HasPrefix(n, "_strata_") {
+	for _, tb := range tables {
+		if isInternal(tb.Name) {
 			continue
 		}
-		cols, err := tableColumns(ctx, q, schema, n)
-		if err != nil {
-			return nil, err
-		}
-		t := &tableModel{Phys: n, Name: n}
-		for _, c := range cols {
+		t := &tableModel{Phys: tb.Name, Name: tb.Name}
+		for _, c := range columns[tb.Name] {
 			if isInternal(c.Name) {
 				continue
 			}
@@ -112,19 +112,19 @@ func physShape(ctx context.Context, q querier, schema string) (*shape, error) {
 
 // viewSQL returns the statements that create the version schema and one
 // view per table of the shape.
-func (s *shape) viewSQL(schema, vschema string) []string {
-	stmts := []string{"CREATE SCHEMA IF NOT EXISTS " + quoteIdent(vschema)}
+func (s *shape) viewSQL(w quoting, schema, vschema string) []string {
+	stmts := []string{"CREATE SCHEMA IF NOT EXISTS " + w.ident(vschema)}
 	for _, t := range s.tables {
 		sel := make([]string, len(t.Cols))
 		for i, c := range t.Cols {
 			if c.Name == c.Phys {
-				sel[i] = quoteIdent(c.Phys)
+				sel[i] = w.ident(c.Phys)
 			} else {
-				sel[i] = quoteIdent(c.Phys) + " AS " + quoteIdent(c.Name)
+				sel[i] = w.ident(c.Phys) + " AS " + w.ident(c.Name)
 			}
 		}
 		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM %s",
-			quoteQualified(vschema, t.Name), strings.Join(sel, ", "), quoteQualified(schema, t.Phys)))
+			w.qualified(vschema, t.Name), strings.Join(sel, ", "), w.qualified(schema, t.Phys)))
 	}
 	return stmts
 }

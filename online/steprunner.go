@@ -72,7 +72,7 @@ func (s *Step) Plan(m *migrate.Migration, dir migrate.Direction) (*migrate.StepP
 	v := string(m.Version)
 	return &migrate.StepPlan{
 		Mode:    "online: start expands (new shape beside the old, triggers, batched backfill) and leaves it expanded until `strata complete`",
-		Actions: om.Plan(v), Ends: migrate.StateExpanded, Prepared: om,
+		Actions: s.Runner.Plan(v, om), Ends: migrate.StateExpanded, Prepared: om,
 		Next: fmt.Sprintf("move the application over to the new shape (views in schema %s), then `strata complete %s`; or `strata abort %s` to undo", VersionSchema(v), v, v),
 	}, nil
 }
@@ -91,10 +91,18 @@ func (s *Step) runner(ctx context.Context, env migrate.StepEnv, m *migrate.Migra
 	r := s.Runner
 	r.DB = env.DB
 	r.Logger = env.Logger
+	if env.Dialect != nil {
+		r.Dialect = env.Dialect
+	}
+	if _, err := engineFor(r.dialect()); err != nil {
+		return nil, fmt.Errorf("online migration %s_%s: %w", m.Version, m.Name, err)
+	}
 	if r.Schema == "" {
-		if err := env.DB.QueryRowContext(ctx, "SELECT current_schema()").Scan(&r.Schema); err != nil {
+		si, err := r.dialect().DescribeSession(ctx, env.DB)
+		if err != nil {
 			return nil, fmt.Errorf("read the current schema: %w", err)
 		}
+		r.Schema = si.Schema
 	}
 	r.KeepVersions = slices.Clone(s.Runner.KeepVersions)
 	for _, other := range env.Expanded {
@@ -223,15 +231,7 @@ func (s *Step) Down(ctx context.Context, env migrate.StepEnv, m *migrate.Migrati
 
 // Complete implements [migrate.Finisher].
 func (s *Step) Complete(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (string, error) {
-	om, err := s.parse(m)
-	if err != nil {
-		return "", err
-	}
-	r, err := s.runner(ctx, env, m)
-	if err != nil {
-		return "", err
-	}
-	st, err := s.state(env)
+	om, r, st, err := s.expanded(ctx, env, m)
 	if err != nil {
 		return "", err
 	}
@@ -242,19 +242,29 @@ func (s *Step) Complete(ctx context.Context, env migrate.StepEnv, m *migrate.Mig
 
 // Abort implements [migrate.Finisher].
 func (s *Step) Abort(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) error {
-	om, err := s.parse(m)
-	if err != nil {
-		return err
-	}
-	r, err := s.runner(ctx, env, m)
-	if err != nil {
-		return err
-	}
-	st, err := s.state(env)
+	om, r, st, err := s.expanded(ctx, env, m)
 	if err != nil {
 		return err
 	}
 	return r.Abort(ctx, string(m.Version), om, st, &saver{env: env, last: env.Record.Progress})
+}
+
+// expanded reads what Complete and Abort work from: m's document, the
+// runner for env and the state its history row recorded.
+func (s *Step) expanded(ctx context.Context, env migrate.StepEnv, m *migrate.Migration) (*Migration, *Runner, *State, error) {
+	om, err := s.parse(m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, err := s.runner(ctx, env, m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := s.state(env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return om, r, st, nil
 }
 
 var (

@@ -3,6 +3,8 @@ package online
 import (
 	"fmt"
 	"strings"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // copyTrigger is an AFTER INSERT OR UPDATE OR DELETE row trigger that
@@ -12,10 +14,10 @@ import (
 // triggers skip writes made while it is set, so two triggers copying in
 // opposite directions do not echo each other.
 type copyTrigger struct {
-	name   string   // trigger and function name
-	source string   // table the trigger is on
-	src    []column // source columns, the variables the expressions see
-	target string   // table written
+	name   string           // trigger and function name
+	source string           // table the trigger is on
+	src    []dialect.Column // source columns, the variables the expressions see
+	target string           // table written
 	// keys are the target's key columns, with their types and the
 	// expressions that compute them from a source row.
 	keys, keyTypes, keyExprs []string
@@ -25,11 +27,11 @@ type copyTrigger struct {
 	set        string // ON CONFLICT action
 }
 
-func (c *copyTrigger) sql(schema string) []string {
+func (c *copyTrigger) sql(w quoting, schema string) []string {
 	decl := func(rec string) string {
 		d := make([]string, len(c.src))
 		for i, s := range c.src {
-			d[i] = fmt.Sprintf("%s %s := %s.%s;", quoteIdent(s.Name), s.Type, rec, quoteIdent(s.Name))
+			d[i] = fmt.Sprintf("%s %s := %s.%s;", w.ident(s.Name), s.Type, rec, w.ident(s.Name))
 		}
 		return strings.Join(d, "\n      ")
 	}
@@ -40,11 +42,11 @@ func (c *copyTrigger) sql(schema string) []string {
 		newKeys = append(newKeys, fmt.Sprintf("_strata_nk%d := (%s);", i+1, c.keyExprs[i]))
 		okList = append(okList, fmt.Sprintf("_strata_ok%d", i+1))
 		nkList = append(nkList, fmt.Sprintf("_strata_nk%d", i+1))
-		cond = append(cond, fmt.Sprintf("_t.%s = _strata_ok%d", quoteIdent(k), i+1))
+		cond = append(cond, fmt.Sprintf("_t.%s = _strata_ok%d", w.ident(k), i+1))
 	}
 	vals := make([]string, len(c.vals))
 	copy(vals, c.vals)
-	fn := quoteQualified(schema, c.name)
+	fn := w.qualified(schema, c.name)
 	body := fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $strata$
 DECLARE
   %s
@@ -81,9 +83,9 @@ $strata$`, fn, strings.Join(vars, "\n  "),
 		decl("OLD"), strings.Join(oldKeys, " "),
 		decl("NEW"), strings.Join(newKeys, " "),
 		strings.Join(okList, ", "), strings.Join(nkList, ", "),
-		quoteQualified(schema, c.target), strings.Join(cond, " AND "),
-		decl("NEW"), quoteQualified(schema, c.target), quoteList(c.cols), strings.Join(vals, ", "), quoteIdent(c.conflict), c.set)
+		w.qualified(schema, c.target), strings.Join(cond, " AND "),
+		decl("NEW"), w.qualified(schema, c.target), w.list(c.cols), strings.Join(vals, ", "), w.ident(c.conflict), c.set)
 	trg := fmt.Sprintf("CREATE OR REPLACE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW WHEN (current_setting('strata.sync', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION %s()",
-		quoteIdent(c.name), quoteQualified(schema, c.source), fn)
+		w.ident(c.name), w.qualified(schema, c.source), fn)
 	return []string{body, trg}
 }

@@ -25,7 +25,7 @@ type dualWrite struct {
 
 // installTrigger creates or replaces t's function and trigger.
 func (x *Exec) installTrigger(ctx context.Context, t dualWrite) error {
-	cols, err := tableColumns(ctx, x.db(), x.Schema(), t.table)
+	cols, err := x.columns(ctx, t.table)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (x *Exec) installTrigger(ctx context.Context, t dualWrite) error {
 		if isInternal(c.Name) {
 			continue
 		}
-		oldDecl = append(oldDecl, fmt.Sprintf("%s %s := NEW.%s;", quoteIdent(c.Name), c.Type, quoteIdent(c.Name)))
+		oldDecl = append(oldDecl, fmt.Sprintf("%s %s := NEW.%s;", x.ident(c.Name), c.Type, x.ident(c.Name)))
 	}
 	for _, tm := range final.tables {
 		if tm.Phys != t.table {
@@ -49,7 +49,7 @@ func (x *Exec) installTrigger(ctx context.Context, t dualWrite) error {
 			if pc, ok := findColumn(cols, c.Phys); ok {
 				typ = pc.Type
 			}
-			newDecl = append(newDecl, fmt.Sprintf("%s %s := NEW.%s;", quoteIdent(c.Name), typ, quoteIdent(c.Phys)))
+			newDecl = append(newDecl, fmt.Sprintf("%s %s := NEW.%s;", x.ident(c.Name), typ, x.ident(c.Phys)))
 		}
 	}
 	branch := func(decl []string, body string) string {
@@ -58,7 +58,7 @@ func (x *Exec) installTrigger(ctx context.Context, t dualWrite) error {
 		}
 		return fmt.Sprintf("DECLARE\n      %s\n    BEGIN\n      %s\n    END;", strings.Join(decl, "\n      "), body)
 	}
-	fn := quoteQualified(x.Schema(), t.name)
+	fn := x.qualified(x.Schema(), t.name)
 	body := fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $strata$
 BEGIN
   IF current_schema() = %s THEN
@@ -68,25 +68,25 @@ BEGIN
   END IF;
   RETURN NEW;
 END
-$strata$`, fn, quoteLiteral(x.VersionSchema()), branch(newDecl, t.newBody), branch(oldDecl, t.oldBody))
+$strata$`, fn, x.literal(x.VersionSchema()), branch(newDecl, t.newBody), branch(oldDecl, t.oldBody))
 	// The WHEN clause skips backfill sessions without calling PL/pgSQL at
 	// all, which keeps the per-row cost of a backfill down.
 	trg := fmt.Sprintf("CREATE OR REPLACE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW WHEN (current_setting('strata.backfill', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION %s()",
-		quoteIdent(t.name), x.q(t.table), fn)
+		x.ident(t.name), x.q(t.table), fn)
 	return x.ddl(ctx, t.table, body, trg)
 }
 
 // dropTriggerSQL returns the statements that remove a dualWrite trigger.
 func (x *Exec) dropTriggerSQL(name, table string) []string {
 	return []string{
-		fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", quoteIdent(name), x.q(table)),
-		fmt.Sprintf("DROP FUNCTION IF EXISTS %s()", quoteQualified(x.Schema(), name)),
+		fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", x.ident(name), x.q(table)),
+		fmt.Sprintf("DROP FUNCTION IF EXISTS %s()", x.qualified(x.Schema(), name)),
 	}
 }
 
 // dropTrigger removes a dualWrite trigger, for abort.
 func (x *Exec) dropTrigger(ctx context.Context, name, table string) error {
-	ok, err := tableExists(ctx, x.db(), x.Schema(), table)
+	ok, err := x.tableExists(ctx, table)
 	if err != nil {
 		return err
 	}

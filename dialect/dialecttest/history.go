@@ -69,16 +69,21 @@ func (s *suite) testTimeoutReset(t *testing.T) {
 		t.Errorf("settings after reset %q = %q, want %q as before", reset, after, before)
 	}
 
+	// In a transaction, reset runs before it ends and hands the rest of it
+	// (the next migration of a single transaction) the defaults again.
 	tx, err := c.BeginTx(ctx(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	set, reset = d.TimeoutSQL(3*time.Second, 7*time.Second, true)
 	exec(t, tx, set...)
+	exec(t, tx, reset...)
+	if inside := read(); inside != before {
+		t.Errorf("settings inside the transaction after %q and its reset %q = %q, want %q", set, reset, inside, before)
+	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	exec(t, c, reset...)
 	if after := read(); after != before {
 		t.Errorf("settings after a transaction-scoped set %q and its reset %q = %q, want %q", set, reset, after, before)
 	}

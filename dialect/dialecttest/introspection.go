@@ -147,6 +147,19 @@ func (s *suite) testIntrospection(t *testing.T) {
 		}
 	})
 
+	t.Run("an index names its table", func(t *testing.T) {
+		tb, err := d.IndexTable(ctx(t), db, "", "child_note_idx")
+		if err != nil || tb.Name != "child" || tb.Schema == "" {
+			t.Errorf("IndexTable(child_note_idx) = %+v, %v, want child with its schema", tb, err)
+		}
+		if _, err := d.IndexTable(ctx(t), db, "", "absent_idx"); !errors.Is(err, dialect.ErrNotFound) {
+			t.Errorf("IndexTable of a missing index: %v, want ErrNotFound", err)
+		}
+		if _, err := d.IndexTable(ctx(t), db, "", "child"); !errors.Is(err, dialect.ErrNotFound) {
+			t.Errorf("IndexTable of a table: %v, want ErrNotFound", err)
+		}
+	})
+
 	t.Run("tables and row estimates", func(t *testing.T) {
 		tables, err := d.Tables(ctx(t), db, "")
 		if err != nil {

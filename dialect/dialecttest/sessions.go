@@ -1,6 +1,7 @@
 package dialecttest
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -26,6 +27,30 @@ func (s *suite) testSessions(t *testing.T) {
 	t.Run("connection ids", s.testConnectionIDs)
 	t.Run("a reset session does not leak its settings", s.testResetSession)
 	t.Run("single writer", s.testSingleWriter)
+	t.Run("describe the session", s.testDescribeSession)
+}
+
+// testDescribeSession reads where unqualified names resolve: a fresh
+// database has a schema to name (PostgreSQL's public, MySQL's database),
+// unless the engine says it has none to describe.
+func (s *suite) testDescribeSession(t *testing.T) {
+	d, db := s.c.Dialect, s.c.Open(t)
+	si, err := d.DescribeSession(ctx(t), db)
+	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		if s.c.KillSessions != nil {
+			t.Errorf("DescribeSession is unsupported on an engine with sessions: %v", err)
+		}
+	case err != nil:
+		t.Fatal(err)
+	case si.Schema == "" || si.User == "":
+		t.Errorf("DescribeSession = %+v, want the schema and the user", si)
+	default:
+		exec(t, db, "CREATE TABLE described (id INTEGER PRIMARY KEY)")
+		if _, err := d.DescribeTable(ctx(t), db, dialect.Table{Schema: si.Schema, Name: "described"}); err != nil {
+			t.Errorf("a table created unqualified is not in schema %q: %v", si.Schema, err)
+		}
+	}
 }
 
 func (s *suite) testConnectionIDs(t *testing.T) {

@@ -71,21 +71,19 @@ func (d Dialect) HistoryDDL(t dialect.Table) []string {
 
 // TimeoutSQL implements [dialect.Dialect].
 func (Dialect) TimeoutSQL(lock, statement time.Duration, inTx bool) (set, reset []string) {
-	scope := "SET "
+	scope, undo := "SET ", "RESET %s"
 	if inTx {
-		scope = "SET LOCAL "
+		// SET LOCAL ends with the transaction; TO DEFAULT hands what is
+		// left of it the default again.
+		scope, undo = "SET LOCAL ", "SET LOCAL %s TO DEFAULT"
 	}
 	if lock > 0 {
 		set = append(set, fmt.Sprintf("%slock_timeout = %d", scope, lock.Milliseconds()))
-		if !inTx {
-			reset = append(reset, "RESET lock_timeout")
-		}
+		reset = append(reset, fmt.Sprintf(undo, "lock_timeout"))
 	}
 	if statement > 0 {
 		set = append(set, fmt.Sprintf("%sstatement_timeout = %d", scope, statement.Milliseconds()))
-		if !inTx {
-			reset = append(reset, "RESET statement_timeout")
-		}
+		reset = append(reset, fmt.Sprintf(undo, "statement_timeout"))
 	}
 	return set, reset
 }

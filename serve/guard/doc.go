@@ -10,7 +10,7 @@
 // is cached for Options.CacheFor, so the guard costs at most one query per
 // interval however many requests arrive. Options.AllowReadOnly lets GET,
 // HEAD and OPTIONS requests through. The engine is Options.Dialect, or is
-// detected with connect.Detect (wrapped drivers included); a database whose
+// detected with detect.Driver or detect.Server (wrapped drivers included); a database whose
 // engine cannot be told fails its checks, never guessed.
 //
 //	mux := http.NewServeMux()

@@ -20,13 +20,13 @@ type Options struct {
 	// is derived from it.
 	Table string
 	// Dialect is the database's engine. Nil means Engine, or else detected
-	// with connect.Detect: from the driver, or by asking the server when
+	// with detect.Driver or detect.Server: from the driver, or by asking the server when
 	// the driver is wrapped (otelsql, sqlcommenter). A database whose
 	// engine cannot be told is never guessed: every check fails with an
-	// error wrapping connect.ErrUnknownEngine, and the guard fails open or
+	// error wrapping detect.ErrUnknownEngine, and the guard fails open or
 	// closed as FailClosed says.
 	Dialect dialect.Dialect
-	// Engine names the engine as connect.ForEngine spells it ("postgres",
+	// Engine names the engine as detect.Named spells it ("postgres",
 	// "mysql", "mariadb", "sqlite"), for a caller that has a name rather
 	// than a Dialect; Dialect wins. An unknown name fails every check.
 	Engine string

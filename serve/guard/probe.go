@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/dialect/detect"
 )
 
 // State is what a check found.
@@ -57,7 +57,7 @@ type Probe struct {
 func NewProbe(db *sql.DB, o Options) *Probe {
 	p := &Probe{db: db, o: o.withDefaults(), table: o.table(), d: o.Dialect}
 	if p.d == nil && o.Engine != "" {
-		d, err := connect.ForEngine(o.Engine)
+		d, err := detect.Named(o.Engine)
 		if err != nil {
 			p.dErr = fmt.Errorf("guard.Options.Engine: %w", err)
 		}
@@ -73,7 +73,13 @@ func (p *Probe) dialect(ctx context.Context) (dialect.Dialect, error) {
 	if p.d != nil || p.dErr != nil {
 		return p.d, p.dErr
 	}
-	d, err := connect.Detect(ctx, p.db)
+	// dialect/detect, not connect: an application that embeds the guard
+	// links only the driver it chose.
+	d, ok := detect.Driver(p.db.Driver())
+	var err error
+	if !ok {
+		d, err = detect.Server(ctx, p.db)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w (set guard.Options.Dialect)", err)
 	}
