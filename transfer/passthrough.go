@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
 )
 
 // PostgreSQL to PostgreSQL with no rules and the same column types: each
@@ -19,7 +19,8 @@ import (
 
 // canPassthrough decides whether m can use the COPY text path.
 func (r *run) canPassthrough(m *mapping) bool {
-	if r.se != "postgres" || r.te != "postgres" || len(m.t.Rules) > 0 || len(m.refs) > 0 || m.t.Explode != nil || len(m.t.Lookups) > 0 || len(m.tgtCols) != len(m.srcCols) {
+	if !r.src.eng.traits().copyText || !sameEngine(r.src.eng, r.dst.eng) || len(m.t.Rules) > 0 || len(m.refs) > 0 ||
+		m.t.Explode != nil || len(m.t.Lookups) > 0 || len(m.tgtCols) != len(m.srcCols) {
 		return false
 	}
 	for i, tc := range m.tgtCols {
@@ -35,17 +36,6 @@ func (r *run) canPassthrough(m *mapping) bool {
 		}
 	}
 	return true
-}
-
-// pgLiteral renders a key value as a SQL literal.
-func pgLiteral(v any) string {
-	switch x := v.(type) {
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case string:
-		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
-	}
-	return "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
 }
 
 // unescapeCopy decodes one COPY text field.
@@ -110,50 +100,13 @@ func (m *mapping) lineKeyText(line []byte) string {
 
 // readLines reads the next chunk as COPY text lines.
 func (r *run) readLines(ctx context.Context, m *mapping, after string) (*chunk, error) {
-	sq := r.src.Dialect.Quote
-	var sel, keys []string
-	for _, c := range m.srcCols {
-		sel = append(sel, sq(c.Name))
-	}
-	for _, k := range m.t.Key {
-		keys = append(keys, sq(k))
-	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + m.from
-	if after == "null" {
-		q += r.whereClause(m.t, false)
-	} else {
-		var vals []any
-		dec := json.NewDecoder(strings.NewReader(after))
-		dec.UseNumber()
-		if err := dec.Decode(&vals); err != nil {
-			return nil, fmt.Errorf("checkpoint key %s: %w", after, err)
-		}
-		lits := make([]string, len(vals))
-		for i, v := range vals {
-			if n, ok := v.(json.Number); ok {
-				if iv, err := n.Int64(); err == nil {
-					v = iv
-				} else {
-					v = n.String()
-				}
-			}
-			lits[i] = pgLiteral(v)
-		}
-		q += r.whereClause(m.t, true) + "(" + strings.Join(keys, ", ") + ") > (" + strings.Join(lits, ", ") + ")"
-	}
-	q += " ORDER BY " + strings.Join(keys, ", ") + fmt.Sprintf(" LIMIT %d", r.chunk)
-	conn, err := r.src.DB.Conn(ctx)
+	q, _, err := r.pageQuery(m, after, true)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
 	var buf bytes.Buffer
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("unexpected PostgreSQL driver %T", dc)
-		}
-		_, err := sc.Conn().PgConn().CopyTo(ctx, &buf, "COPY ("+q+") TO STDOUT")
+	err = pgConn(ctx, r.src.DB, func(c *pgx.Conn) error {
+		_, err := c.PgConn().CopyTo(ctx, &buf, "COPY ("+q+") TO STDOUT")
 		return err
 	})
 	if err != nil {
