@@ -51,7 +51,7 @@ type planner struct {
 func (rs *resolver) planCreate(ctx context.Context) (*createPlan, error) {
 	pl := &planner{resolver: rs, p: &createPlan{def: tableDef{name: rs.t.To, pk: rs.primaryKey()}},
 		renamed: map[string]string{}, cols: map[string]Column{}}
-	pl.same = sameEngine(rs.src.eng, rs.dst.eng) && rs.copiedAsIs() && len(rs.t.Lookups) == 0
+	pl.same = sameEngine(rs.src.eng, rs.dst.eng) && rs.copiedAsIs() && len(rs.t.Lookups) == 0 && typesKept(rs.si.Columns)
 	pl.columns()
 	if def := rs.si.def; def != nil {
 		for _, u := range def.Uniques {
@@ -76,6 +76,28 @@ func (rs *resolver) planCreate(ctx context.Context) (*createPlan, error) {
 // copiedAsIs: the mapping copies a table's rows without reshaping them.
 func (rs *resolver) copiedAsIs() bool {
 	return !isQuery(rs.t.From) && rs.t.Columns == nil && len(rs.t.Rules) == 0 && rs.t.Explode == nil
+}
+
+// typesKept reports whether every column's type is one transfer knows, so
+// that a table copied to the same engine keeps its types (an array or a
+// user-defined type becomes text, on which an index expression or access
+// method of the source may not work).
+func typesKept(cols []Column) bool {
+	for _, c := range cols {
+		tt := parseTypeText(c.Raw)
+		if _, known := commonKind(tt); !known {
+			return false
+		}
+		switch tt.base {
+		case "set", "inet", "cidr", "interval", "name", "citext": // read as text
+			return false
+		case "time":
+			if c.Kind == KText { // with time zone
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // primaryKey is the source's primary key for a table copied as it is,
@@ -234,7 +256,7 @@ func (pl *planner) needSame(what string, ok bool) string {
 	if pl.same && ok {
 		return ""
 	}
-	return what + " is carried only between two databases of the same engine, for a table copied as it is: create it with a migration"
+	return what + " is carried only between two databases of the same engine, for a table copied as it is with its types: create it with a migration"
 }
 
 // foreignKey plans a foreign key to a table the target has, or that the

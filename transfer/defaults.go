@@ -50,7 +50,7 @@ func parseDefault(expr string, src engine) (*defaultValue, string) {
 	if s, ok := src.unquote(e); ok {
 		return &defaultValue{kind: defLiteral, text: s}, ""
 	}
-	return nil, "the expression " + expr + " does not translate between engines"
+	return nil, "an expression: only constants, booleans and the current time are carried (add it with a migration)"
 }
 
 // balanced reports whether s closes every parenthesis it opens, so that

@@ -222,6 +222,9 @@ func (tc *tableRun) advanceIdentity(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if highest == 0 {
+			continue // no rows: the counter starts where it starts
+		}
 		tc.identityNote(c.Name, fmt.Sprintf("the next number the target gives is above %d, the highest copied", highest))
 	}
 	return nil

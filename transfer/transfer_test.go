@@ -66,53 +66,58 @@ func url(t *testing.T, engine string) string {
 	return testenv.SQLite(t)
 }
 
+// eachPair runs f for every source and target engine, each pair with
+// databases of its own.
+func eachPair(t *testing.T, f func(t *testing.T, src, dst testenv.Engine)) {
+	testenv.ForEachEngine(t, func(t *testing.T, se testenv.Engine) {
+		testenv.ForEachEngine(t, func(t *testing.T, te testenv.Engine) {
+			f(t, testenv.Open(t, se.Name, url(t, se.Name)), te)
+		})
+	})
+}
+
 // The smallest spec copies a table between every pair of engines, with
 // every row accounted for and verified.
 func TestSmallestSpecEveryEnginePair(t *testing.T) {
-	engines := []string{"postgres", "mysql", "sqlite"}
-	for _, se := range engines {
-		for _, te := range engines {
-			t.Run(se+" to "+te, func(t *testing.T) {
-				su, tu := url(t, se), url(t, te)
-				src, dst := open(t, su), open(t, tu)
-				ddl := map[string]string{
-					"postgres": "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2), active boolean, created timestamptz, note varchar(20))",
-					"mysql":    "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price decimal(10,2), active tinyint(1), created datetime, note varchar(20))",
-					"sqlite":   "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price NUMERIC, active BOOLEAN, created TIMESTAMP, note VARCHAR(20))",
-				}[se]
-				exec(t, src, ddl)
-				var vals []string
-				for i := 1; i <= 2500; i++ {
-					b := "true"
-					if se == "mysql" || se == "sqlite" {
-						b = fmt.Sprint(i % 2)
-					} else if i%2 == 0 {
-						b = "false"
-					}
-					vals = append(vals, fmt.Sprintf("(%d, 'name %d\ttab', %d.%02d, %s, '2024-01-02 03:04:05', %s)", i, i, i, i%100, b, map[bool]string{true: "NULL", false: "'n'"}[i%7 == 0]))
-				}
-				exec(t, src, "INSERT INTO items VALUES "+strings.Join(vals, ", "))
-				sp := spec(t, "source: "+su+"\ntarget: "+tu+"\nchunk_rows: 300\ntables:\n  - from: items\n    to: items\n    key: id\n    create: true\n")
-				res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				tr := res.Tables[0]
-				if tr.Read != 2500 || tr.Written != 2500 || !tr.Balanced() || tr.Verify == nil || !tr.Verify.OK {
-					t.Fatalf("result %+v verify %+v", tr, tr.Verify)
-				}
-				if got := scalar(t, dst, "SELECT count(*) FROM items"); got != "2500" {
-					t.Fatalf("target rows %s", got)
-				}
-				if got := scalar(t, dst, "SELECT name FROM items WHERE id = 7"); got != "name 7\ttab" {
-					t.Fatalf("name %q", got)
-				}
-				if got := scalar(t, dst, "SELECT price FROM items WHERE id = 1234"); !strings.HasPrefix(got, "1234.34") {
-					t.Fatalf("price %q", got)
-				}
-			})
+	eachPair(t, func(t *testing.T, s, d testenv.Engine) {
+		se, su, tu := s.Name, s.URL, d.URL
+		src, dst := target(s), target(d)
+		ddl := map[string]string{
+			"postgres": "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2), active boolean, created timestamptz, note varchar(20))",
+			"mysql":    "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price decimal(10,2), active tinyint(1), created datetime, note varchar(20))",
+			"sqlite":   "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price NUMERIC, active BOOLEAN, created TIMESTAMP, note VARCHAR(20))",
+		}[se]
+		exec(t, src, ddl)
+		var vals []string
+		for i := 1; i <= 2500; i++ {
+			b := "true"
+			if se == "mysql" || se == "sqlite" {
+				b = fmt.Sprint(i % 2)
+			} else if i%2 == 0 {
+				b = "false"
+			}
+			vals = append(vals, fmt.Sprintf("(%d, 'name %d\ttab', %d.%02d, %s, '2024-01-02 03:04:05', %s)", i, i, i, i%100, b, map[bool]string{true: "NULL", false: "'n'"}[i%7 == 0]))
 		}
-	}
+		exec(t, src, "INSERT INTO items VALUES "+strings.Join(vals, ", "))
+		sp := spec(t, "source: "+su+"\ntarget: "+tu+"\nchunk_rows: 300\ntables:\n  - from: items\n    to: items\n    key: id\n    create: true\n")
+		res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := res.Tables[0]
+		if tr.Read != 2500 || tr.Written != 2500 || !tr.Balanced() || tr.Verify == nil || !tr.Verify.OK {
+			t.Fatalf("result %+v verify %+v", tr, tr.Verify)
+		}
+		if got := scalar(t, dst, "SELECT count(*) FROM items"); got != "2500" {
+			t.Fatalf("target rows %s", got)
+		}
+		if got := scalar(t, dst, "SELECT name FROM items WHERE id = 7"); got != "name 7\ttab" {
+			t.Fatalf("name %q", got)
+		}
+		if got := scalar(t, dst, "SELECT price FROM items WHERE id = 1234"); !strings.HasPrefix(got, "1234.34") {
+			t.Fatalf("price %q", got)
+		}
+	})
 }
 
 // MySQL quirks into PostgreSQL: zero dates become NULL (counted) in columns
@@ -287,15 +292,14 @@ tables:
 // Merging by join (from: a query) and splitting one table into two
 // (two mappings of the same source) are table mappings like any other.
 func TestMergeByJoinAndSplit(t *testing.T) {
-	for _, se := range []string{"mysql", "postgres"} {
-		t.Run("from "+se, func(t *testing.T) {
-			su, tu := url(t, se), testenv.SQLite(t)
-			src, dst := open(t, su), open(t, tu)
-			exec(t, src, "CREATE TABLE users (id int PRIMARY KEY, name varchar(20), street varchar(40), city varchar(20))",
-				"CREATE TABLE orders (id int PRIMARY KEY, user_id int, total int)",
-				"INSERT INTO users VALUES (1, 'ada', 'Main St 1', 'London'), (2, 'alan', NULL, NULL)",
-				"INSERT INTO orders VALUES (10, 1, 5), (11, 2, 6), (12, 1, 7)")
-			sp := spec(t, "source: "+su+"\ntarget: "+tu+`
+	testenv.ForEachEngine(t, func(t *testing.T, s testenv.Engine) {
+		su, tu := s.URL, testenv.SQLite(t)
+		src, dst := target(s), open(t, tu)
+		exec(t, src, "CREATE TABLE users (id int PRIMARY KEY, name varchar(20), street varchar(40), city varchar(20))",
+			"CREATE TABLE orders (id int PRIMARY KEY, user_id int, total int)",
+			"INSERT INTO users VALUES (1, 'ada', 'Main St 1', 'London'), (2, 'alan', NULL, NULL)",
+			"INSERT INTO orders VALUES (10, 1, 5), (11, 2, 6), (12, 1, 7)")
+		sp := spec(t, "source: "+su+"\ntarget: "+tu+`
 chunk_rows: 2
 tables:
   - from: users
@@ -317,23 +321,22 @@ tables:
     key: id
     create: true
 `)
-			res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
-			if err != nil {
-				t.Fatal(err)
+		res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range res.Tables {
+			if !tr.Balanced() || tr.Quarantined != 0 {
+				t.Fatalf("%+v", tr)
 			}
-			for _, tr := range res.Tables {
-				if !tr.Balanced() || tr.Quarantined != 0 {
-					t.Fatalf("%+v", tr)
-				}
-			}
-			if got := scalar(t, dst, "SELECT group_concat(user_id || ':' || street, ',') FROM addresses"); got != "1:Main St 1" {
-				t.Fatalf("addresses %s", got)
-			}
-			if got := scalar(t, dst, "SELECT group_concat(id || ':' || user_name || ':' || total, ',') FROM (SELECT * FROM order_report ORDER BY id)"); got != "10:ada:5,11:alan:6,12:ada:7" {
-				t.Fatalf("order_report %s", got)
-			}
-		})
-	}
+		}
+		if got := scalar(t, dst, "SELECT group_concat(user_id || ':' || street, ',') FROM addresses"); got != "1:Main St 1" {
+			t.Fatalf("addresses %s", got)
+		}
+		if got := scalar(t, dst, "SELECT group_concat(id || ':' || user_name || ':' || total, ',') FROM (SELECT * FROM order_report ORDER BY id)"); got != "10:ada:5,11:alan:6,12:ada:7" {
+			t.Fatalf("order_report %s", got)
+		}
+	}, "mysql", "postgres")
 }
 
 // defer_indexes drops an empty PostgreSQL target's secondary indexes and
@@ -404,11 +407,11 @@ tables:
 // on_conflict: skip leaves existing rows (counted skipped), update
 // overwrites them; both on every target engine.
 func TestOnConflict(t *testing.T) {
-	for _, te := range []string{"postgres", "mysql", "sqlite"} {
-		for _, mode := range []string{"skip", "update"} {
-			t.Run(mode+" into "+te, func(t *testing.T) {
-				su, tu := testenv.SQLite(t), url(t, te)
-				src, dst := open(t, su), open(t, tu)
+	for _, mode := range []string{"skip", "update"} {
+		t.Run(mode, func(t *testing.T) {
+			testenv.ForEachEngine(t, func(t *testing.T, d testenv.Engine) {
+				su, tu := testenv.SQLite(t), d.URL
+				src, dst := open(t, su), target(d)
 				exec(t, src, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO kv VALUES (1, 'new1'), (2, 'new2'), (3, 'new3')")
 				exec(t, dst, "CREATE TABLE kv (id bigint PRIMARY KEY, v varchar(10))", "INSERT INTO kv VALUES (2, 'old2')")
 				sp := spec(t, "source: "+su+"\ntarget: "+tu+"\ntables:\n  - from: kv\n    key: id\n    on_conflict: "+mode+"\n")
@@ -429,6 +432,6 @@ func TestOnConflict(t *testing.T) {
 					t.Fatalf("%s rows", got)
 				}
 			})
-		}
+		})
 	}
 }
