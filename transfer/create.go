@@ -114,21 +114,34 @@ func renderColumn(dst *side, c colSpec, pk []string, numbered *bool) (string, bo
 	return s, inline, out
 }
 
-// defaultSQL renders v for column c of type typ on dst: the engine's own
-// spelling where it has one, a number or a quoted literal otherwise.
+// defaultSQL renders v for column c of type typ on dst. The current time
+// takes the column's precision (MySQL's datetime(6) refuses a default of
+// another).
 func defaultSQL(dst *side, c Column, typ string, v defaultValue) (string, string) {
 	v, reason := v.fit(c)
 	if reason != "" {
 		return "", reason
 	}
-	sql, reason := dst.eng.defaultSQL(c, typ, v)
-	switch {
-	case sql != "" || reason != "":
-		return sql, reason
-	case v.kind == defNumber:
-		return v.text, ""
+	tr := dst.eng.traits()
+	var sql string
+	switch v.kind {
+	case defNow:
+		sql = "CURRENT_TIMESTAMP"
+		if i := strings.LastIndexByte(typ, '('); i > 0 && strings.HasSuffix(typ, ")") {
+			sql += typ[i:]
+		}
+		return sql, ""
+	case defBool:
+		sql = pick(v.b, tr.trueSQL, tr.falseSQL)
+	case defNumber:
+		sql = v.text
+	default:
+		sql = dst.Dialect.QuoteLiteral(v.text)
 	}
-	return dst.Dialect.QuoteLiteral(v.text), ""
+	if index(tr.exprDefaults, typ) >= 0 {
+		sql = "(" + sql + ")"
+	}
+	return sql, ""
 }
 
 // enumCheck is typ with a CHECK that the column holds one of c's members,

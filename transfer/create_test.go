@@ -71,18 +71,10 @@ func TestCreateCarriesIdentityDefaultsIndexesAndForeignKeys(t *testing.T) {
 		// A new row without a key gets the next number and the defaults.
 		exec(t, dst, "INSERT INTO customers (name, email) VALUES ('dave', 'dave@example.com')",
 			"INSERT INTO orders (customer_id) VALUES (6)")
-		if got := scalar(t, dst, "SELECT id FROM customers WHERE name = 'dave'"); got != "6" {
-			t.Errorf("dave got id %s, want 6 (after the copied 5)", got)
-		}
-		if got := scalar(t, dst, "SELECT id FROM orders WHERE customer_id = 6"); got != "8" {
-			t.Errorf("the new order got id %s, want 8 (after the copied 7)", got)
-		}
-		if got := scalar(t, dst, "SELECT country FROM customers WHERE name = 'dave'"); got != "NL" {
-			t.Errorf("country default: %s", got)
-		}
-		if got := scalar(t, dst, "SELECT count(*) FROM customers WHERE name = 'dave' AND active = (1 = 1) AND score = 0 AND created IS NOT NULL"); got != "1" {
-			t.Errorf("dave does not have the defaults of active, score and created")
-		}
+		expect(t, dst, "SELECT id FROM customers WHERE name = 'dave'", "6")
+		expect(t, dst, "SELECT id FROM orders WHERE customer_id = 6", "8")
+		expect(t, dst, "SELECT country FROM customers WHERE name = 'dave'", "NL")
+		expect(t, dst, "SELECT count(*) FROM customers WHERE name = 'dave' AND active = (1 = 1) AND score = 0 AND created IS NOT NULL", "1")
 		if _, err := dst.DB.ExecContext(ctx, "INSERT INTO customers (name, email) VALUES ('eve', 'dave@example.com')"); err == nil {
 			t.Error("a second dave@example.com was accepted: the unique constraint is missing")
 		}
@@ -130,9 +122,7 @@ func TestCreateCarriesIdentityDefaultsIndexesAndForeignKeys(t *testing.T) {
 		if !slices.ContainsFunc(res.Tables[1].Carried, func(c transfer.Carry) bool { return c.Kind == "foreign_key" && c.Carried }) {
 			t.Errorf("orders report: %+v", res.Tables[1].Carried)
 		}
-		if got := scalar(t, dst, "SELECT count(*) FROM strata_transfer_indexes"); got != "0" {
-			t.Errorf("%s definitions are left in strata_transfer_indexes", got)
-		}
+		expect(t, dst, "SELECT count(*) FROM strata_transfer_indexes", "0")
 	})
 }
 
@@ -150,9 +140,7 @@ func hasIndex(ti *dialect.TableInfo, name string, cols ...string) bool {
 // engines. Issue 12: transfer built enum(...) DDL with quotes doubled only,
 // so 'b\c' became the member "bc" and its rows were refused.
 func TestEnumMembersKeepBackslashesAndQuotes(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, te testenv.Engine) {
-		se := testenv.Open(t, "mysql", testenv.MySQL(t))
-		src, dst := target(se), target(te)
+	fromInto(t, "mysql", func(t *testing.T, src, dst *connect.Target, se, te testenv.Engine) {
 		exec(t, src, `CREATE TABLE tags (id int PRIMARY KEY, v enum('a', 'b\\c', 'it''s', 'd\'q') NOT NULL)`,
 			`INSERT INTO tags VALUES (1, 'a'), (2, 'b\\c'), (3, 'it''s'), (4, 'd\'q')`)
 		sp := spec(t, "source: "+se.URL+"\ntarget: "+te.URL+"\ntables:\n  - {from: tags, key: id, create: true}\n")
@@ -213,13 +201,9 @@ func TestCreateWithinOnePostgresDatabase(t *testing.T) {
 			t.Errorf("no %s in\n%s", want, got)
 		}
 	}
-	if got := scalar(t, db, "SELECT string_agg(conname || ':' || contype::text, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'items_copy'::regclass"); got != "items_copy_code_key:u,items_copy_owner_fkey:f,items_copy_pkey:p" {
-		t.Errorf("constraints %s", got)
-	}
+	expect(t, db, "SELECT string_agg(conname || ':' || contype::text, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'items_copy'::regclass", "items_copy_code_key:u,items_copy_owner_fkey:f,items_copy_pkey:p")
 	exec(t, db, "INSERT INTO items_copy (owner, name) VALUES (2, 'd')")
-	if got := scalar(t, db, "SELECT id FROM items_copy WHERE name = 'd'"); got != "4" {
-		t.Errorf("the next id is %s, want 4", got)
-	}
+	expect(t, db, "SELECT id FROM items_copy WHERE name = 'd'", "4")
 }
 
 // A foreign key to a table the target does not have, and that the spec
@@ -246,9 +230,7 @@ tables:
 	if len(owners.Carried) != 1 || owners.Carried[0].Carried || !strings.Contains(owners.Carried[0].Reason, "the target has no table regions and the spec does not copy it") {
 		t.Fatalf("owners report: %+v", owners.Carried)
 	}
-	if got := scalar(t, dst, "SELECT count(*) FROM strata_transfer_indexes WHERE name = 'items_owner_fk'"); got != "1" {
-		t.Fatalf("the definition of items_owner_fk was not kept")
-	}
+	expect(t, dst, "SELECT count(*) FROM strata_transfer_indexes WHERE name = 'items_owner_fk'", "1")
 	exec(t, dst, "INSERT INTO owners VALUES (2, 1)")
 	if _, err := transfer.Run(ctx, src, dst, sp, transfer.Options{Resume: true, NoVerify: true}); err != nil {
 		t.Fatal(err)

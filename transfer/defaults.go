@@ -109,7 +109,8 @@ func unquoteDoubled(lit string) (string, bool) {
 	return strings.ReplaceAll(body, "''", "'"), true
 }
 
-// unescapeBackslashes reads C-style escapes: \\ \' \n \t \r \0.
+// unescapeBackslashes reads C-style escapes: \\ \' \b \f \n \r \t
+// \v, MySQL's \0 and \Z; any other escaped character stands for itself.
 func unescapeBackslashes(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
@@ -121,18 +122,9 @@ func unescapeBackslashes(s string) string {
 			continue
 		}
 		i++
-		switch s[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case '0':
-			b.WriteByte(0)
-		case 'Z':
-			b.WriteByte(26)
-		default:
+		if j := strings.IndexByte("btnrfv0Z", s[i]); j >= 0 {
+			b.WriteByte("\b\t\n\r\f\v\x00\x1a"[j])
+		} else {
 			b.WriteByte(s[i])
 		}
 	}

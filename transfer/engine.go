@@ -54,6 +54,19 @@ type traits struct {
 	// indexMethods: CREATE INDEX takes an access method (USING gin) and
 	// INCLUDE columns.
 	indexMethods bool
+	// trueSQL and falseSQL are the boolean literals of a default.
+	trueSQL, falseSQL string
+	// exprDefaults are the column types whose literal default must be
+	// written as an expression, in parentheses.
+	exprDefaults []string
+}
+
+// typeName is the name of kind in names, or def.
+func typeName(kind Kind, def string, names map[Kind]string) string {
+	if n, ok := names[kind]; ok {
+		return n
+	}
+	return def
 }
 
 // typeReader reads a source engine's types and values.
@@ -73,9 +86,6 @@ type typeWriter interface {
 	// columnType renders c as a column type. key says the column is part
 	// of a key (MySQL keys cannot be TEXT).
 	columnType(c Column, key bool) string
-	// defaultSQL renders a default for column c of type typ, or says why
-	// the engine cannot hold it.
-	defaultSQL(c Column, typ string, v defaultValue) (sql, reason string)
 	// identitySQL renders the clause that makes column c of a table with
 	// primary key pk numbered by the engine; inlinePK says the clause
 	// declares the primary key itself. reason says why it cannot.

@@ -15,7 +15,10 @@ var _ engine = myEngine{}
 
 func (myEngine) traits() traits {
 	return traits{title: "MySQL", zeroDates: true, tinyintBool: true, unsigned: true, enums: true,
-		checksum: true, nonTransactional: true}
+		checksum: true, nonTransactional: true, trueSQL: "1", falseSQL: "0",
+		// A TEXT, BLOB or JSON column takes a literal default only as an
+		// expression (MySQL 8.0.13, MariaDB 10.2).
+		exprDefaults: []string{"longtext", "longblob", "json"}}
 }
 
 // column reads tinyint(1) as a boolean, TIMESTAMP as an instant (MySQL
@@ -70,66 +73,22 @@ func unquoteMySQL(lit string) (string, bool) {
 
 func (e myEngine) columnType(c Column, key bool) string {
 	switch c.Kind {
-	case KInt16:
-		return "smallint"
-	case KInt32:
-		return "int"
-	case KInt64:
-		return "bigint"
-	case KUint64:
-		return "bigint unsigned"
 	case KDecimal:
 		if c.Precision > 0 {
 			return fmt.Sprintf("decimal(%d,%d)", min(c.Precision, 65), min(c.Scale, 30))
 		}
 		return "decimal(65,30)"
-	case KFloat32:
-		return "float"
-	case KFloat64:
-		return "double"
-	case KBool:
-		return "tinyint(1)"
-	case KVarchar:
-		return fmt.Sprintf("varchar(%d)", c.Length)
-	case KChar:
-		return fmt.Sprintf("char(%d)", c.Length)
-	case KBytes:
-		return pick(key, "varbinary(255)", "longblob")
-	case KDate:
-		return "date"
-	case KTime:
-		return "time(6)"
-	case KDatetime, KTimestamp, KTimestampTZ:
-		return "datetime(6)"
-	case KJSON:
-		return "json"
-	case KUUID:
-		return "char(36)"
+	case KVarchar, KChar:
+		return fmt.Sprintf("%s(%d)", c.Kind, c.Length)
 	case KEnum:
 		return "enum(" + dialect.QuoteLiterals(e.d, c.Enum) + ")"
+	case KBytes:
+		return pick(key, "varbinary(255)", "longblob")
 	}
-	return pick(key, "varchar(255)", "longtext")
-}
-
-// defaultSQL: a TEXT, BLOB or JSON column takes a literal default only as
-// an expression (MySQL 8.0.13, MariaDB 10.2), and CURRENT_TIMESTAMP must
-// have the column's precision.
-func (e myEngine) defaultSQL(_ Column, typ string, v defaultValue) (string, string) {
-	switch v.kind {
-	case defNow:
-		return pick(strings.HasSuffix(typ, "(6)"), "CURRENT_TIMESTAMP(6)", "CURRENT_TIMESTAMP"), ""
-	case defBool:
-		return pick(v.b, "1", "0"), ""
-	}
-	switch typ {
-	case "longtext", "longblob", "json":
-		lit := v.text
-		if v.kind == defLiteral {
-			lit = e.d.QuoteLiteral(v.text)
-		}
-		return "(" + lit + ")", ""
-	}
-	return "", ""
+	return typeName(c.Kind, pick(key, "varchar(255)", "longtext"), map[Kind]string{KInt16: "smallint", KInt32: "int",
+		KInt64: "bigint", KUint64: "bigint unsigned", KFloat32: "float", KFloat64: "double", KBool: "tinyint(1)",
+		KDate: "date", KTime: "time(6)", KDatetime: "datetime(6)", KTimestamp: "datetime(6)", KTimestampTZ: "datetime(6)",
+		KJSON: "json", KUUID: "char(36)"})
 }
 
 // identitySQL: MySQL numbers one integer column per table, which must

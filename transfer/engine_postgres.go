@@ -21,7 +21,8 @@ type pgEngine struct{ d dialect.Dialect }
 var _ engine = pgEngine{}
 
 func (pgEngine) traits() traits {
-	return traits{title: "PostgreSQL", rowSeek: true, checksum: true, copyText: true, deferIndexes: true, instants: true, indexMethods: true}
+	return traits{title: "PostgreSQL", rowSeek: true, checksum: true, copyText: true, deferIndexes: true, instants: true, indexMethods: true,
+		trueSQL: "true", falseSQL: "false"}
 }
 
 func (pgEngine) column(typ string) Column {
@@ -51,57 +52,20 @@ func (pgEngine) unquote(lit string) (string, bool) {
 
 func (e pgEngine) columnType(c Column, _ bool) string {
 	switch c.Kind {
-	case KInt16:
-		return "smallint"
-	case KInt32:
-		return "integer"
-	case KInt64:
-		return "bigint"
-	case KUint64:
-		return "numeric(20,0)"
 	case KDecimal:
 		if c.Precision > 0 {
 			return fmt.Sprintf("numeric(%d,%d)", c.Precision, c.Scale)
 		}
 		return "numeric"
-	case KFloat32:
-		return "real"
-	case KFloat64:
-		return "double precision"
-	case KBool:
-		return "boolean"
-	case KVarchar:
-		return fmt.Sprintf("varchar(%d)", c.Length)
-	case KChar:
-		return fmt.Sprintf("char(%d)", c.Length)
-	case KBytes:
-		return "bytea"
-	case KDate:
-		return "date"
-	case KTime:
-		return "time"
-	case KDatetime, KTimestampTZ:
-		return "timestamptz"
-	case KTimestamp:
-		return "timestamp"
-	case KJSON:
-		return "jsonb"
-	case KUUID:
-		return "uuid"
+	case KVarchar, KChar:
+		return fmt.Sprintf("%s(%d)", c.Kind, c.Length)
 	case KEnum:
 		return enumCheck("text", c, e.d)
 	}
-	return "text"
-}
-
-func (pgEngine) defaultSQL(c Column, _ string, v defaultValue) (string, string) {
-	switch v.kind {
-	case defNow:
-		return "CURRENT_TIMESTAMP", ""
-	case defBool:
-		return pick(v.b, "true", "false"), ""
-	}
-	return "", ""
+	return typeName(c.Kind, "text", map[Kind]string{KInt16: "smallint", KInt32: "integer", KInt64: "bigint",
+		KUint64: "numeric(20,0)", KFloat32: "real", KFloat64: "double precision", KBool: "boolean", KBytes: "bytea",
+		KDate: "date", KTime: "time", KDatetime: "timestamptz", KTimestampTZ: "timestamptz", KTimestamp: "timestamp",
+		KJSON: "jsonb", KUUID: "uuid"})
 }
 
 func (pgEngine) identitySQL(c Column, kind dialect.IdentityKind, _ []string) (string, bool, string) {
@@ -252,13 +216,6 @@ func (t *pgTx) insert(ctx context.Context, rows []outRow) (int64, error) {
 func (t *pgTx) exec(ctx context.Context, query string, args ...any) error {
 	_, err := t.tx.Exec(ctx, query, args...)
 	return err
-}
-func (t *pgTx) savepoint(ctx context.Context) error { return t.exec(ctx, "SAVEPOINT strata_row") }
-func (t *pgTx) rollbackTo(ctx context.Context) error {
-	return t.exec(ctx, "ROLLBACK TO SAVEPOINT strata_row")
-}
-func (t *pgTx) release(ctx context.Context) error {
-	return t.exec(ctx, "RELEASE SAVEPOINT strata_row")
 }
 func (t *pgTx) commit(ctx context.Context) error {
 	defer t.conn.Close()

@@ -16,7 +16,7 @@ type liteEngine struct{ d dialect.Dialect }
 var _ engine = liteEngine{}
 
 func (liteEngine) traits() traits {
-	return traits{title: "SQLite", rowSeek: true, inlineForeignKeys: true}
+	return traits{title: "SQLite", rowSeek: true, inlineForeignKeys: true, trueSQL: "1", falseSQL: "0"}
 }
 
 // column reads a declared type by SQLite's affinity rules: every integer
@@ -45,35 +45,12 @@ func (liteEngine) selectColumn(quoted string, _ Column) string { return quoted }
 func (liteEngine) unquote(lit string) (string, bool) { return unquoteDoubled(lit) }
 
 func (e liteEngine) columnType(c Column, _ bool) string {
-	switch c.Kind {
-	case KInt16, KInt32, KInt64:
-		return "INTEGER"
-	case KUint64, KDecimal:
-		return "NUMERIC"
-	case KFloat32, KFloat64:
-		return "REAL"
-	case KBool:
-		return "BOOLEAN"
-	case KBytes:
-		return "BLOB"
-	case KDate:
-		return "DATE"
-	case KDatetime, KTimestamp, KTimestampTZ:
-		return "TIMESTAMP"
-	case KEnum:
+	if c.Kind == KEnum {
 		return enumCheck("TEXT", c, e.d)
 	}
-	return "TEXT"
-}
-
-func (liteEngine) defaultSQL(_ Column, _ string, v defaultValue) (string, string) {
-	switch v.kind {
-	case defNow:
-		return "CURRENT_TIMESTAMP", ""
-	case defBool:
-		return pick(v.b, "1", "0"), ""
-	}
-	return "", ""
+	return typeName(c.Kind, "TEXT", map[Kind]string{KInt16: "INTEGER", KInt32: "INTEGER", KInt64: "INTEGER",
+		KUint64: "NUMERIC", KDecimal: "NUMERIC", KFloat32: "REAL", KFloat64: "REAL", KBool: "BOOLEAN", KBytes: "BLOB",
+		KDate: "DATE", KDatetime: "TIMESTAMP", KTimestamp: "TIMESTAMP", KTimestampTZ: "TIMESTAMP"})
 }
 
 // identitySQL: only a table's single INTEGER PRIMARY KEY is numbered by

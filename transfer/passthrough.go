@@ -3,11 +3,9 @@ package transfer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -38,33 +36,13 @@ func (r *run) canPassthrough(m *mapping) bool {
 	return true
 }
 
-// unescapeCopy decodes one COPY text field.
+// unescapeCopy decodes one COPY text field: \N is NULL, and backslash
+// escapes are those PostgreSQL writes.
 func unescapeCopy(f []byte) (string, bool) {
 	if string(f) == `\N` {
 		return "", false
 	}
-	if bytes.IndexByte(f, '\\') < 0 {
-		return string(f), true
-	}
-	var b strings.Builder
-	for i := 0; i < len(f); i++ {
-		if f[i] == '\\' && i+1 < len(f) {
-			i++
-			switch f[i] {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			case 'r':
-				b.WriteByte('\r')
-			default:
-				b.WriteByte(f[i])
-			}
-			continue
-		}
-		b.WriteByte(f[i])
-	}
-	return b.String(), true
+	return unescapeBackslashes(string(f)), true
 }
 
 // lineKey returns the key values of a COPY text line.
@@ -115,7 +93,7 @@ func (r *run) readLines(ctx context.Context, m *mapping, after string) (*chunk, 
 	if buf.Len() == 0 {
 		return nil, nil
 	}
-	c := &chunk{after: after, t0: time.Now()}
+	c := newChunk(after)
 	data := buf.Bytes()
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
@@ -126,7 +104,6 @@ func (r *run) readLines(ctx context.Context, m *mapping, after string) (*chunk, 
 		data = data[i+1:]
 	}
 	c.read = int64(len(c.lines))
-	kb, _ := json.Marshal(m.lineKey(c.lines[len(c.lines)-1]))
-	c.last = string(kb)
+	c.last = keyJSON(m.lineKey(c.lines[len(c.lines)-1]))
 	return c, nil
 }

@@ -30,7 +30,7 @@ func (r *run) readChunk(ctx context.Context, m *mapping, after string) (*chunk, 
 		return nil, fmt.Errorf("read %s: %w", m.t.From, err)
 	}
 	defer rows.Close()
-	c := &chunk{after: after, t0: time.Now()}
+	c := newChunk(after)
 	n := len(m.srcCols)
 	for rows.Next() {
 		vals := make([]any, n, n+len(m.prog.out)-n+1)
@@ -165,9 +165,17 @@ func (r *run) lastKey(m *mapping, row []any) string {
 		}
 		kv = append(kv, v)
 	}
+	return keyJSON(kv)
+}
+
+// keyJSON writes key values as a checkpoint keeps them.
+func keyJSON(kv []any) string {
 	b, _ := json.Marshal(kv)
 	return string(b)
 }
+
+// newChunk starts the chunk after the key in after.
+func newChunk(after string) *chunk { return &chunk{after: after, t0: time.Now()} }
 
 func whereClause(t *Table, and bool) string {
 	switch {

@@ -120,13 +120,19 @@ func readInt(c Column, v any) (any, bool, error) {
 			return int64(x), true, nil
 		}
 	case []byte, string:
-		n, err := strconv.ParseInt(strings.TrimSpace(text(x)), 10, 64)
-		if err != nil {
-			return nil, true, fmt.Errorf("%s: %q is not an integer", c.Name, text(x))
-		}
-		return n, true, nil
+		return parsed(c, x, "an integer", func(s string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(s), 10, 64) })
 	}
 	return nil, false, nil
+}
+
+// parsed reads a value a driver returned as text, saying what it should
+// have been when it is not.
+func parsed[T any](c Column, v any, what string, parse func(string) (T, error)) (any, bool, error) {
+	out, err := parse(text(v))
+	if err != nil {
+		return nil, true, fmt.Errorf("%s: %q is not %s", c.Name, text(v), what)
+	}
+	return out, true, nil
 }
 
 func readUint(v any) (any, bool) {
@@ -158,11 +164,7 @@ func readFloat(c Column, v any) (any, bool, error) {
 	case int64:
 		return float64(x), true, nil
 	case []byte, string:
-		f, err := strconv.ParseFloat(text(x), 64)
-		if err != nil {
-			return nil, true, fmt.Errorf("%s: %q is not a number", c.Name, text(x))
-		}
-		return f, true, nil
+		return parsed(c, x, "a number", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
 	}
 	return nil, false, nil
 }

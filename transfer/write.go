@@ -24,9 +24,6 @@ type wtx interface {
 	// (fewer with on_conflict: skip).
 	insert(ctx context.Context, rows []outRow) (int64, error)
 	exec(ctx context.Context, query string, args ...any) error
-	savepoint(ctx context.Context) error
-	rollbackTo(ctx context.Context) error
-	release(ctx context.Context) error
 	commit(ctx context.Context) error
 	rollback()
 }
@@ -145,13 +142,6 @@ func (t *stdTx) exec(ctx context.Context, query string, args ...any) error {
 	_, err := t.tx.ExecContext(ctx, query, args...)
 	return err
 }
-func (t *stdTx) savepoint(ctx context.Context) error { return t.exec(ctx, "SAVEPOINT strata_row") }
-func (t *stdTx) rollbackTo(ctx context.Context) error {
-	return t.exec(ctx, "ROLLBACK TO SAVEPOINT strata_row")
-}
-func (t *stdTx) release(ctx context.Context) error {
-	return t.exec(ctx, "RELEASE SAVEPOINT strata_row")
-}
 func (t *stdTx) commit(context.Context) error { return t.tx.Commit() }
 func (t *stdTx) rollback()                    { _ = t.tx.Rollback() }
 
@@ -169,12 +159,12 @@ func insertIsolating(ctx context.Context, tx wtx, rows []outRow, retryable func(
 	if len(rows) == 0 {
 		return 0, nil, nil
 	}
-	if err := tx.savepoint(ctx); err != nil {
+	if err := tx.exec(ctx, "SAVEPOINT strata_row"); err != nil {
 		return 0, nil, err
 	}
 	n, err := tx.insert(ctx, rows)
 	if err == nil {
-		return n, nil, tx.release(ctx)
+		return n, nil, tx.exec(ctx, "RELEASE SAVEPOINT strata_row")
 	}
 	if ctx.Err() != nil {
 		return 0, nil, ctx.Err()
@@ -182,10 +172,10 @@ func insertIsolating(ctx context.Context, tx wtx, rows []outRow, retryable func(
 	if retryable(err) {
 		return 0, nil, err
 	}
-	if rerr := tx.rollbackTo(ctx); rerr != nil {
+	if rerr := tx.exec(ctx, "ROLLBACK TO SAVEPOINT strata_row"); rerr != nil {
 		return 0, nil, errors.Join(err, rerr)
 	}
-	if err := tx.release(ctx); err != nil {
+	if err := tx.exec(ctx, "RELEASE SAVEPOINT strata_row"); err != nil {
 		return 0, nil, err
 	}
 	if len(rows) == 1 {
