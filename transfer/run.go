@@ -155,7 +155,10 @@ func (r *run) all(ctx context.Context) error {
 		}
 		r.restart = true
 	case !r.o.Restart && !r.o.Resume && e.done(r.spec):
-		r.res.AlreadyDone, r.res.CompletedAt = true, &e.at
+		r.res.AlreadyDone = true
+		if !e.at.IsZero() {
+			r.res.CompletedAt = &e.at
+		}
 		for _, t := range r.spec.Tables {
 			r.res.Tables = append(r.res.Tables, e.completed[t.To])
 		}

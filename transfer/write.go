@@ -110,6 +110,9 @@ func (t *stdTx) insert(ctx context.Context, rows []outRow) (int64, error) {
 	per := max(1, min(500, 30000/max(1, width)))
 	var written int64
 	head := "INSERT INTO " + t.w.table + " (" + t.w.colList() + ") VALUES "
+	// Engines whose parameters are all "?" write one row's the same way.
+	same := t.w.dst.ph(1) == t.w.dst.ph(2)
+	one := "(" + t.w.dst.phs(1, width) + ")"
 	var sb strings.Builder
 	args := make([]any, 0, per*width)
 	for start := 0; start < len(rows); start += per {
@@ -121,7 +124,10 @@ func (t *stdTx) insert(ctx context.Context, rows []outRow) (int64, error) {
 			if i > start {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(" + t.w.dst.phs(len(args)+1, width) + ")")
+			if !same {
+				one = "(" + t.w.dst.phs(len(args)+1, width) + ")"
+			}
+			sb.WriteString(one)
 			args = append(args, rows[i].vals...)
 		}
 		sb.WriteString(t.w.dst.eng.conflictClause(t.w))

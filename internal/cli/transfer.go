@@ -112,13 +112,7 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 	if out.Tables == nil {
 		out.Tables = []*transfer.TableResult{}
 	}
-	var unbalanced []string
-	for _, t := range res.Tables {
-		if !t.Balanced() || !t.Complete {
-			unbalanced = append(unbalanced, t.To)
-		}
-	}
-	if runErr == nil && len(unbalanced) > 0 {
+	if unbalanced := unbalancedTables(res); runErr == nil && len(unbalanced) > 0 {
 		runErr = fmt.Errorf("not every row is accounted for in %s (read ≠ written + quarantined + skipped)", strings.Join(unbalanced, ", "))
 		out.OK = false
 	}
@@ -137,12 +131,32 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 		app.printTransferTable(t)
 	}
 	if res.AlreadyDone {
-		fmt.Fprintf(app.Stdout, "transfer %s was completed by an earlier run (%s): nothing to copy; --restart copies it again\n", spec.Name, res.CompletedAt.Local().Format("2006-01-02 15:04:05"))
+		app.printTransferDone(res)
 	}
 	if runErr != nil {
 		return Exit(code, errors.New(redact(runErr.Error())))
 	}
 	return nil
+}
+
+// unbalancedTables names the tables whose rows are not all accounted for.
+func unbalancedTables(res *transfer.Result) []string {
+	var out []string
+	for _, t := range res.Tables {
+		if !t.Balanced() || !t.Complete {
+			out = append(out, t.To)
+		}
+	}
+	return out
+}
+
+// printTransferDone says that an earlier run finished the transfer.
+func (app *App) printTransferDone(res *transfer.Result) {
+	when := ""
+	if res.CompletedAt != nil {
+		when = " (" + res.CompletedAt.Local().Format("2006-01-02 15:04:05") + ")"
+	}
+	fmt.Fprintf(app.Stdout, "transfer %s was completed by an earlier run%s: nothing to copy; --restart copies it again\n", res.Transfer, when)
 }
 
 // transferExit is the exit code of a transfer that ended with err.
