@@ -223,12 +223,12 @@ func (app *App) printTransferTable(t *transfer.TableResult) {
 // printCarried says what a created table carried from its source, and
 // what not and why.
 func (app *App) printCarried(cs []transfer.Carry) {
-	var carried []string
+	var carried, not []string
 	for _, c := range cs {
 		what := strings.ReplaceAll(c.Kind, "_", " ") + " " + c.Name
 		switch {
 		case !c.Carried:
-			fmt.Fprintf(app.Stdout, "  not carried: %s (%s): %s\n", what, c.Definition, c.Reason)
+			not = append(not, fmt.Sprintf("  not carried: %s (%s): %s\n", what, c.Definition, c.Reason))
 		case c.Note != "":
 			carried = append(carried, what+" ("+c.Note+")")
 		default:
@@ -238,6 +238,7 @@ func (app *App) printCarried(cs []transfer.Carry) {
 	if len(carried) > 0 {
 		fmt.Fprintf(app.Stdout, "  carried: %s\n", strings.Join(carried, ", "))
 	}
+	fmt.Fprint(app.Stdout, strings.Join(not, ""))
 }
 
 // printLeftOut names the columns verify did not compare, by reason.
