@@ -140,6 +140,12 @@ func (pl *planner) columns() {
 func (pl *planner) column(c *colSpec, sc dialect.Column) []Carry {
 	var out []Carry
 	switch {
+	case sc.Identity != nil && pl.t.Explode != nil:
+		out = append(out, Carry{Kind: carryIdentity, Name: c.Name, Definition: string(sc.Identity.Kind),
+			Reason: "explode writes several rows per source row, which share its number"})
+	case sc.Identity != nil && sc.Name != c.Name:
+		out = append(out, Carry{Kind: carryIdentity, Name: c.Name, Definition: string(sc.Identity.Kind),
+			Reason: "the column is renamed from " + sc.Name + ", so it is taken for a reference to the source's numbers, not a counter of its own"})
 	case sc.Identity != nil:
 		c.identity = sc.Identity.Kind // a serial's nextval default goes with it
 	case sc.Generated != "":
@@ -177,7 +183,7 @@ func (pl *planner) targetColumns(cols []string) ([]string, string) {
 func (pl *planner) unique(u dialect.Unique) {
 	name := pl.rename(u.Name, strings.Join(u.Columns, "_")+"_key")
 	var parts []string
-	var reason string
+	reason := pl.manyRows()
 	for _, c := range u.Columns {
 		part, why := pl.part(dialect.IndexColumn{Name: c}, true)
 		parts, reason = append(parts, part), firstOf(reason, why)
@@ -210,6 +216,9 @@ func (pl *planner) index(ix dialect.Index) {
 	}
 	d := indexDef{name: name, table: pl.dst.quote(pl.t.To), unique: ix.Unique}
 	var reason string
+	if ix.Unique {
+		reason = pl.manyRows()
+	}
 	if ix.Method != "" && ix.Method != "btree" {
 		d.method, reason = ix.Method, pl.needSame("a "+ix.Method+" index", pl.dst.eng.traits().indexMethods)
 	}
@@ -248,6 +257,15 @@ func (pl *planner) part(c dialect.IndexColumn, unique bool) (string, string) {
 		suffix = fmt.Sprintf("(%d)", c.Length)
 	}
 	return pl.dst.Dialect.Quote(name) + suffix + pick(c.Descending, " DESC", ""), reason
+}
+
+// manyRows says why a unique constraint of the source cannot hold on the
+// target, or "".
+func (pl *planner) manyRows() string {
+	if pl.t.Explode != nil {
+		return "explode writes several rows per source row, so the source's values are not unique there"
+	}
+	return ""
 }
 
 // needSame says why what is described cannot be carried unless both sides

@@ -239,3 +239,52 @@ tables:
 		t.Fatal("items_owner_fk is not there, validated, after --resume")
 	}
 }
+
+// A junction table written by explode holds several rows per source row:
+// it takes neither the source's counter nor its unique constraints (whose
+// index would fail after the load), and the report says why. A key
+// renamed on the way is a reference, not a counter.
+func TestCreateLeavesCountersAndUniquesOutOfReshapedTables(t *testing.T) {
+	ctx := context.Background()
+	e := testenv.Open(t, "postgres", testenv.Postgres(t))
+	db := target(e)
+	exec(t, db, `CREATE TABLE posts (id serial PRIMARY KEY, title text UNIQUE, tags text)`,
+		`INSERT INTO posts (title, tags) VALUES ('a', 'x,y'), ('b', 'y')`)
+	sp := spec(t, "source: "+e.URL+"\ntarget: "+e.URL+`
+tables:
+  - from: posts
+    to: post_tags
+    key: id
+    create: true
+    explode: {column: tags, into: tag}
+  - from: posts
+    to: post_titles
+    key: id
+    create: true
+    columns: {keep: [id, title], rename: {id: post_id}}
+`)
+	res, err := transfer.Run(ctx, db, db, sp, transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, db, "SELECT count(*) FROM post_tags", "3")
+	for i, want := range []map[string]string{
+		{"identity id": "explode writes several rows per source row", "unique post_tags_title_key": "not unique there"},
+		{"identity post_id": "renamed from id"},
+	} {
+		got := map[string]string{}
+		for _, c := range res.Tables[i].Carried {
+			if !c.Carried {
+				got[c.Kind+" "+c.Name] = c.Reason
+			}
+		}
+		for k, reason := range want {
+			if !strings.Contains(got[k], reason) {
+				t.Errorf("%s: %s not carried because %q, want %q", res.Tables[i].To, k, got[k], reason)
+			}
+		}
+	}
+	if _, err := db.DB.ExecContext(ctx, "INSERT INTO post_titles (title) VALUES ('c')"); err == nil {
+		t.Error("post_titles numbers post_id like the source's posts")
+	}
+}
