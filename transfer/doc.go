@@ -9,7 +9,7 @@
 //	tables:
 //	  - from: items
 //	    key: id            # or [order_id, product_id]
-//	    create: true       # CREATE TABLE from the source's schema, types mapped
+//	    create: true       # CREATE TABLE from the source's schema (see below)
 //	    rules:
 //	      - convert: {column: price, to: price_cents, type: cents}
 //	      - filter: "status != 'deleted'"
@@ -40,9 +40,24 @@
 // and foreign keys for the load and rebuilds them afterwards. [Step] runs a
 // transfer: document as a migration step.
 //
+// create: true creates a missing target table from the source's: types
+// mapped between engines, NOT NULL, the primary key, identity columns
+// (their counters moved past the copied values after the load), defaults
+// that mean the same on the target, and, built after the load, unique
+// constraints, secondary indexes and foreign keys. [TableResult.Carried]
+// says what was carried, and what was not and why.
+//
 // After the copy, counts are compared and, where both engines are
 // PostgreSQL or MySQL and the key is one integer column, a chunked checksum
-// of the columns copied unchanged (package check).
+// of the columns copied unchanged (package check); [Verify] names the
+// columns compared and why any were left out. A transfer that finished is
+// done: run again, it copies nothing ([Result.AlreadyDone]).
+//
+// What differs between engines is asked of package dialect (quoting,
+// introspection, error classes, placeholders, identity counters); what
+// only transfer needs (how each engine's types read and are written, how
+// rows go in fastest) is one engine value per database, in engine_*.go,
+// chosen from the server's flavor.
 //
 // Run is safe to call from several goroutines on different specs.
 package transfer

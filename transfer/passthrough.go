@@ -3,13 +3,11 @@ package transfer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
 )
 
 // PostgreSQL to PostgreSQL with no rules and the same column types: each
@@ -19,7 +17,8 @@ import (
 
 // canPassthrough decides whether m can use the COPY text path.
 func (r *run) canPassthrough(m *mapping) bool {
-	if r.se != "postgres" || r.te != "postgres" || len(m.t.Rules) > 0 || len(m.refs) > 0 || m.t.Explode != nil || len(m.t.Lookups) > 0 || len(m.tgtCols) != len(m.srcCols) {
+	if !r.src.eng.traits().copyText || !sameEngine(r.src.eng, r.dst.eng) || len(m.t.Rules) > 0 || len(m.refs) > 0 ||
+		m.t.Explode != nil || len(m.t.Lookups) > 0 || len(m.tgtCols) != len(m.srcCols) {
 		return false
 	}
 	for i, tc := range m.tgtCols {
@@ -37,44 +36,13 @@ func (r *run) canPassthrough(m *mapping) bool {
 	return true
 }
 
-// pgLiteral renders a key value as a SQL literal.
-func pgLiteral(v any) string {
-	switch x := v.(type) {
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case string:
-		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
-	}
-	return "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
-}
-
-// unescapeCopy decodes one COPY text field.
+// unescapeCopy decodes one COPY text field: \N is NULL, and backslash
+// escapes are those PostgreSQL writes.
 func unescapeCopy(f []byte) (string, bool) {
 	if string(f) == `\N` {
 		return "", false
 	}
-	if bytes.IndexByte(f, '\\') < 0 {
-		return string(f), true
-	}
-	var b strings.Builder
-	for i := 0; i < len(f); i++ {
-		if f[i] == '\\' && i+1 < len(f) {
-			i++
-			switch f[i] {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			case 'r':
-				b.WriteByte('\r')
-			default:
-				b.WriteByte(f[i])
-			}
-			continue
-		}
-		b.WriteByte(f[i])
-	}
-	return b.String(), true
+	return unescapeBackslashes(string(f)), true
 }
 
 // lineKey returns the key values of a COPY text line.
@@ -110,50 +78,13 @@ func (m *mapping) lineKeyText(line []byte) string {
 
 // readLines reads the next chunk as COPY text lines.
 func (r *run) readLines(ctx context.Context, m *mapping, after string) (*chunk, error) {
-	sq := r.src.Dialect.Quote
-	var sel, keys []string
-	for _, c := range m.srcCols {
-		sel = append(sel, sq(c.Name))
-	}
-	for _, k := range m.t.Key {
-		keys = append(keys, sq(k))
-	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + m.from
-	if after == "null" {
-		q += r.whereClause(m.t, false)
-	} else {
-		var vals []any
-		dec := json.NewDecoder(strings.NewReader(after))
-		dec.UseNumber()
-		if err := dec.Decode(&vals); err != nil {
-			return nil, fmt.Errorf("checkpoint key %s: %w", after, err)
-		}
-		lits := make([]string, len(vals))
-		for i, v := range vals {
-			if n, ok := v.(json.Number); ok {
-				if iv, err := n.Int64(); err == nil {
-					v = iv
-				} else {
-					v = n.String()
-				}
-			}
-			lits[i] = pgLiteral(v)
-		}
-		q += r.whereClause(m.t, true) + "(" + strings.Join(keys, ", ") + ") > (" + strings.Join(lits, ", ") + ")"
-	}
-	q += " ORDER BY " + strings.Join(keys, ", ") + fmt.Sprintf(" LIMIT %d", r.chunk)
-	conn, err := r.src.DB.Conn(ctx)
+	q, _, err := r.pageQuery(m, after, true)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
 	var buf bytes.Buffer
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("unexpected PostgreSQL driver %T", dc)
-		}
-		_, err := sc.Conn().PgConn().CopyTo(ctx, &buf, "COPY ("+q+") TO STDOUT")
+	err = pgConn(ctx, r.src.DB, func(c *pgx.Conn) error {
+		_, err := c.PgConn().CopyTo(ctx, &buf, "COPY ("+q+") TO STDOUT")
 		return err
 	})
 	if err != nil {
@@ -162,7 +93,7 @@ func (r *run) readLines(ctx context.Context, m *mapping, after string) (*chunk, 
 	if buf.Len() == 0 {
 		return nil, nil
 	}
-	c := &chunk{after: after, t0: time.Now()}
+	c := newChunk(after)
 	data := buf.Bytes()
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
@@ -173,7 +104,6 @@ func (r *run) readLines(ctx context.Context, m *mapping, after string) (*chunk, 
 		data = data[i+1:]
 	}
 	c.read = int64(len(c.lines))
-	kb, _ := json.Marshal(m.lineKey(c.lines[len(c.lines)-1]))
-	c.last = string(kb)
+	c.last = keyJSON(m.lineKey(c.lines[len(c.lines)-1]))
 	return c, nil
 }

@@ -146,217 +146,266 @@ func index(names []string, n string) int { return slices.Index(names, n) }
 
 // compile builds the rules against the input columns.
 func compile(in []string, rules []*Rule) (*program, error) {
-	p := &program{in: in, changed: map[string]bool{}}
-	cur := slices.Clone(in)
-	need := func(r *Rule, c string) (int, error) {
-		i := index(cur, c)
-		if i < 0 {
-			return 0, fmt.Errorf("line %d: column %q does not exist here (have %s)", r.Line, c, strings.Join(cur, ", "))
-		}
-		return i, nil
-	}
-	add := func(c string) int {
-		p.changed[c] = true
-		if i := index(cur, c); i >= 0 {
-			return i
-		}
-		cur = append(cur, c)
-		return len(cur) - 1
-	}
+	c := &compiler{p: &program{in: in, changed: map[string]bool{}}, cur: slices.Clone(in)}
 	for _, r := range rules {
+		var err error
 		switch {
 		case r.Set != "":
-			prog, err := expr.Compile(r.Expr, expr.AllowUndefinedVariables())
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %v", r.Line, err)
-			}
-			names := slices.Clone(cur)
-			out := add(r.Set)
-			width := len(cur)
-			p.steps = append(p.steps, func(v []any) ([]any, error) {
-				res, err := vm.Run(prog, env(names, v))
-				if err != nil {
-					return nil, fmt.Errorf("set %s: %v", r.Set, firstLine(err.Error()))
-				}
-				v = grow(v, width)
-				val := fromExpr(res)
-				if r.Type != "" && val != nil {
-					if val, err = convert(val, r.Type); err != nil {
-						return nil, fmt.Errorf("set %s: %v", r.Set, err)
-					}
-				}
-				v[out] = val
-				return v, nil
-			})
+			err = c.set(r)
 		case r.Filter != "":
-			prog, err := expr.Compile(r.Filter, expr.AsBool(), expr.AllowUndefinedVariables())
-			if err != nil {
-				return nil, fmt.Errorf("line %d: filter must be true or false: %v", r.Line, firstLine(err.Error()))
-			}
-			names := slices.Clone(cur)
-			p.steps = append(p.steps, func(v []any) ([]any, error) {
-				res, err := vm.Run(prog, env(names, v))
-				if err != nil {
-					return nil, fmt.Errorf("filter: %v", firstLine(err.Error()))
-				}
-				if b, _ := res.(bool); !b {
-					return nil, &errSkip{"filter: " + r.Filter}
-				}
-				return v, nil
-			})
+			err = c.filter(r)
 		case r.Concat != nil:
-			c := r.Concat
-			var idx []int
-			for _, f := range c.From {
-				i, err := need(r, f)
-				if err != nil {
-					return nil, err
-				}
-				idx = append(idx, i)
-			}
-			out := add(c.Into)
-			width := len(cur)
-			p.steps = append(p.steps, func(v []any) ([]any, error) {
-				var parts []string
-				for _, i := range idx {
-					if v[i] != nil {
-						if s := strings.TrimSpace(text(v[i])); s != "" {
-							parts = append(parts, s)
-						}
-					}
-				}
-				v = grow(v, width)
-				if len(parts) == 0 {
-					v[out] = nil
-				} else {
-					v[out] = strings.Join(parts, c.Sep)
-				}
-				return v, nil
-			})
+			err = c.concat(r)
 		case r.Split != nil:
-			s := r.Split
-			from, err := need(r, s.From)
-			if err != nil {
-				return nil, err
-			}
-			sep := s.Sep
-			if sep == "" {
-				sep = " "
-			}
-			var outs []int
-			for _, c := range s.Into {
-				outs = append(outs, add(c))
-			}
-			width := len(cur)
-			p.steps = append(p.steps, func(v []any) ([]any, error) {
-				v = grow(v, width)
-				if v[from] == nil {
-					for _, o := range outs {
-						v[o] = nil
-					}
-					return v, nil
-				}
-				parts := strings.SplitN(strings.TrimSpace(text(v[from])), sep, len(outs))
-				for i, o := range outs {
-					if i < len(parts) && parts[i] != "" {
-						v[o] = strings.TrimSpace(parts[i])
-					} else {
-						v[o] = nil
-					}
-				}
-				return v, nil
-			})
-			if !s.Keep {
-				p.dropLater(&cur, s.From)
-			}
+			err = c.split(r)
 		case r.Convert != nil:
-			c := r.Convert
-			from, err := need(r, c.Column)
-			if err != nil {
-				return nil, err
-			}
-			to := c.Column
-			if c.To != "" {
-				to = c.To
-			}
-			out := add(to)
-			width := len(cur)
-			p.steps = append(p.steps, func(v []any) ([]any, error) {
-				v = grow(v, width)
-				res, err := convert(v[from], c.Type)
-				if err != nil {
-					switch c.OnError {
-					case "null":
-						res = nil
-					case "skip":
-						return nil, &errSkip{fmt.Sprintf("convert %s: %v", c.Column, err)}
-					default:
-						return nil, fmt.Errorf("convert %s to %s: %v", c.Column, c.Type, err)
-					}
-				}
-				v[out] = res
-				return v, nil
-			})
-			if c.To != "" && c.To != c.Column {
-				p.dropLater(&cur, c.Column)
-			}
+			err = c.convert(r)
 		case r.Default != nil:
-			for col, val := range r.Default {
-				i := add(col)
-				width := len(cur)
-				p.steps = append(p.steps, func(v []any) ([]any, error) {
-					v = grow(v, width)
-					if v[i] == nil {
-						v[i] = fromExpr(val)
-					}
-					return v, nil
-				})
-			}
+			c.defaults(r)
 		case len(r.Trim)+len(r.Lower)+len(r.Upper) > 0:
-			cols, f := []string(r.Trim), strings.TrimSpace
-			if len(r.Lower) > 0 {
-				cols, f = r.Lower, func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-			} else if len(r.Upper) > 0 {
-				cols, f = r.Upper, func(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
-			}
-			for _, c := range cols {
-				i, err := need(r, c)
-				if err != nil {
-					return nil, err
-				}
-				p.changed[c] = true
-				p.steps = append(p.steps, func(v []any) ([]any, error) {
-					if s, ok := v[i].(string); ok {
-						v[i] = f(s)
-					}
-					return v, nil
-				})
-			}
+			err = c.clean(r)
 		case len(r.Dedupe) > 0:
-			var idx []int
-			for _, c := range r.Dedupe {
-				i, err := need(r, c)
-				if err != nil {
-					return nil, err
-				}
-				idx = append(idx, i)
-			}
-			seen := newSeenSet()
-			p.steps = append(p.steps, func(v []any) ([]any, error) {
-				var b strings.Builder
-				for _, i := range idx {
-					b.WriteString(text(v[i]))
-					b.WriteByte(0)
-				}
-				if !seen.add(b.String()) {
-					return nil, &errSkip{"dedupe: " + strings.Join(r.Dedupe, ", ") + " seen before"}
-				}
-				return v, nil
-			})
+			err = c.dedupe(r)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	p.out = cur
-	return p, nil
+	c.p.out = c.cur
+	return c.p, nil
+}
+
+// compiler builds a program rule by rule; cur is the row's columns as the
+// rules so far leave them.
+type compiler struct {
+	p   *program
+	cur []string
+}
+
+func (c *compiler) step(f func(v []any) ([]any, error)) { c.p.steps = append(c.p.steps, f) }
+
+// need is the slot of a column a rule reads.
+func (c *compiler) need(r *Rule, col string) (int, error) {
+	i := index(c.cur, col)
+	if i < 0 {
+		return 0, fmt.Errorf("line %d: column %q does not exist here (have %s)", r.Line, col, strings.Join(c.cur, ", "))
+	}
+	return i, nil
+}
+
+func (c *compiler) needAll(r *Rule, cols []string) ([]int, error) {
+	idx := make([]int, len(cols))
+	for j, col := range cols {
+		i, err := c.need(r, col)
+		if err != nil {
+			return nil, err
+		}
+		idx[j] = i
+	}
+	return idx, nil
+}
+
+// add is the slot of a column a rule writes, added when new.
+func (c *compiler) add(col string) int {
+	c.p.changed[col] = true
+	if i := index(c.cur, col); i >= 0 {
+		return i
+	}
+	c.cur = append(c.cur, col)
+	return len(c.cur) - 1
+}
+
+func (c *compiler) set(r *Rule) error {
+	prog, err := expr.Compile(r.Expr, expr.AllowUndefinedVariables())
+	if err != nil {
+		return fmt.Errorf("line %d: %v", r.Line, err)
+	}
+	names := slices.Clone(c.cur)
+	out := c.add(r.Set)
+	width := len(c.cur)
+	c.step(func(v []any) ([]any, error) {
+		res, err := vm.Run(prog, env(names, v))
+		if err != nil {
+			return nil, fmt.Errorf("set %s: %v", r.Set, firstLine(err.Error()))
+		}
+		v = grow(v, width)
+		val := fromExpr(res)
+		if r.Type != "" && val != nil {
+			if val, err = convert(val, r.Type); err != nil {
+				return nil, fmt.Errorf("set %s: %v", r.Set, err)
+			}
+		}
+		v[out] = val
+		return v, nil
+	})
+	return nil
+}
+
+func (c *compiler) filter(r *Rule) error {
+	prog, err := expr.Compile(r.Filter, expr.AsBool(), expr.AllowUndefinedVariables())
+	if err != nil {
+		return fmt.Errorf("line %d: filter must be true or false: %v", r.Line, firstLine(err.Error()))
+	}
+	names := slices.Clone(c.cur)
+	c.step(func(v []any) ([]any, error) {
+		res, err := vm.Run(prog, env(names, v))
+		if err != nil {
+			return nil, fmt.Errorf("filter: %v", firstLine(err.Error()))
+		}
+		if b, _ := res.(bool); !b {
+			return nil, &errSkip{"filter: " + r.Filter}
+		}
+		return v, nil
+	})
+	return nil
+}
+
+func (c *compiler) concat(r *Rule) error {
+	cc := r.Concat
+	idx, err := c.needAll(r, cc.From)
+	if err != nil {
+		return err
+	}
+	out := c.add(cc.Into)
+	width := len(c.cur)
+	c.step(func(v []any) ([]any, error) {
+		var parts []string
+		for _, i := range idx {
+			if s := strings.TrimSpace(text(v[i])); v[i] != nil && s != "" {
+				parts = append(parts, s)
+			}
+		}
+		v = grow(v, width)
+		v[out] = nil
+		if len(parts) > 0 {
+			v[out] = strings.Join(parts, cc.Sep)
+		}
+		return v, nil
+	})
+	return nil
+}
+
+func (c *compiler) split(r *Rule) error {
+	s := r.Split
+	from, err := c.need(r, s.From)
+	if err != nil {
+		return err
+	}
+	sep := s.Sep
+	if sep == "" {
+		sep = " "
+	}
+	var outs []int
+	for _, col := range s.Into {
+		outs = append(outs, c.add(col))
+	}
+	width := len(c.cur)
+	c.step(func(v []any) ([]any, error) {
+		v = grow(v, width)
+		var parts []string
+		if v[from] != nil {
+			parts = strings.SplitN(strings.TrimSpace(text(v[from])), sep, len(outs))
+		}
+		for i, o := range outs {
+			v[o] = nil
+			if i < len(parts) && parts[i] != "" {
+				v[o] = strings.TrimSpace(parts[i])
+			}
+		}
+		return v, nil
+	})
+	if !s.Keep {
+		c.p.dropLater(&c.cur, s.From)
+	}
+	return nil
+}
+
+func (c *compiler) convert(r *Rule) error {
+	cv := r.Convert
+	from, err := c.need(r, cv.Column)
+	if err != nil {
+		return err
+	}
+	out := c.add(firstOf(cv.To, cv.Column))
+	width := len(c.cur)
+	c.step(func(v []any) ([]any, error) {
+		v = grow(v, width)
+		res, err := convert(v[from], cv.Type)
+		if err != nil {
+			switch cv.OnError {
+			case "null":
+				res = nil
+			case "skip":
+				return nil, &errSkip{fmt.Sprintf("convert %s: %v", cv.Column, err)}
+			default:
+				return nil, fmt.Errorf("convert %s to %s: %v", cv.Column, cv.Type, err)
+			}
+		}
+		v[out] = res
+		return v, nil
+	})
+	if cv.To != "" && cv.To != cv.Column {
+		c.p.dropLater(&c.cur, cv.Column)
+	}
+	return nil
+}
+
+func (c *compiler) defaults(r *Rule) {
+	for col, val := range r.Default {
+		i := c.add(col)
+		width := len(c.cur)
+		c.step(func(v []any) ([]any, error) {
+			v = grow(v, width)
+			if v[i] == nil {
+				v[i] = fromExpr(val)
+			}
+			return v, nil
+		})
+	}
+}
+
+// clean is trim, lower and upper.
+func (c *compiler) clean(r *Rule) error {
+	cols, f := []string(r.Trim), strings.TrimSpace
+	if len(r.Lower) > 0 {
+		cols, f = r.Lower, func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	} else if len(r.Upper) > 0 {
+		cols, f = r.Upper, func(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+	}
+	idx, err := c.needAll(r, cols)
+	if err != nil {
+		return err
+	}
+	for j, i := range idx {
+		c.p.changed[cols[j]] = true
+		c.step(func(v []any) ([]any, error) {
+			if s, ok := v[i].(string); ok {
+				v[i] = f(s)
+			}
+			return v, nil
+		})
+	}
+	return nil
+}
+
+func (c *compiler) dedupe(r *Rule) error {
+	idx, err := c.needAll(r, r.Dedupe)
+	if err != nil {
+		return err
+	}
+	seen := newSeenSet()
+	c.step(func(v []any) ([]any, error) {
+		var b strings.Builder
+		for _, i := range idx {
+			b.WriteString(text(v[i]))
+			b.WriteByte(0)
+		}
+		if !seen.add(b.String()) {
+			return nil, &errSkip{"dedupe: " + strings.Join(r.Dedupe, ", ") + " seen before"}
+		}
+		return v, nil
+	})
+	return nil
 }
 
 // dropLater removes a column from the output schema; its slot stays in the

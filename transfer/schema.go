@@ -2,11 +2,13 @@ package transfer
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // Kind is an engine-neutral column type.
@@ -56,109 +58,97 @@ func (c Column) isDateish() bool {
 	return false
 }
 
+func isIntKind(k Kind) bool { return k == KInt16 || k == KInt32 || k == KInt64 }
+
+// Note is something the planner changed and the report explains.
+type Note struct {
+	Table  string `json:"table"`
+	Column string `json:"column,omitempty"`
+	Note   string `json:"note"`
+}
+
 var (
 	reParen = regexp.MustCompile(`\(([^)]*)\)`)
-	reEnum  = regexp.MustCompile(`'((?:[^']|'')*)'`)
+	reEnum  = regexp.MustCompile(`'((?:[^'\\]|''|\\.)*)'`)
 )
 
-// kindOf maps an engine's type to a Kind. full is the complete type text
-// (MySQL COLUMN_TYPE, PostgreSQL format_type, SQLite declared type).
-func kindOf(engine, full string) Column {
+// typeText is a type's text taken apart: "decimal(10,2) unsigned" is base
+// decimal, args [10 2], unsigned.
+type typeText struct {
+	full, lower, base string
+	args              []int
+	unsigned          bool
+}
+
+func parseTypeText(full string) typeText {
 	t := strings.ToLower(strings.TrimSpace(full))
 	if rest, ok := strings.CutPrefix(t, "unsigned "); ok {
 		// database/sql's DatabaseTypeName for MySQL: "UNSIGNED INT".
 		t = rest + " unsigned"
 	}
-	c := Column{Raw: full}
-	args := []int{}
+	tt := typeText{full: full, lower: t, base: t, unsigned: strings.Contains(t, "unsigned")}
 	if m := reParen.FindStringSubmatch(t); m != nil && !strings.HasPrefix(t, "enum") && !strings.HasPrefix(t, "set") {
 		for _, a := range strings.Split(m[1], ",") {
 			n, _ := strconv.Atoi(strings.TrimSpace(a))
-			args = append(args, n)
+			tt.args = append(tt.args, n)
 		}
 	}
-	base := t
-	if i := strings.IndexAny(base, "( "); i > 0 {
-		base = base[:i]
+	if i := strings.IndexAny(tt.base, "( "); i > 0 {
+		tt.base = tt.base[:i]
 	}
-	unsigned := strings.Contains(t, "unsigned")
-	switch base {
+	return tt
+}
+
+func (tt typeText) arg(i int) int {
+	if i < len(tt.args) {
+		return tt.args[i]
+	}
+	return 0
+}
+
+// commonKind reads the types every engine spells alike; known is false
+// for a type it does not know (then text). Engines adjust the types they
+// spell differently.
+func commonKind(tt typeText) (c Column, known bool) {
+	c = Column{Raw: tt.full, Kind: KText}
+	switch tt.base {
 	case "tinyint":
-		if len(args) > 0 && args[0] == 1 && engine == "mysql" {
-			c.Kind = KBool
-		} else {
-			c.Kind = KInt16
-		}
-	case "smallint", "int2", "smallserial", "year":
 		c.Kind = KInt16
-		if unsigned {
-			c.Kind = KInt32
-		}
+	case "smallint", "int2", "smallserial", "year":
+		c.Kind = pick(tt.unsigned, KInt32, KInt16)
 	case "mediumint", "int", "integer", "int4", "serial":
-		c.Kind = KInt32
-		if unsigned || (engine == "sqlite") {
-			c.Kind = KInt64
-		}
+		c.Kind = pick(tt.unsigned, KInt64, KInt32)
 	case "bigint", "int8", "bigserial":
-		c.Kind = KInt64
-		if unsigned {
-			c.Kind = KUint64
-		}
+		c.Kind = pick(tt.unsigned, KUint64, KInt64)
 	case "decimal", "numeric", "dec", "fixed":
-		c.Kind = KDecimal
-		if len(args) > 0 {
-			c.Precision = args[0]
-		}
-		if len(args) > 1 {
-			c.Scale = args[1]
-		}
+		c.Kind, c.Precision, c.Scale = KDecimal, tt.arg(0), tt.arg(1)
 	case "float", "real", "float4":
 		c.Kind = KFloat32
-		if engine == "sqlite" {
-			c.Kind = KFloat64
-		}
 	case "double", "float8":
 		c.Kind = KFloat64
 	case "boolean", "bool":
 		c.Kind = KBool
 	case "varchar", "character", "nvarchar", "varchar2":
-		c.Kind = KVarchar
-		if base == "character" && !strings.Contains(t, "varying") {
+		c.Kind, c.Length = KVarchar, tt.arg(0)
+		if tt.base == "character" && !strings.Contains(tt.lower, "varying") {
 			c.Kind = KChar
 		}
-		if len(args) > 0 {
-			c.Length = args[0]
-		} else {
+		if len(tt.args) == 0 {
 			c.Kind = KText
 		}
 	case "char", "bpchar", "nchar":
-		c.Kind = KChar
-		c.Length = 1
-		if len(args) > 0 {
-			c.Length = args[0]
-		}
+		c.Kind, c.Length = KChar, max(1, tt.arg(0))
 	case "text", "tinytext", "mediumtext", "longtext", "clob", "citext", "name", "set", "inet", "cidr", "interval":
-		c.Kind = KText
 	case "blob", "tinyblob", "mediumblob", "longblob", "bytea", "binary", "varbinary":
 		c.Kind = KBytes
 	case "date":
 		c.Kind = KDate
 	case "time":
-		c.Kind = KTime
-		if strings.Contains(t, "with time zone") {
-			c.Kind = KText
-		}
+		c.Kind = pick(strings.Contains(tt.lower, "with time zone"), KText, KTime)
 	case "datetime":
 		c.Kind = KDatetime
 	case "timestamp":
-		switch {
-		case engine == "mysql":
-			c.Kind = KTimestampTZ
-		case strings.Contains(t, "with time zone"):
-			c.Kind = KTimestampTZ
-		default:
-			c.Kind = KTimestamp
-		}
+		c.Kind = pick(strings.Contains(tt.lower, "with time zone"), KTimestampTZ, KTimestamp)
 	case "timestamptz":
 		c.Kind = KTimestampTZ
 	case "json", "jsonb":
@@ -167,89 +157,54 @@ func kindOf(engine, full string) Column {
 		c.Kind = KUUID
 	case "enum":
 		c.Kind = KEnum
-		for _, m := range reEnum.FindAllStringSubmatch(full, -1) {
+		for _, m := range reEnum.FindAllStringSubmatch(tt.full, -1) {
 			c.Enum = append(c.Enum, strings.ReplaceAll(m[1], "''", "'"))
 		}
 	default:
-		c.Kind = KText
-		if engine == "sqlite" {
-			// SQLite's affinity rules.
-			switch {
-			case strings.Contains(t, "int"):
-				c.Kind = KInt64
-			case strings.Contains(t, "char"), strings.Contains(t, "clob"), strings.Contains(t, "text"):
-				c.Kind = KText
-			case strings.Contains(t, "real"), strings.Contains(t, "floa"), strings.Contains(t, "doub"):
-				c.Kind = KFloat64
-			case t == "" || strings.Contains(t, "blob"):
-				c.Kind = KText
-			}
-		}
+		return c, false
 	}
-	return c
+	return c, true
 }
 
-// tableInfo is a table's columns and primary key.
+func pick[T any](cond bool, yes, no T) T {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+// tableInfo is a table as transfer reads it: its columns as Kinds, and
+// the catalog's definition for what create: true carries (nil for a
+// query).
 type tableInfo struct {
 	Columns []Column
 	Primary []string
+	def     *dialect.TableInfo
 }
 
-// describeTable reads a table's columns on engine. It returns (nil, nil)
-// when the table does not exist.
-func describeTable(ctx context.Context, db *sql.DB, engine, table string) (*tableInfo, error) {
-	ti := &tableInfo{}
-	var rows *sql.Rows
-	var err error
-	switch engine {
-	case "postgres":
-		schema, name := splitName(table)
-		rows, err = db.QueryContext(ctx, `SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-			COALESCE((SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), 0)
-			FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-			WHERE c.relname = $1 AND n.nspname = COALESCE(NULLIF($2, ''), current_schema()) AND a.attnum > 0 AND NOT a.attisdropped
-			ORDER BY a.attnum`, name, schema)
-	case "mysql":
-		rows, err = db.QueryContext(ctx, `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'YES',
-			COALESCE((SELECT k.ORDINAL_POSITION FROM information_schema.KEY_COLUMN_USAGE k WHERE k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = c.COLUMN_NAME AND k.CONSTRAINT_NAME = 'PRIMARY'), 0)
-			FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? ORDER BY c.ORDINAL_POSITION`, table)
-	case "sqlite":
-		rows, err = db.QueryContext(ctx, `SELECT name, type, "notnull" = 0, pk FROM pragma_table_info(?)`, table)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", table, err)
-	}
-	defer rows.Close()
-	pk := map[int]string{}
-	for rows.Next() {
-		var name, typ string
-		var nullable bool
-		var pos int
-		if err := rows.Scan(&name, &typ, &nullable, &pos); err != nil {
-			return nil, fmt.Errorf("describe %s: %w", table, err)
-		}
-		c := kindOf(engine, typ)
-		c.Name, c.Nullable = name, nullable
-		ti.Columns = append(ti.Columns, c)
-		if pos > 0 {
-			pk[pos] = name
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("describe %s: %w", table, err)
-	}
-	if len(ti.Columns) == 0 {
+// describe reads a table of the side. It returns (nil, nil) when the table
+// does not exist.
+func (s *side) describe(ctx context.Context, name string) (*tableInfo, error) {
+	schema, table := splitName(name)
+	def, err := s.Dialect.DescribeTable(ctx, s.DB, dialect.Table{Schema: schema, Name: table})
+	if errors.Is(err, dialect.ErrNotFound) {
 		return nil, nil
 	}
-	for i := 1; i <= len(pk); i++ {
-		ti.Primary = append(ti.Primary, pk[i])
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", name, err)
+	}
+	ti := &tableInfo{Primary: def.PrimaryKey, def: def}
+	for _, dc := range def.Columns {
+		c := s.eng.column(dc.Type)
+		c.Name, c.Nullable = dc.Name, dc.Nullable
+		ti.Columns = append(ti.Columns, c)
 	}
 	return ti, nil
 }
 
 // describeQuery reads the columns a query returns.
-func describeQuery(ctx context.Context, db *sql.DB, engine, query string) (*tableInfo, error) {
-	rows, err := db.QueryContext(ctx, "SELECT * FROM ("+query+") strata_q WHERE 1 = 0")
+func (s *side) describeQuery(ctx context.Context, query string) (*tableInfo, error) {
+	rows, err := s.DB.QueryContext(ctx, "SELECT * FROM ("+query+") strata_q WHERE 1 = 0")
 	if err != nil {
 		return nil, fmt.Errorf("describe query: %w", err)
 	}
@@ -260,12 +215,8 @@ func describeQuery(ctx context.Context, db *sql.DB, engine, query string) (*tabl
 	}
 	ti := &tableInfo{}
 	for _, ct := range cts {
-		c := kindOf(engine, ct.DatabaseTypeName())
-		if engine == "mysql" && c.Kind == KTimestampTZ {
-			c.Kind = KDatetime
-		}
-		c.Name = ct.Name()
-		c.Nullable = true
+		c := s.eng.queryColumn(ct.DatabaseTypeName())
+		c.Name, c.Nullable = ct.Name(), true
 		ti.Columns = append(ti.Columns, c)
 	}
 	return ti, rows.Err()
@@ -276,177 +227,6 @@ func splitName(t string) (schema, name string) {
 		return s, n
 	}
 	return "", t
-}
-
-// Note is something the planner changed and the report explains.
-type Note struct {
-	Table  string `json:"table"`
-	Column string `json:"column,omitempty"`
-	Note   string `json:"note"`
-}
-
-// targetType renders c as a column type of engine. key says the column is
-// part of the primary key (MySQL keys cannot be TEXT).
-func targetType(engine string, c Column, key bool, q func(string) string) string {
-	switch engine {
-	case "postgres":
-		switch c.Kind {
-		case KInt16:
-			return "smallint"
-		case KInt32:
-			return "integer"
-		case KInt64:
-			return "bigint"
-		case KUint64:
-			return "numeric(20,0)"
-		case KDecimal:
-			if c.Precision > 0 {
-				return fmt.Sprintf("numeric(%d,%d)", c.Precision, c.Scale)
-			}
-			return "numeric"
-		case KFloat32:
-			return "real"
-		case KFloat64:
-			return "double precision"
-		case KBool:
-			return "boolean"
-		case KVarchar:
-			return fmt.Sprintf("varchar(%d)", c.Length)
-		case KChar:
-			return fmt.Sprintf("char(%d)", c.Length)
-		case KBytes:
-			return "bytea"
-		case KDate:
-			return "date"
-		case KTime:
-			return "time"
-		case KDatetime, KTimestampTZ:
-			return "timestamptz"
-		case KTimestamp:
-			return "timestamp"
-		case KJSON:
-			return "jsonb"
-		case KUUID:
-			return "uuid"
-		case KEnum:
-			return "text CHECK (" + q(c.Name) + " IN (" + quoteList(c.Enum) + "))"
-		}
-		return "text"
-	case "mysql":
-		switch c.Kind {
-		case KInt16:
-			return "smallint"
-		case KInt32:
-			return "int"
-		case KInt64:
-			return "bigint"
-		case KUint64:
-			return "bigint unsigned"
-		case KDecimal:
-			if c.Precision > 0 {
-				return fmt.Sprintf("decimal(%d,%d)", min(c.Precision, 65), min(c.Scale, 30))
-			}
-			return "decimal(65,30)"
-		case KFloat32:
-			return "float"
-		case KFloat64:
-			return "double"
-		case KBool:
-			return "tinyint(1)"
-		case KVarchar:
-			return fmt.Sprintf("varchar(%d)", c.Length)
-		case KChar:
-			return fmt.Sprintf("char(%d)", c.Length)
-		case KBytes:
-			if key {
-				return "varbinary(255)"
-			}
-			return "longblob"
-		case KDate:
-			return "date"
-		case KTime:
-			return "time(6)"
-		case KDatetime, KTimestamp, KTimestampTZ:
-			return "datetime(6)"
-		case KJSON:
-			return "json"
-		case KUUID:
-			return "char(36)"
-		case KEnum:
-			return "enum(" + quoteList(c.Enum) + ")"
-		}
-		if key {
-			return "varchar(255)"
-		}
-		return "longtext"
-	}
-	// sqlite
-	switch c.Kind {
-	case KInt16, KInt32, KInt64:
-		return "INTEGER"
-	case KUint64, KDecimal:
-		return "NUMERIC"
-	case KFloat32, KFloat64:
-		return "REAL"
-	case KBool:
-		return "BOOLEAN"
-	case KBytes:
-		return "BLOB"
-	case KDate:
-		return "DATE"
-	case KDatetime, KTimestamp, KTimestampTZ:
-		return "TIMESTAMP"
-	case KEnum:
-		return "TEXT CHECK (" + q(c.Name) + " IN (" + quoteList(c.Enum) + "))"
-	}
-	return "TEXT"
-}
-
-func quoteList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-	}
-	return strings.Join(q, ", ")
-}
-
-// createTableSQL builds CREATE TABLE for cols on engine, and notes the
-// changes a reader should know about (relaxed NOT NULL, widened types).
-func createTableSQL(engine, srcEngine, table string, cols []Column, key []string, q func(string) string) (string, []Note) {
-	var notes []Note
-	var defs []string
-	for _, c := range cols {
-		isKey := index(key, c.Name) >= 0
-		typ := targetType(engine, c, isKey, q)
-		null := c.Nullable
-		if !c.Nullable && srcEngine == "mysql" && c.isDateish() && !isKey {
-			null = true
-			notes = append(notes, Note{Table: table, Column: c.Name, Note: fmt.Sprintf("created nullable although the source is NOT NULL: MySQL %s may hold zero dates (0000-00-00), which become NULL (counted as zero_dates)", c.Raw)})
-		}
-		switch {
-		case srcEngine == "mysql" && c.Kind == KBool && engine != "mysql":
-			notes = append(notes, Note{Table: table, Column: c.Name, Note: "MySQL tinyint(1) becomes boolean (0 false, any other value true)"})
-		case srcEngine == "mysql" && c.Kind == KDatetime && engine == "postgres":
-			notes = append(notes, Note{Table: table, Column: c.Name, Note: "MySQL datetime becomes timestamptz, read in the spec's timezone (default UTC)"})
-		case strings.Contains(strings.ToLower(c.Raw), "unsigned") && engine != "mysql":
-			notes = append(notes, Note{Table: table, Column: c.Name, Note: fmt.Sprintf("%s widened to %s so every unsigned value fits", c.Raw, typ)})
-		case c.Kind == KEnum && engine != "mysql":
-			notes = append(notes, Note{Table: table, Column: c.Name, Note: "enum becomes text with a CHECK of its values"})
-		}
-		d := q(c.Name) + " " + typ
-		if !null || isKey {
-			d += " NOT NULL"
-		}
-		defs = append(defs, d)
-	}
-	if len(key) > 0 {
-		qk := make([]string, len(key))
-		for i, k := range key {
-			qk[i] = q(k)
-		}
-		defs = append(defs, "PRIMARY KEY ("+strings.Join(qk, ", ")+")")
-	}
-	return "CREATE TABLE " + qualify(table, q) + " (\n  " + strings.Join(defs, ",\n  ") + "\n)", notes
 }
 
 func qualify(table string, q func(string) string) string {

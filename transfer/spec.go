@@ -196,20 +196,6 @@ func (l Limit) String() string {
 	return strconv.FormatInt(l.Count, 10)
 }
 
-// SpecError is a mistake in a spec file, with its position.
-type SpecError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *SpecError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
-
 // Parse reads and validates a spec. file names it in errors.
 func Parse(file string, data []byte) (*Spec, error) {
 	var doc yaml.Node
@@ -220,60 +206,83 @@ func Parse(file string, data []byte) (*Spec, error) {
 		return nil, &SpecError{File: file, Msg: "empty spec: want source:, target: and tables:"}
 	}
 	root := doc.Content[0]
-	s := &Spec{File: file, line: root.Line}
+	s := &Spec{}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(s); err != nil {
 		return nil, yamlErr(file, err)
 	}
 	s.File, s.line = file, root.Line
-	// Record each table's and rule's line.
-	lines := map[string]*yaml.Node{}
+	p := &specParser{s: s, keys: map[string]*yaml.Node{}}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		lines[root.Content[i].Value] = root.Content[i]
+		p.keys[root.Content[i].Value] = root.Content[i]
 	}
-	if tn := lines["tables"]; tn != nil {
-		seq := root.Content[indexOf(root, "tables")+1]
-		for i, t := range seq.Content {
-			if i < len(s.Tables) && s.Tables[i] != nil {
-				s.Tables[i].Line = t.Line
-				s.Tables[i].fields = map[string]int{}
-				for j := 0; j+1 < len(t.Content); j += 2 {
-					s.Tables[i].fields[t.Content[j].Value] = t.Content[j].Line
-					if t.Content[j].Value == "rules" {
-						for k, r := range t.Content[j+1].Content {
-							if k < len(s.Tables[i].Rules) && s.Tables[i].Rules[k] != nil {
-								s.Tables[i].Rules[k].Line = r.Line
-							}
-						}
-					}
+	if i := indexOf(root, "tables"); i >= 0 {
+		p.recordLines(root.Content[i+1])
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// specParser validates a decoded spec, naming the line of each mistake.
+type specParser struct {
+	s    *Spec
+	keys map[string]*yaml.Node // the top-level keys
+}
+
+// recordLines keeps the line of each table mapping, of its fields and of
+// its rules.
+func (p *specParser) recordLines(seq *yaml.Node) {
+	for i, t := range seq.Content {
+		if i >= len(p.s.Tables) || p.s.Tables[i] == nil {
+			continue
+		}
+		tbl := p.s.Tables[i]
+		tbl.Line, tbl.fields = t.Line, map[string]int{}
+		for j := 0; j+1 < len(t.Content); j += 2 {
+			tbl.fields[t.Content[j].Value] = t.Content[j].Line
+			if t.Content[j].Value != "rules" {
+				continue
+			}
+			for k, r := range t.Content[j+1].Content {
+				if k < len(tbl.Rules) && tbl.Rules[k] != nil {
+					tbl.Rules[k].Line = r.Line
 				}
 			}
 		}
 	}
-	errAt := func(n *yaml.Node, line int, format string, a ...any) error {
-		if n != nil {
-			line = n.Line
-		}
-		return &SpecError{File: file, Line: line, Msg: fmt.Sprintf(format, a...)}
+}
+
+// errAt is a mistake on the line of top-level key (the spec's first line
+// when the key is missing) or on line.
+func (p *specParser) errAt(key string, line int, format string, a ...any) error {
+	if n := p.keys[key]; n != nil && key != "" {
+		line = n.Line
 	}
-	if s.Source == "" {
-		return nil, errAt(nil, s.line, "source: missing (a database URL or an environment of strata.yaml)")
+	if line == 0 {
+		line = p.s.line
 	}
-	if s.Target == "" {
-		return nil, errAt(nil, s.line, "target: missing (a database URL or an environment of strata.yaml)")
-	}
-	if len(s.Tables) == 0 {
-		return nil, errAt(lines["tables"], s.line, "tables: want at least one table mapping (from:, key:)")
-	}
-	if s.Workers < 0 || s.Workers > 64 {
-		return nil, errAt(lines["workers"], s.line, "workers: %d: want 1 to 64", s.Workers)
-	}
-	if s.ChunkRows < 0 {
-		return nil, errAt(lines["chunk_rows"], s.line, "chunk_rows: %d: want a positive number", s.ChunkRows)
+	return &SpecError{File: p.s.File, Line: line, Msg: fmt.Sprintf(format, a...)}
+}
+
+func (p *specParser) validate() error {
+	s := p.s
+	switch {
+	case s.Source == "":
+		return p.errAt("", 0, "source: missing (a database URL or an environment of strata.yaml)")
+	case s.Target == "":
+		return p.errAt("", 0, "target: missing (a database URL or an environment of strata.yaml)")
+	case len(s.Tables) == 0:
+		return p.errAt("tables", 0, "tables: want at least one table mapping (from:, key:)")
+	case s.Workers < 0 || s.Workers > 64:
+		return p.errAt("workers", 0, "workers: %d: want 1 to 64", s.Workers)
+	case s.ChunkRows < 0:
+		return p.errAt("chunk_rows", 0, "chunk_rows: %d: want a positive number", s.ChunkRows)
 	}
 	if s.Name == "" {
-		base := file[strings.LastIndex(file, "/")+1:]
+		base := s.File[strings.LastIndex(s.File, "/")+1:]
 		if i := strings.LastIndex(base, "."); i > 0 {
 			base = base[:i]
 		}
@@ -282,96 +291,118 @@ func Parse(file string, data []byte) (*Spec, error) {
 	seen := map[string]int{}
 	for i, t := range s.Tables {
 		if t == nil {
-			return nil, errAt(lines["tables"], s.line, "tables: item %d is empty: want from:, key:", i+1)
+			return p.errAt("tables", 0, "tables: item %d is empty: want from:, key:", i+1)
 		}
-		for _, r := range t.Rules {
-			if r == nil {
-				return nil, errAt(nil, t.lineOf("rules"), "table %s: rules: an empty rule", t.From)
-			}
-		}
-		for _, r := range t.References {
-			if r == nil {
-				return nil, errAt(nil, t.lineOf("references"), "table %s: references: an empty reference", t.From)
-			}
-		}
-		if t.From == "" {
-			return nil, errAt(nil, t.Line, "table mapping: from: missing (a table name or a SELECT)")
-		}
-		if t.To == "" {
-			if isQuery(t.From) {
-				return nil, errAt(nil, t.Line, "from: is a query, so to: must name the target table")
-			}
-			t.To = t.From
-		}
-		if len(t.Key) == 0 {
-			return nil, errAt(nil, t.Line, "table %s: key: missing (the column or columns rows are ordered and chunked by, e.g. key: id or key: [order_id, product_id])", t.From)
+		if err := p.table(t); err != nil {
+			return err
 		}
 		if prev, dup := seen[t.To]; dup {
-			return nil, errAt(nil, t.Line, "table %s: target %s is already written by the mapping on line %d", t.From, t.To, prev)
+			return p.errAt("", t.Line, "table %s: target %s is already written by the mapping on line %d", t.From, t.To, prev)
 		}
 		seen[t.To] = t.Line
-		switch t.OnConflict {
-		case "":
-			t.OnConflict = "error"
-		case "error", "skip", "update":
-		default:
-			return nil, errAt(nil, t.lineOf("on_conflict"), "table %s: on_conflict: %q: want error, skip or update", t.From, t.OnConflict)
-		}
-		if c := t.Columns; c != nil && len(c.Keep) > 0 && len(c.Drop) > 0 {
-			return nil, errAt(nil, t.lineOf("columns"), "table %s: columns: keep and drop exclude each other", t.From)
-		}
-		for _, l := range t.Lookups {
-			if l == nil || l.From == "" || l.Table == "" || l.Key == "" || l.Value == "" {
-				return nil, errAt(nil, t.lineOf("lookups"), "table %s: lookups: needs from:, table:, key: and value:", t.From)
-			}
-			if l.Into == "" {
-				l.Into = l.Value
-			}
-			switch l.In {
-			case "":
-				l.In = "target"
-			case "target", "source":
-			default:
-				return nil, errAt(nil, t.lineOf("lookups"), "table %s: lookups: in %q: want target or source", t.From, l.In)
-			}
-			switch l.OnMissing {
-			case "":
-				l.OnMissing = "quarantine"
-			case "quarantine", "null", "skip":
-			default:
-				return nil, errAt(nil, t.lineOf("lookups"), "table %s: lookups: on_missing %q: want quarantine, null or skip", t.From, l.OnMissing)
-			}
-		}
-		if e := t.Explode; e != nil {
-			if e.Column == "" || e.Into == "" {
-				return nil, errAt(nil, t.lineOf("explode"), "table %s: explode: needs column: and into:", t.From)
-			}
-			if e.Sep == "" {
-				e.Sep = ","
-			}
-		}
-		for _, ref := range t.References {
-			if ref.Column == "" || ref.Table == "" {
-				return nil, errAt(nil, t.lineOf("references"), "table %s: references: needs column: and table:", t.From)
-			}
-			if ref.Key == "" {
-				ref.Key = "id"
-			}
-			switch ref.Orphans {
-			case "":
-				ref.Orphans = "fail"
-			case "fail", "skip", "quarantine", "null":
-			default:
-				return nil, errAt(nil, t.lineOf("references"), "table %s: references: orphans %q: want fail, skip, quarantine or null", t.From, ref.Orphans)
-			}
-		}
-		for _, r := range t.Rules {
-			if err := r.validate(); err != nil {
-				return nil, errAt(nil, r.Line, "table %s: rule: %v", t.From, err)
-			}
+	}
+	return nil
+}
+
+// table validates a table mapping and fills in its defaults.
+func (p *specParser) table(t *Table) error {
+	for _, r := range t.Rules {
+		if r == nil {
+			return p.errAt("", t.lineOf("rules"), "table %s: rules: an empty rule", t.From)
 		}
 	}
-	return s, nil
+	for _, r := range t.References {
+		if r == nil {
+			return p.errAt("", t.lineOf("references"), "table %s: references: an empty reference", t.From)
+		}
+	}
+	switch {
+	case t.From == "":
+		return p.errAt("", t.Line, "table mapping: from: missing (a table name or a SELECT)")
+	case t.To == "" && isQuery(t.From):
+		return p.errAt("", t.Line, "from: is a query, so to: must name the target table")
+	case t.To == "":
+		t.To = t.From
+	}
+	if len(t.Key) == 0 {
+		return p.errAt("", t.Line, "table %s: key: missing (the column or columns rows are ordered and chunked by, e.g. key: id or key: [order_id, product_id])", t.From)
+	}
+	if err := p.choice(t, "on_conflict", "on_conflict: %q: want error, skip or update", &t.OnConflict, "error", "skip", "update"); err != nil {
+		return err
+	}
+	if c := t.Columns; c != nil && len(c.Keep) > 0 && len(c.Drop) > 0 {
+		return p.errAt("", t.lineOf("columns"), "table %s: columns: keep and drop exclude each other", t.From)
+	}
+	for _, check := range []func(*Table) error{p.lookups, p.explode, p.references} {
+		if err := check(t); err != nil {
+			return err
+		}
+	}
+	for _, r := range t.Rules {
+		if err := r.validate(); err != nil {
+			return p.errAt("", r.Line, "table %s: rule: %v", t.From, err)
+		}
+	}
+	return nil
+}
+
+// choice checks that *v is one of the choices of field, the first being
+// the default for an empty value.
+func (p *specParser) choice(t *Table, field, format string, v *string, choices ...string) error {
+	if *v == "" {
+		*v = choices[0]
+	}
+	if index(choices, *v) < 0 {
+		return p.errAt("", t.lineOf(field), "table %s: "+format, t.From, *v)
+	}
+	return nil
+}
+
+func (p *specParser) lookups(t *Table) error {
+	for _, l := range t.Lookups {
+		if l == nil || l.From == "" || l.Table == "" || l.Key == "" || l.Value == "" {
+			return p.errAt("", t.lineOf("lookups"), "table %s: lookups: needs from:, table:, key: and value:", t.From)
+		}
+		if l.Into == "" {
+			l.Into = l.Value
+		}
+		if err := p.choice(t, "lookups", "lookups: in %q: want target or source", &l.In, "target", "source"); err != nil {
+			return err
+		}
+		if err := p.choice(t, "lookups", "lookups: on_missing %q: want quarantine, null or skip", &l.OnMissing, "quarantine", "null", "skip"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *specParser) explode(t *Table) error {
+	e := t.Explode
+	if e == nil {
+		return nil
+	}
+	if e.Column == "" || e.Into == "" {
+		return p.errAt("", t.lineOf("explode"), "table %s: explode: needs column: and into:", t.From)
+	}
+	if e.Sep == "" {
+		e.Sep = ","
+	}
+	return nil
+}
+
+func (p *specParser) references(t *Table) error {
+	for _, ref := range t.References {
+		if ref.Column == "" || ref.Table == "" {
+			return p.errAt("", t.lineOf("references"), "table %s: references: needs column: and table:", t.From)
+		}
+		if ref.Key == "" {
+			ref.Key = "id"
+		}
+		if err := p.choice(t, "references", "references: orphans %q: want fail, skip, quarantine or null", &ref.Orphans, "fail", "skip", "quarantine", "null"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func indexOf(m *yaml.Node, key string) int {
@@ -396,7 +427,7 @@ func yamlErr(file string, err error) error {
 	msg = strings.ReplaceAll(msg, "in type transfer.Spec", "in the spec")
 	msg = strings.ReplaceAll(msg, "in type transfer.Table", "in a table mapping")
 	msg = strings.ReplaceAll(msg, "in type transfer.Rule", "in a rule")
-	return &SpecError{File: file, Line: line, Msg: msg}
+	return &SpecError{File: file, Line: line, Msg: msg, Err: err}
 }
 
 func isQuery(s string) bool {

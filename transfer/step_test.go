@@ -35,7 +35,5 @@ func TestStepCopiesWithinTheMigrationDatabase(t *testing.T) {
 	if err != nil || plan.Ends != migrate.StateApplied {
 		t.Fatalf("up: %q %v", plan.Ends, err)
 	}
-	if got := scalar(t, db, "SELECT string_agg(id || ':' || full_name, ',' ORDER BY id) FROM users_v2"); got != "1:Ada Lovelace,2:Alan" {
-		t.Fatalf("users_v2: %s", got)
-	}
+	expect(t, db, "SELECT string_agg(id || ':' || full_name, ',' ORDER BY id) FROM users_v2", "1:Ada Lovelace,2:Alan")
 }

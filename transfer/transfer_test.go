@@ -47,6 +47,14 @@ func scalar(t *testing.T, tg *connect.Target, q string) string {
 	return fmt.Sprint(s)
 }
 
+// expect fails the test unless query returns want on tg.
+func expect(t *testing.T, tg *connect.Target, query, want string) {
+	t.Helper()
+	if got := scalar(t, tg, query); got != want {
+		t.Fatalf("%s\n got %s\nwant %s", query, got, want)
+	}
+}
+
 func spec(t *testing.T, text string) *transfer.Spec {
 	t.Helper()
 	s, err := transfer.Parse("spec.yaml", []byte(text))
@@ -66,53 +74,64 @@ func url(t *testing.T, engine string) string {
 	return testenv.SQLite(t)
 }
 
+// eachPair runs f for every source and target engine, each pair with
+// databases of its own.
+func eachPair(t *testing.T, f func(t *testing.T, src, dst testenv.Engine)) {
+	testenv.ForEachEngine(t, func(t *testing.T, se testenv.Engine) {
+		testenv.ForEachEngine(t, func(t *testing.T, te testenv.Engine) {
+			f(t, testenv.Open(t, se.Name, url(t, se.Name)), te)
+		})
+	})
+}
+
+// fromInto runs f for a fresh source database of engine source and each
+// target engine.
+func fromInto(t *testing.T, source string, f func(t *testing.T, src, dst *connect.Target, se, te testenv.Engine)) {
+	testenv.ForEachEngine(t, func(t *testing.T, te testenv.Engine) {
+		t.Parallel()
+		se := testenv.Open(t, source, url(t, source))
+		f(t, target(se), target(te), se, te)
+	})
+}
+
 // The smallest spec copies a table between every pair of engines, with
 // every row accounted for and verified.
 func TestSmallestSpecEveryEnginePair(t *testing.T) {
-	engines := []string{"postgres", "mysql", "sqlite"}
-	for _, se := range engines {
-		for _, te := range engines {
-			t.Run(se+" to "+te, func(t *testing.T) {
-				su, tu := url(t, se), url(t, te)
-				src, dst := open(t, su), open(t, tu)
-				ddl := map[string]string{
-					"postgres": "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2), active boolean, created timestamptz, note varchar(20))",
-					"mysql":    "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price decimal(10,2), active tinyint(1), created datetime, note varchar(20))",
-					"sqlite":   "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price NUMERIC, active BOOLEAN, created TIMESTAMP, note VARCHAR(20))",
-				}[se]
-				exec(t, src, ddl)
-				var vals []string
-				for i := 1; i <= 2500; i++ {
-					b := "true"
-					if se == "mysql" || se == "sqlite" {
-						b = fmt.Sprint(i % 2)
-					} else if i%2 == 0 {
-						b = "false"
-					}
-					vals = append(vals, fmt.Sprintf("(%d, 'name %d\ttab', %d.%02d, %s, '2024-01-02 03:04:05', %s)", i, i, i, i%100, b, map[bool]string{true: "NULL", false: "'n'"}[i%7 == 0]))
-				}
-				exec(t, src, "INSERT INTO items VALUES "+strings.Join(vals, ", "))
-				sp := spec(t, "source: "+su+"\ntarget: "+tu+"\nchunk_rows: 300\ntables:\n  - from: items\n    to: items\n    key: id\n    create: true\n")
-				res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				tr := res.Tables[0]
-				if tr.Read != 2500 || tr.Written != 2500 || !tr.Balanced() || tr.Verify == nil || !tr.Verify.OK {
-					t.Fatalf("result %+v verify %+v", tr, tr.Verify)
-				}
-				if got := scalar(t, dst, "SELECT count(*) FROM items"); got != "2500" {
-					t.Fatalf("target rows %s", got)
-				}
-				if got := scalar(t, dst, "SELECT name FROM items WHERE id = 7"); got != "name 7\ttab" {
-					t.Fatalf("name %q", got)
-				}
-				if got := scalar(t, dst, "SELECT price FROM items WHERE id = 1234"); !strings.HasPrefix(got, "1234.34") {
-					t.Fatalf("price %q", got)
-				}
-			})
+	eachPair(t, func(t *testing.T, s, d testenv.Engine) {
+		se, su, tu := s.Name, s.URL, d.URL
+		src, dst := target(s), target(d)
+		ddl := map[string]string{
+			"postgres": "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2), active boolean, created timestamptz, note varchar(20))",
+			"mysql":    "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price decimal(10,2), active tinyint(1), created datetime, note varchar(20))",
+			"sqlite":   "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price NUMERIC, active BOOLEAN, created TIMESTAMP, note VARCHAR(20))",
+		}[se]
+		exec(t, src, ddl)
+		var vals []string
+		for i := 1; i <= 2500; i++ {
+			b := "true"
+			if se == "mysql" || se == "sqlite" {
+				b = fmt.Sprint(i % 2)
+			} else if i%2 == 0 {
+				b = "false"
+			}
+			vals = append(vals, fmt.Sprintf("(%d, 'name %d\ttab', %d.%02d, %s, '2024-01-02 03:04:05', %s)", i, i, i, i%100, b, map[bool]string{true: "NULL", false: "'n'"}[i%7 == 0]))
 		}
-	}
+		exec(t, src, "INSERT INTO items VALUES "+strings.Join(vals, ", "))
+		sp := spec(t, "source: "+su+"\ntarget: "+tu+"\nchunk_rows: 300\ntables:\n  - from: items\n    to: items\n    key: id\n    create: true\n")
+		res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := res.Tables[0]
+		if tr.Read != 2500 || tr.Written != 2500 || !tr.Balanced() || tr.Verify == nil || !tr.Verify.OK {
+			t.Fatalf("result %+v verify %+v", tr, tr.Verify)
+		}
+		expect(t, dst, "SELECT count(*) FROM items", "2500")
+		expect(t, dst, "SELECT name FROM items WHERE id = 7", "name 7\ttab")
+		if got := scalar(t, dst, "SELECT price FROM items WHERE id = 1234"); !strings.HasPrefix(got, "1234.34") {
+			t.Fatalf("price %q", got)
+		}
+	})
 }
 
 // MySQL quirks into PostgreSQL: zero dates become NULL (counted) in columns
@@ -202,12 +221,8 @@ func TestPostgresCopyPathQuarantinesRefusedRows(t *testing.T) {
 	if tr.Written != 4999 || tr.Quarantined != 1 || !tr.Balanced() || !tr.Verify.OK {
 		t.Fatalf("result %+v verify %+v", tr, tr.Verify)
 	}
-	if got := scalar(t, dst, "SELECT source_key FROM strata_transfer_quarantine"); got != "id=777" {
-		t.Fatalf("quarantined %q", got)
-	}
-	if got := scalar(t, dst, "SELECT v FROM t WHERE id = 5"); got != "ok\t5" {
-		t.Fatalf("v = %q", got)
-	}
+	expect(t, dst, "SELECT source_key FROM strata_transfer_quarantine", "id=777")
+	expect(t, dst, "SELECT v FROM t WHERE id = 5", "ok\t5")
 }
 
 // Orphans are counted and handled as each reference says; a parent copied
@@ -276,26 +291,21 @@ tables:
 	if tr.Read != 5 || tr.Written != 3 || tr.Skipped != 2 || !tr.Balanced() {
 		t.Fatalf("result %+v", tr)
 	}
-	if got := scalar(t, dst, "SELECT string_agg(post_id || ':' || tag, ',' ORDER BY post_id, tag) FROM post_tags"); got != "1:go,1:sql,4:7,4:x,4:y,5:z" {
-		t.Fatalf("post_tags: %s", got)
-	}
-	if got := scalar(t, dst, "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = 'post_tags' AND i.indisprimary AND i.indnatts = 2"); got != "1" {
-		t.Fatalf("post_tags has no (post_id, tag) primary key")
-	}
+	expect(t, dst, "SELECT string_agg(post_id || ':' || tag, ',' ORDER BY post_id, tag) FROM post_tags", "1:go,1:sql,4:7,4:x,4:y,5:z")
+	expect(t, dst, "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = 'post_tags' AND i.indisprimary AND i.indnatts = 2", "1")
 }
 
 // Merging by join (from: a query) and splitting one table into two
 // (two mappings of the same source) are table mappings like any other.
 func TestMergeByJoinAndSplit(t *testing.T) {
-	for _, se := range []string{"mysql", "postgres"} {
-		t.Run("from "+se, func(t *testing.T) {
-			su, tu := url(t, se), testenv.SQLite(t)
-			src, dst := open(t, su), open(t, tu)
-			exec(t, src, "CREATE TABLE users (id int PRIMARY KEY, name varchar(20), street varchar(40), city varchar(20))",
-				"CREATE TABLE orders (id int PRIMARY KEY, user_id int, total int)",
-				"INSERT INTO users VALUES (1, 'ada', 'Main St 1', 'London'), (2, 'alan', NULL, NULL)",
-				"INSERT INTO orders VALUES (10, 1, 5), (11, 2, 6), (12, 1, 7)")
-			sp := spec(t, "source: "+su+"\ntarget: "+tu+`
+	testenv.ForEachEngine(t, func(t *testing.T, s testenv.Engine) {
+		su, tu := s.URL, testenv.SQLite(t)
+		src, dst := target(s), open(t, tu)
+		exec(t, src, "CREATE TABLE users (id int PRIMARY KEY, name varchar(20), street varchar(40), city varchar(20))",
+			"CREATE TABLE orders (id int PRIMARY KEY, user_id int, total int)",
+			"INSERT INTO users VALUES (1, 'ada', 'Main St 1', 'London'), (2, 'alan', NULL, NULL)",
+			"INSERT INTO orders VALUES (10, 1, 5), (11, 2, 6), (12, 1, 7)")
+		sp := spec(t, "source: "+su+"\ntarget: "+tu+`
 chunk_rows: 2
 tables:
   - from: users
@@ -317,23 +327,18 @@ tables:
     key: id
     create: true
 `)
-			res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
-			if err != nil {
-				t.Fatal(err)
+		res, err := transfer.Run(context.Background(), src, dst, sp, transfer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range res.Tables {
+			if !tr.Balanced() || tr.Quarantined != 0 {
+				t.Fatalf("%+v", tr)
 			}
-			for _, tr := range res.Tables {
-				if !tr.Balanced() || tr.Quarantined != 0 {
-					t.Fatalf("%+v", tr)
-				}
-			}
-			if got := scalar(t, dst, "SELECT group_concat(user_id || ':' || street, ',') FROM addresses"); got != "1:Main St 1" {
-				t.Fatalf("addresses %s", got)
-			}
-			if got := scalar(t, dst, "SELECT group_concat(id || ':' || user_name || ':' || total, ',') FROM (SELECT * FROM order_report ORDER BY id)"); got != "10:ada:5,11:alan:6,12:ada:7" {
-				t.Fatalf("order_report %s", got)
-			}
-		})
-	}
+		}
+		expect(t, dst, "SELECT group_concat(user_id || ':' || street, ',') FROM addresses", "1:Main St 1")
+		expect(t, dst, "SELECT group_concat(id || ':' || user_name || ':' || total, ',') FROM (SELECT * FROM order_report ORDER BY id)", "10:ada:5,11:alan:6,12:ada:7")
+	}, "mysql", "postgres")
 }
 
 // defer_indexes drops an empty PostgreSQL target's secondary indexes and
@@ -354,15 +359,9 @@ func TestDeferIndexesRebuildsThem(t *testing.T) {
 	if n := res.Tables[0].Notes; len(n) == 0 || !strings.Contains(n[0].Note, "dropped 3 secondary indexes and foreign keys") {
 		t.Fatalf("notes %+v", n)
 	}
-	if got := scalar(t, dst, "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'items'"); got != "items_name,items_owner_name,items_pkey" {
-		t.Fatalf("indexes %s", got)
-	}
-	if got := scalar(t, dst, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'items'::regclass AND contype = 'f' AND convalidated"); got != "1" {
-		t.Fatalf("foreign keys %s", got)
-	}
-	if got := scalar(t, dst, "SELECT count(*) FROM strata_transfer_indexes"); got != "0" {
-		t.Fatalf("saved definitions left: %s", got)
-	}
+	expect(t, dst, "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'items'", "items_name,items_owner_name,items_pkey")
+	expect(t, dst, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'items'::regclass AND contype = 'f' AND convalidated", "1")
+	expect(t, dst, "SELECT count(*) FROM strata_transfer_indexes", "0")
 }
 
 // A lookup replaces a code by the id of another table; a code without a
@@ -390,25 +389,19 @@ tables:
 	if tr.Read != 4 || tr.Written != 3 || tr.Quarantined != 1 || !tr.Balanced() {
 		t.Fatalf("result %+v", tr)
 	}
-	if got := scalar(t, dst, "SELECT string_agg(id || ':' || coalesce(country_id::text, 'NULL'), ',' ORDER BY id) FROM customers"); got != "1:31,2:44,4:NULL" {
-		t.Fatalf("customers %s", got)
-	}
-	if got := scalar(t, dst, "SELECT error FROM strata_transfer_quarantine"); got != "lookup: no id in countries where code = XX" {
-		t.Fatalf("quarantine %q", got)
-	}
-	if got := scalar(t, dst, "SELECT data_type FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'country_id'"); got != "smallint" {
-		t.Fatalf("country_id is %s", got)
-	}
+	expect(t, dst, "SELECT string_agg(id || ':' || coalesce(country_id::text, 'NULL'), ',' ORDER BY id) FROM customers", "1:31,2:44,4:NULL")
+	expect(t, dst, "SELECT error FROM strata_transfer_quarantine", "lookup: no id in countries where code = XX")
+	expect(t, dst, "SELECT data_type FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'country_id'", "smallint")
 }
 
 // on_conflict: skip leaves existing rows (counted skipped), update
 // overwrites them; both on every target engine.
 func TestOnConflict(t *testing.T) {
-	for _, te := range []string{"postgres", "mysql", "sqlite"} {
-		for _, mode := range []string{"skip", "update"} {
-			t.Run(mode+" into "+te, func(t *testing.T) {
-				su, tu := testenv.SQLite(t), url(t, te)
-				src, dst := open(t, su), open(t, tu)
+	for _, mode := range []string{"skip", "update"} {
+		t.Run(mode, func(t *testing.T) {
+			testenv.ForEachEngine(t, func(t *testing.T, d testenv.Engine) {
+				su, tu := testenv.SQLite(t), d.URL
+				src, dst := open(t, su), target(d)
 				exec(t, src, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO kv VALUES (1, 'new1'), (2, 'new2'), (3, 'new3')")
 				exec(t, dst, "CREATE TABLE kv (id bigint PRIMARY KEY, v varchar(10))", "INSERT INTO kv VALUES (2, 'old2')")
 				sp := spec(t, "source: "+su+"\ntarget: "+tu+"\ntables:\n  - from: kv\n    key: id\n    on_conflict: "+mode+"\n")
@@ -425,10 +418,8 @@ func TestOnConflict(t *testing.T) {
 				if tr.Read != 3 || tr.Skipped != skipped || tr.Written != 3-skipped || !tr.Balanced() {
 					t.Fatalf("result %+v", tr)
 				}
-				if got := scalar(t, dst, "SELECT count(*) FROM kv"); got != "3" {
-					t.Fatalf("%s rows", got)
-				}
+				expect(t, dst, "SELECT count(*) FROM kv", "3")
 			})
-		}
+		})
 	}
 }

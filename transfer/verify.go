@@ -16,8 +16,12 @@ type Verify struct {
 	// Method is "checksum" (check.Compare over the columns copied as
 	// they are) or "count" (row counts only: SQLite, composite or
 	// non-integer keys).
-	Method  string   `json:"method"`
+	Method string `json:"method"`
+	// Columns are the columns the checksum compared, besides the key.
 	Columns []string `json:"columns,omitempty"`
+	// LeftOut are the target's columns the comparison did not compare,
+	// each with the reason.
+	LeftOut []LeftOut `json:"left_out,omitempty"`
 	// Changed, Missing and Extra count differing keys beyond those
 	// quarantined or skipped.
 	Changed int64    `json:"changed"`
@@ -27,15 +31,18 @@ type Verify struct {
 	OK      bool     `json:"ok"`
 }
 
-// ErrVerify is returned (wrapped) when the target does not match the source.
-var ErrVerify = fmt.Errorf("verify failed")
+// LeftOut is a column verify did not compare, and why.
+type LeftOut struct {
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+}
 
 func (r *run) verify(ctx context.Context, m *mapping, tr *TableResult) (*Verify, error) {
 	v := &Verify{Method: "count"}
-	if err := r.src.DB.QueryRowContext(ctx, "SELECT count(*) FROM "+m.from+r.whereClause(m.t, false)).Scan(&v.SourceRows); err != nil {
+	if err := r.src.DB.QueryRowContext(ctx, "SELECT count(*) FROM "+m.from+whereClause(m.t, false)).Scan(&v.SourceRows); err != nil {
 		return v, fmt.Errorf("verify: count source: %w", err)
 	}
-	if err := r.dst.DB.QueryRowContext(ctx, "SELECT count(*) FROM "+qualify(m.t.To, r.dst.Dialect.Quote)).Scan(&v.TargetRows); err != nil {
+	if err := r.dst.DB.QueryRowContext(ctx, "SELECT count(*) FROM "+r.dst.quote(m.t.To)).Scan(&v.TargetRows); err != nil {
 		return v, fmt.Errorf("verify: count target: %w", err)
 	}
 	if v.SourceRows != tr.Read {
@@ -46,71 +53,108 @@ func (r *run) verify(ctx context.Context, m *mapping, tr *TableResult) (*Verify,
 	if v.TargetRows < tr.Written {
 		return v, fmt.Errorf("%w: %s has %d rows but %d were written", ErrVerify, m.t.To, v.TargetRows, tr.Written)
 	}
-	kk := m.srcCols[m.keyIdx[0]].Kind
-	int1 := len(m.keyIdx) == 1 && (isIntKind(kk) || kk == KUint64)
-	if m.t.Explode != nil {
-		v.OK = true // one source row is many target rows: counts of read rows only
-		return v, nil
-	}
-	if r.se == "sqlite" || r.te == "sqlite" || !int1 || m.t.OnConflict != "error" {
-		v.OK = v.TargetRows == tr.Written || m.t.OnConflict != "error"
+	if reason := r.countOnly(m); reason != "" {
+		for _, c := range m.tgtCols {
+			v.LeftOut = append(v.LeftOut, LeftOut{c.Name, reason})
+		}
+		// One source row is many target rows with explode: only the rows
+		// read are counted.
+		v.OK = m.t.Explode != nil || v.TargetRows == tr.Written || m.t.OnConflict != "error"
 		if !v.OK {
 			return v, fmt.Errorf("%w: %s has %d rows, %d were written (rows that were there before?)", ErrVerify, m.t.To, v.TargetRows, tr.Written)
 		}
 		return v, nil
 	}
-	// Columns copied as they are: not computed by a rule, not a MySQL date
-	// that may have become NULL.
+	return v, r.checksum(ctx, m, tr, v)
+}
+
+// countOnly says why rows can only be counted, or "" when their columns
+// can be compared by checksum.
+func (r *run) countOnly(m *mapping) string {
+	kk := m.srcCols[m.keyIdx[0]].Kind
+	switch {
+	case m.t.Explode != nil:
+		return "explode writes many target rows per source row: the rows read are counted"
+	case !r.src.eng.traits().checksum:
+		return r.src.eng.traits().title + " cannot hash rows on the server: rows are counted"
+	case !r.dst.eng.traits().checksum:
+		return r.dst.eng.traits().title + " cannot hash rows on the server: rows are counted"
+	case len(m.keyIdx) != 1 || !isIntKind(kk) && kk != KUint64:
+		return "the checksum needs a key of one integer column: rows are counted"
+	case m.t.OnConflict != "error":
+		return "on_conflict: " + m.t.OnConflict + " keeps rows that were there before: rows are counted"
+	}
+	return ""
+}
+
+// checksum compares the columns copied as they are, range by range.
+func (r *run) checksum(ctx context.Context, m *mapping, tr *TableResult, v *Verify) error {
 	sq := r.src.Dialect.Quote
 	key := m.srcCols[m.keyIdx[0]].Name
 	tkey := m.tgtKey[0]
 	sel := []string{sq(key) + " AS " + sq(tkey)}
-	var cols []string
 	for i, tc := range m.tgtCols {
-		slot := m.outIdx[i]
-		if tc.Name == tkey || slot >= len(m.srcCols) || m.prog.changed[m.prog.out[slot]] {
+		if tc.Name == tkey {
 			continue
 		}
-		sc := m.srcCols[slot]
-		if r.se == "mysql" && sc.isDateish() && tr.ZeroDates > 0 {
+		if reason := r.leftOut(m, tr, i); reason != "" {
+			v.LeftOut = append(v.LeftOut, LeftOut{tc.Name, reason})
 			continue
 		}
-		if sc.Kind == KBool || sc.Kind == KFloat32 || sc.Kind == KJSON || sc.Kind == KBytes || sc.Kind == KTime {
-			continue // engines render these differently (0/1 vs t/f, float precision, JSON spacing)
-		}
-		sel = append(sel, sq(sc.Name)+" AS "+sq(tc.Name))
-		cols = append(cols, tc.Name)
+		sel = append(sel, sq(m.srcCols[m.outIdx[i]].Name)+" AS "+sq(tc.Name))
+		v.Columns = append(v.Columns, tc.Name)
 	}
-	srcQuery := "SELECT " + strings.Join(sel, ", ") + " FROM " + m.from + r.whereClause(m.t, false)
+	srcQuery := "SELECT " + strings.Join(sel, ", ") + " FROM " + m.from + whereClause(m.t, false)
 	d, err := check.Compare(ctx,
-		check.Side{DB: r.src.DB, Engine: r.se, Query: srcQuery, Label: m.t.From},
-		check.Side{DB: r.dst.DB, Engine: r.te, Table: m.t.To},
-		check.CompareOptions{Key: tkey, Columns: cols, MaxKeys: 20, Parallel: 2})
+		check.Side{DB: r.src.DB, Engine: r.src.Dialect.Name(), Query: srcQuery, Label: m.t.From},
+		check.Side{DB: r.dst.DB, Engine: r.dst.Dialect.Name(), Table: m.t.To},
+		check.CompareOptions{Key: tkey, Columns: v.Columns, MaxKeys: 20, Parallel: 2})
 	if err != nil {
-		return v, fmt.Errorf("verify: %w", err)
+		return fmt.Errorf("verify: %w", err)
 	}
-	v.Method, v.Columns = "checksum", cols
+	v.Method = "checksum"
 	v.Changed, v.Extra = d.Changed, d.Extra
 	// Rows quarantined or skipped are missing on purpose.
-	v.Missing = d.Missing - (tr.Quarantined + tr.Skipped)
-	if v.Missing < 0 {
-		v.Missing = 0
-	}
+	v.Missing = max(0, d.Missing-(tr.Quarantined+tr.Skipped))
 	v.OK = v.Changed == 0 && v.Extra == 0 && v.Missing == 0
-	if !v.OK {
-		for _, k := range d.Keys {
-			if k.Kind != check.MissingOnTarget {
-				v.Keys = append(v.Keys, k.Kind+" "+k.Key)
-			}
-		}
-		if len(v.Keys) == 0 {
-			for _, k := range d.Keys {
-				v.Keys = append(v.Keys, k.Kind+" "+k.Key)
-			}
-		}
-		return v, fmt.Errorf("%w: %s: %d changed, %d missing, %d extra rows; keys: %s", ErrVerify, m.t.To, v.Changed, v.Missing, v.Extra, strings.Join(v.Keys, "; "))
+	if v.OK {
+		return nil
 	}
-	return v, nil
+	for _, k := range d.Keys {
+		if k.Kind != check.MissingOnTarget {
+			v.Keys = append(v.Keys, k.Kind+" "+k.Key)
+		}
+	}
+	if len(v.Keys) == 0 {
+		for _, k := range d.Keys {
+			v.Keys = append(v.Keys, k.Kind+" "+k.Key)
+		}
+	}
+	return fmt.Errorf("%w: %s: %d changed, %d missing, %d extra rows; keys: %s", ErrVerify, m.t.To, v.Changed, v.Missing, v.Extra, strings.Join(v.Keys, "; "))
 }
 
-func isIntKind(k Kind) bool { return k == KInt16 || k == KInt32 || k == KInt64 }
+// leftOut says why the checksum cannot compare target column i, or "".
+// It compares the columns copied as they are: not computed by a rule, not
+// a date that held zero dates, not a type the engines print differently.
+func (r *run) leftOut(m *mapping, tr *TableResult, i int) string {
+	slot := m.outIdx[i]
+	if slot >= len(m.srcCols) || m.prog.changed[m.prog.out[slot]] {
+		return "computed on the way (a rule or a lookup), so it differs from the source on purpose"
+	}
+	sc := m.srcCols[slot]
+	switch {
+	case sc.isDateish() && tr.ZeroDates > 0:
+		return "the table held zero dates, which were stored as NULL"
+	case sc.Kind == KBool:
+		return "booleans print as 0/1 on one engine and true/false on another"
+	case sc.Kind == KFloat32:
+		return "single-precision floats print with different digits on each engine"
+	case sc.Kind == KJSON:
+		return "engines space and order JSON differently"
+	case sc.Kind == KBytes:
+		return "engines hash bytes differently"
+	case sc.Kind == KTime:
+		return "engines print times of day differently"
+	}
+	return ""
+}

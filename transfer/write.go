@@ -1,15 +1,13 @@
 package transfer
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
+	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/strata-db/strata/dialect"
 )
 
 // outRow is a row ready for the target: its values in target column order
@@ -26,56 +24,56 @@ type wtx interface {
 	// (fewer with on_conflict: skip).
 	insert(ctx context.Context, rows []outRow) (int64, error)
 	exec(ctx context.Context, query string, args ...any) error
-	savepoint(ctx context.Context) error
-	rollbackTo(ctx context.Context) error
-	release(ctx context.Context) error
 	commit(ctx context.Context) error
 	rollback()
 }
 
 // sqlWriter writes one target table.
 type sqlWriter struct {
-	engine     string
+	dst        *side
 	db         *sql.DB
 	table      string // qualified, quoted
 	cols       []Column
 	key        []string
 	onConflict string
-	q          func(string) string
 }
 
-func (w *sqlWriter) ph(n int) string {
-	if w.engine == "postgres" {
-		return fmt.Sprintf("$%d", n)
+func (w *sqlWriter) begin(ctx context.Context) (wtx, error) { return w.dst.eng.begin(ctx, w) }
+
+func (w *sqlWriter) colList() string {
+	names := make([]string, len(w.cols))
+	for i, c := range w.cols {
+		names[i] = c.Name
 	}
-	return "?"
+	return dialect.QuoteList(w.dst.Dialect, names)
 }
 
-func (w *sqlWriter) begin(ctx context.Context) (wtx, error) {
-	if w.engine == "postgres" {
-		conn, err := w.db.Conn(ctx)
-		if err != nil {
-			return nil, err
+// onConflict is the ON CONFLICT clause of PostgreSQL and SQLite.
+func onConflict(w *sqlWriter) string {
+	q := w.dst.Dialect.Quote
+	var sets []string
+	for _, c := range w.cols {
+		if index(w.key, c.Name) < 0 {
+			sets = append(sets, q(c.Name)+" = EXCLUDED."+q(c.Name))
 		}
-		var pc *pgx.Conn
-		if err := conn.Raw(func(dc any) error {
-			sc, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("unexpected PostgreSQL driver %T", dc)
-			}
-			pc = sc.Conn()
-			return nil
-		}); err != nil {
-			conn.Close()
-			return nil, err
-		}
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			conn.Close()
-			return nil, err
-		}
-		return &pgTx{w: w, conn: conn, tx: tx}, nil
 	}
+	target := " ON CONFLICT (" + dialect.QuoteList(w.dst.Dialect, w.key) + ")"
+	switch {
+	case w.onConflict == "update" && len(sets) > 0:
+		return target + " DO UPDATE SET " + strings.Join(sets, ", ")
+	case w.onConflict == "skip", w.onConflict == "update":
+		return target + " DO NOTHING"
+	}
+	return ""
+}
+
+// stdTx is a database/sql transaction writing multi-row INSERTs.
+type stdTx struct {
+	w  *sqlWriter
+	tx *sql.Tx
+}
+
+func beginStd(ctx context.Context, w *sqlWriter) (wtx, error) {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -83,126 +81,40 @@ func (w *sqlWriter) begin(ctx context.Context) (wtx, error) {
 	return &stdTx{w: w, tx: tx}, nil
 }
 
-func (w *sqlWriter) colList() string {
-	q := make([]string, len(w.cols))
-	for i, c := range w.cols {
-		q[i] = w.q(c.Name)
+// encodeArgs turns a row's values into driver arguments.
+func encodeArgs(e rowWriter, cols []Column, vals []any) outRow {
+	o := outRow{vals: make([]any, len(cols))}
+	for i, c := range cols {
+		o.vals[i] = e.arg(c, vals[i])
 	}
-	return strings.Join(q, ", ")
+	return o
 }
 
-func (w *sqlWriter) keyList() string {
-	q := make([]string, len(w.key))
-	for i, c := range w.key {
-		q[i] = w.q(c)
-	}
-	return strings.Join(q, ", ")
-}
-
-// conflictClause is what follows INSERT … VALUES/SELECT for on_conflict.
-func (w *sqlWriter) conflictClause() string {
-	var sets []string
-	for _, c := range w.cols {
-		if index(w.key, c.Name) >= 0 {
-			continue
+// driverArg turns a target value into a driver argument: decimals as
+// text, dates as dates, instants in UTC.
+func driverArg(c Column, v any) any {
+	switch x := v.(type) {
+	case Decimal:
+		return string(x)
+	case time.Time:
+		if c.Kind == KDate {
+			return x.Format("2006-01-02")
 		}
-		switch w.engine {
-		case "mysql":
-			sets = append(sets, w.q(c.Name)+" = VALUES("+w.q(c.Name)+")")
-		default:
-			sets = append(sets, w.q(c.Name)+" = EXCLUDED."+w.q(c.Name))
-		}
+		return x.UTC()
 	}
-	switch {
-	case w.onConflict == "skip" && w.engine == "mysql":
-		k := w.q(w.key[0])
-		return " ON DUPLICATE KEY UPDATE " + k + " = " + k
-	case w.onConflict == "skip":
-		return " ON CONFLICT (" + w.keyList() + ") DO NOTHING"
-	case w.onConflict == "update" && len(sets) == 0 && w.engine == "mysql":
-		k := w.q(w.key[0])
-		return " ON DUPLICATE KEY UPDATE " + k + " = " + k
-	case w.onConflict == "update" && len(sets) == 0:
-		return " ON CONFLICT (" + w.keyList() + ") DO NOTHING"
-	case w.onConflict == "update" && w.engine == "mysql":
-		return " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
-	case w.onConflict == "update":
-		return " ON CONFLICT (" + w.keyList() + ") DO UPDATE SET " + strings.Join(sets, ", ")
-	}
-	return ""
-}
-
-type pgTx struct {
-	w     *sqlWriter
-	conn  *sql.Conn
-	tx    pgx.Tx
-	buf   bytes.Buffer
-	stage bool
-}
-
-func (t *pgTx) insert(ctx context.Context, rows []outRow) (int64, error) {
-	t.buf.Reset()
-	for _, r := range rows {
-		t.buf.Write(r.line)
-	}
-	into := t.w.table
-	if t.w.onConflict != "error" {
-		if !t.stage {
-			if _, err := t.tx.Exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS strata_transfer_stage (LIKE "+t.w.table+" INCLUDING DEFAULTS) ON COMMIT DROP"); err != nil {
-				return 0, err
-			}
-			t.stage = true
-		} else if _, err := t.tx.Exec(ctx, "TRUNCATE strata_transfer_stage"); err != nil {
-			return 0, err
-		}
-		into = "strata_transfer_stage"
-	}
-	tag, err := t.tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(t.buf.Bytes()), "COPY "+into+" ("+t.w.colList()+") FROM STDIN")
-	if err != nil {
-		return 0, err
-	}
-	if t.w.onConflict == "error" {
-		return tag.RowsAffected(), nil
-	}
-	tag2, err := t.tx.Exec(ctx, "INSERT INTO "+t.w.table+" ("+t.w.colList()+") SELECT "+t.w.colList()+" FROM strata_transfer_stage"+t.w.conflictClause())
-	if err != nil {
-		return 0, err
-	}
-	return tag2.RowsAffected(), nil
-}
-
-func (t *pgTx) exec(ctx context.Context, query string, args ...any) error {
-	_, err := t.tx.Exec(ctx, query, args...)
-	return err
-}
-func (t *pgTx) savepoint(ctx context.Context) error { return t.exec(ctx, "SAVEPOINT strata_row") }
-func (t *pgTx) rollbackTo(ctx context.Context) error {
-	return t.exec(ctx, "ROLLBACK TO SAVEPOINT strata_row")
-}
-func (t *pgTx) release(ctx context.Context) error {
-	return t.exec(ctx, "RELEASE SAVEPOINT strata_row")
-}
-func (t *pgTx) commit(ctx context.Context) error {
-	defer t.conn.Close()
-	return t.tx.Commit(ctx)
-}
-func (t *pgTx) rollback() {
-	_ = t.tx.Rollback(context.Background())
-	t.conn.Close()
-}
-
-type stdTx struct {
-	w  *sqlWriter
-	tx *sql.Tx
+	return v
 }
 
 func (t *stdTx) insert(ctx context.Context, rows []outRow) (int64, error) {
-	per := max(1, min(500, 30000/max(1, len(t.w.cols))))
+	width := len(t.w.cols)
+	per := max(1, min(500, 30000/max(1, width)))
 	var written int64
 	head := "INSERT INTO " + t.w.table + " (" + t.w.colList() + ") VALUES "
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.w.cols)), ", ") + ")"
+	// Engines whose parameters are all "?" write one row's the same way.
+	same := t.w.dst.ph(1) == t.w.dst.ph(2)
+	one := "(" + t.w.dst.phs(1, width) + ")"
 	var sb strings.Builder
-	args := make([]any, 0, per*len(t.w.cols))
+	args := make([]any, 0, per*width)
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
 		sb.Reset()
@@ -212,10 +124,13 @@ func (t *stdTx) insert(ctx context.Context, rows []outRow) (int64, error) {
 			if i > start {
 				sb.WriteString(", ")
 			}
+			if !same {
+				one = "(" + t.w.dst.phs(len(args)+1, width) + ")"
+			}
 			sb.WriteString(one)
 			args = append(args, rows[i].vals...)
 		}
-		sb.WriteString(t.w.conflictClause())
+		sb.WriteString(t.w.dst.eng.conflictClause(t.w))
 		res, err := t.tx.ExecContext(ctx, sb.String(), args...)
 		if err != nil {
 			return written, err
@@ -233,15 +148,8 @@ func (t *stdTx) exec(ctx context.Context, query string, args ...any) error {
 	_, err := t.tx.ExecContext(ctx, query, args...)
 	return err
 }
-func (t *stdTx) savepoint(ctx context.Context) error { return t.exec(ctx, "SAVEPOINT strata_row") }
-func (t *stdTx) rollbackTo(ctx context.Context) error {
-	return t.exec(ctx, "ROLLBACK TO SAVEPOINT strata_row")
-}
-func (t *stdTx) release(ctx context.Context) error {
-	return t.exec(ctx, "RELEASE SAVEPOINT strata_row")
-}
-func (t *stdTx) commit(ctx context.Context) error { return t.tx.Commit() }
-func (t *stdTx) rollback()                        { _ = t.tx.Rollback() }
+func (t *stdTx) commit(context.Context) error { return t.tx.Commit() }
+func (t *stdTx) rollback()                    { _ = t.tx.Rollback() }
 
 // badRow is a row the target refused.
 type badRow struct {
@@ -253,16 +161,16 @@ type badRow struct {
 // savepoints until each failing row is alone, so one bad row costs only
 // itself. It returns the rows written and the rows refused with the
 // target's error.
-func insertIsolating(ctx context.Context, tx wtx, rows []outRow) (int64, []badRow, error) {
+func insertIsolating(ctx context.Context, tx wtx, rows []outRow, retryable func(error) bool) (int64, []badRow, error) {
 	if len(rows) == 0 {
 		return 0, nil, nil
 	}
-	if err := tx.savepoint(ctx); err != nil {
+	if err := tx.exec(ctx, "SAVEPOINT strata_row"); err != nil {
 		return 0, nil, err
 	}
 	n, err := tx.insert(ctx, rows)
 	if err == nil {
-		return n, nil, tx.release(ctx)
+		return n, nil, tx.exec(ctx, "RELEASE SAVEPOINT strata_row")
 	}
 	if ctx.Err() != nil {
 		return 0, nil, ctx.Err()
@@ -270,21 +178,21 @@ func insertIsolating(ctx context.Context, tx wtx, rows []outRow) (int64, []badRo
 	if retryable(err) {
 		return 0, nil, err
 	}
-	if rerr := tx.rollbackTo(ctx); rerr != nil {
+	if rerr := tx.exec(ctx, "ROLLBACK TO SAVEPOINT strata_row"); rerr != nil {
 		return 0, nil, errors.Join(err, rerr)
 	}
-	if err := tx.release(ctx); err != nil {
+	if err := tx.exec(ctx, "RELEASE SAVEPOINT strata_row"); err != nil {
 		return 0, nil, err
 	}
 	if len(rows) == 1 {
 		return 0, []badRow{{rows[0], err}}, nil
 	}
 	mid := len(rows) / 2
-	n1, b1, err := insertIsolating(ctx, tx, rows[:mid])
+	n1, b1, err := insertIsolating(ctx, tx, rows[:mid], retryable)
 	if err != nil {
 		return 0, nil, err
 	}
-	n2, b2, err := insertIsolating(ctx, tx, rows[mid:])
+	n2, b2, err := insertIsolating(ctx, tx, rows[mid:], retryable)
 	if err != nil {
 		return 0, nil, err
 	}

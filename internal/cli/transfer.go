@@ -56,7 +56,11 @@ type transferJSON struct {
 	OK       bool                    `json:"ok"`
 	Transfer string                  `json:"transfer"`
 	Tables   []*transfer.TableResult `json:"tables"`
-	Error    string                  `json:"error,omitempty"`
+	// AlreadyDone: an earlier run finished the transfer; nothing was
+	// copied and Tables are that run's results.
+	AlreadyDone bool       `json:"already_done,omitempty"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	Error       string     `json:"error,omitempty"`
 }
 
 func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options) error {
@@ -104,35 +108,18 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 		o.Observer = app.transferProgress()
 	}
 	res, runErr := transfer.Run(ctx, src, dst, spec, o)
-	out := transferJSON{OK: runErr == nil, Transfer: spec.Name, Tables: res.Tables}
+	out := transferJSON{OK: runErr == nil, Transfer: spec.Name, Tables: res.Tables, AlreadyDone: res.AlreadyDone, CompletedAt: res.CompletedAt}
 	if out.Tables == nil {
 		out.Tables = []*transfer.TableResult{}
 	}
-	var unbalanced []string
-	for _, t := range res.Tables {
-		if !t.Balanced() || !t.Complete {
-			unbalanced = append(unbalanced, t.To)
-		}
-	}
-	if runErr == nil && len(unbalanced) > 0 {
+	if unbalanced := unbalancedTables(res); runErr == nil && len(unbalanced) > 0 {
 		runErr = fmt.Errorf("not every row is accounted for in %s (read ≠ written + quarantined + skipped)", strings.Join(unbalanced, ", "))
 		out.OK = false
 	}
 	if runErr != nil {
 		out.Error = redact(runErr.Error())
 	}
-	code := ExitFailed
-	var se *transfer.SpecError
-	switch {
-	case runErr == nil:
-		code = ExitOK
-	case errors.As(runErr, &se):
-		code = ExitUsage
-	case errors.Is(runErr, transfer.ErrInterrupted):
-		code = ExitRefused
-	case errors.Is(runErr, context.Canceled):
-		code = ExitInterrupted
-	}
+	code := transferExit(runErr)
 	if app.JSON {
 		_ = writeJSON(app.Stdout, out)
 		if code != ExitOK {
@@ -143,10 +130,49 @@ func (app *App) runTransfer(ctx context.Context, path string, o transfer.Options
 	for _, t := range res.Tables {
 		app.printTransferTable(t)
 	}
+	if res.AlreadyDone {
+		app.printTransferDone(res)
+	}
 	if runErr != nil {
 		return Exit(code, errors.New(redact(runErr.Error())))
 	}
 	return nil
+}
+
+// unbalancedTables names the tables whose rows are not all accounted for.
+func unbalancedTables(res *transfer.Result) []string {
+	var out []string
+	for _, t := range res.Tables {
+		if !t.Balanced() || !t.Complete {
+			out = append(out, t.To)
+		}
+	}
+	return out
+}
+
+// printTransferDone says that an earlier run finished the transfer.
+func (app *App) printTransferDone(res *transfer.Result) {
+	when := ""
+	if res.CompletedAt != nil {
+		when = " (" + res.CompletedAt.Local().Format("2006-01-02 15:04:05") + ")"
+	}
+	fmt.Fprintf(app.Stdout, "transfer %s was completed by an earlier run%s: nothing to copy; --restart copies it again\n", res.Transfer, when)
+}
+
+// transferExit is the exit code of a transfer that ended with err.
+func transferExit(err error) int {
+	var se *transfer.SpecError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &se):
+		return ExitUsage
+	case errors.Is(err, transfer.ErrInterrupted):
+		return ExitRefused
+	case errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	}
+	return ExitFailed
 }
 
 func (app *App) printTransferTable(t *transfer.TableResult) {
@@ -166,6 +192,7 @@ func (app *App) printTransferTable(t *transfer.TableResult) {
 	if t.Created {
 		fmt.Fprintf(app.Stdout, "  created %s\n", t.To)
 	}
+	app.printCarried(t.Carried)
 	for _, n := range t.Notes {
 		where := n.Table
 		if n.Column != "" {
@@ -186,9 +213,46 @@ func (app *App) printTransferTable(t *transfer.TableResult) {
 		} else {
 			fmt.Fprintf(app.Stdout, "  verify: MISMATCH %s\n", strings.Join(v.Keys, "; "))
 		}
+		app.printLeftOut(v.LeftOut)
 	}
 	if t.Error != "" {
 		fmt.Fprintf(app.Stdout, "  FAILED: %s\n", app.redact(t.Error))
+	}
+}
+
+// printCarried says what a created table carried from its source, and
+// what not and why.
+func (app *App) printCarried(cs []transfer.Carry) {
+	var carried, not []string
+	for _, c := range cs {
+		what := strings.ReplaceAll(c.Kind, "_", " ") + " " + c.Name
+		switch {
+		case !c.Carried:
+			not = append(not, fmt.Sprintf("  not carried: %s (%s): %s\n", what, c.Definition, c.Reason))
+		case c.Note != "":
+			carried = append(carried, what+" ("+c.Note+")")
+		default:
+			carried = append(carried, what)
+		}
+	}
+	if len(carried) > 0 {
+		fmt.Fprintf(app.Stdout, "  carried: %s\n", strings.Join(carried, ", "))
+	}
+	fmt.Fprint(app.Stdout, strings.Join(not, ""))
+}
+
+// printLeftOut names the columns verify did not compare, by reason.
+func (app *App) printLeftOut(lo []transfer.LeftOut) {
+	var reasons []string
+	byReason := map[string][]string{}
+	for _, l := range lo {
+		if byReason[l.Reason] == nil {
+			reasons = append(reasons, l.Reason)
+		}
+		byReason[l.Reason] = append(byReason[l.Reason], l.Column)
+	}
+	for _, r := range reasons {
+		fmt.Fprintf(app.Stdout, "  verify left out %s: %s\n", strings.Join(byReason[r], ", "), r)
 	}
 }
 
