@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/dialect"
 )
 
@@ -16,11 +15,6 @@ type Side struct {
 	DB Querier
 	// Dialect is the database's engine (PostgreSQL or MySQL/MariaDB).
 	Dialect dialect.Dialect
-	// Engine names the engine instead of Dialect, as connect.ForEngine
-	// spells it; read only when Dialect is nil.
-	//
-	// Deprecated: set Dialect. Engine is kept until every caller does.
-	Engine string
 	// Table (optionally schema.table) or Query (a SELECT) is compared.
 	Table string
 	Query string
@@ -38,22 +32,14 @@ func (s *Side) name() string {
 	return "(" + oneLine(s.Query) + ")"
 }
 
-// resolve checks the side and fills in Dialect from Engine.
+// resolve checks the side.
 func (s *Side) resolve() error {
 	if (s.Table == "") == (s.Query == "") {
 		return errors.New("compare: a side needs a table or a query")
 	}
-	if s.Dialect != nil {
-		return nil
-	}
-	if s.Engine == "" {
+	if s.Dialect == nil {
 		return fmt.Errorf("compare %s: the side has no Dialect", s.name())
 	}
-	d, err := connect.ForEngine(s.Engine)
-	if err != nil {
-		return fmt.Errorf("compare %s: %w", s.name(), err)
-	}
-	s.Dialect = d
 	return nil
 }
 

@@ -106,8 +106,8 @@ func (r *run) checksum(ctx context.Context, m *mapping, tr *TableResult, v *Veri
 	}
 	srcQuery := "SELECT " + strings.Join(sel, ", ") + " FROM " + m.from + whereClause(m.t, false)
 	d, err := check.Compare(ctx,
-		check.Side{DB: r.src.DB, Engine: r.src.Dialect.Name(), Query: srcQuery, Label: m.t.From},
-		check.Side{DB: r.dst.DB, Engine: r.dst.Dialect.Name(), Table: m.t.To},
+		check.Side{DB: r.src.DB, Dialect: r.src.Dialect, Query: srcQuery, Label: m.t.From},
+		check.Side{DB: r.dst.DB, Dialect: r.dst.Dialect, Table: m.t.To},
 		check.CompareOptions{Key: tkey, Columns: v.Columns, MaxKeys: 20, Parallel: 2})
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
