@@ -11,7 +11,6 @@ import (
 
 	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/migrate"
-	"github.com/strata-db/strata/online"
 	"github.com/strata-db/strata/transfer"
 )
 
@@ -87,7 +86,7 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	if err != nil {
 		return nil, err
 	}
-	opts, err := app.providerOptions(t, f)
+	opts, err := app.providerOptions(ctx, t, f, loaded)
 	if err != nil {
 		t.Close()
 		return nil, err
@@ -126,8 +125,9 @@ func (app *App) sessionURL(f *runFlags) (string, error) {
 
 // providerOptions are the provider options of the configuration, of f (nil
 // for commands without run flags) and of the features that observe runs.
-func (app *App) providerOptions(t *connect.Target, f *runFlags) ([]migrate.Option, error) {
+func (app *App) providerOptions(ctx context.Context, t *connect.Target, f *runFlags, loaded []*migrate.Migration) ([]migrate.Option, error) {
 	cfg := app.config()
+	srv := &server{db: t.DB, d: t.Dialect}
 	opts := []migrate.Option{
 		migrate.WithDialect(t.Dialect),
 		migrate.WithLogger(app.logger()),
@@ -142,26 +142,21 @@ func (app *App) providerOptions(t *connect.Target, f *runFlags) ([]migrate.Optio
 	if table := f.tableOr(cfg.Table); table != "" {
 		opts = append(opts, migrate.WithTable(table))
 	}
-	if t.Dialect.Name() == "postgres" {
-		step := &online.Step{}
-		if f != nil {
-			step.Runner.LockTimeout, step.Runner.MaxLockWait, step.Runner.BatchTime = f.onlineLockTimeout, f.onlineMaxWait, f.batchTime
-		}
-		opts = append(opts, migrate.WithStepRunner(migrate.KindOnline, step))
+	step, err := app.onlineRunner(ctx, srv, f, loaded)
+	if err != nil {
+		return nil, err
 	}
-	opts = append(opts, migrate.WithStepRunner(migrate.KindTransfer, &transfer.Step{}))
+	opts = append(opts, migrate.WithStepRunner(migrate.KindOnline, step), migrate.WithStepRunner(migrate.KindTransfer, &transfer.Step{}))
 	opts = append(opts, app.progressObserver())
 	if app.Verbose {
 		opts = append(opts, app.statementLog())
 	}
 	if f != nil {
-		gate, err := app.safetyOption(t, f.allowUnsafe)
+		gate, err := app.safetyOption(srv, f.allowUnsafe)
 		if err != nil {
 			return nil, err
 		}
-		if gate != nil {
-			opts = append(opts, gate)
-		}
+		opts = append(opts, gate)
 	}
 	return append(opts, app.extraOptions...), nil
 }

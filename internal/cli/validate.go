@@ -67,7 +67,7 @@ func (app *App) validate(ctx context.Context, f *runFlags) (validateJSON, error)
 	if err != nil {
 		return validateJSON{}, err
 	}
-	engine := "postgres"
+	engine := "" // migrate.Load splits as PostgreSQL does
 	if cfg.DatabaseURL != "" {
 		if engine, err = connect.Engine(cfg.DatabaseURL); err != nil {
 			return validateJSON{}, Exit(ExitUsage, err)
