@@ -25,10 +25,11 @@ func (app *App) statusCmd() *cobra.Command {
 				}
 				v, _ := s.provider.Version(cmd.Context())
 				if app.JSON {
-					if sts == nil {
-						sts = []migrate.MigrationStatus{}
+					entries := make([]statusEntry, len(sts))
+					for i, st := range sts {
+						entries[i] = statusEntry{MigrationStatus: st, Next: nextStep(st)}
 					}
-					return writeJSON(app.Stdout, map[string]any{"database": s.target.URL, "version": string(v), "migrations": sts})
+					return writeJSON(app.Stdout, map[string]any{"database": s.target.URL, "version": string(v), "migrations": entries})
 				}
 				app.statusTable(sts)
 				fmt.Fprintf(app.Stdout, "\ndatabase %s is at version %s; %d pending\n", s.target.URL, v, pendingCount(sts))
@@ -76,16 +77,45 @@ func pendingCount(sts []migrate.MigrationStatus) int {
 	return n
 }
 
+// statusEntry is one migration of `status --json`: its status and, for
+// one left expanded, failed or running, what a human does next.
+type statusEntry struct {
+	migrate.MigrationStatus
+	Next string `json:"next,omitempty"`
+}
+
 // statusNext says what a human does next about a migration left expanded,
 // failed or running.
 func (app *App) statusNext(st migrate.MigrationStatus) {
-	if st.State == migrate.StateExpanded {
+	switch st.State {
+	case migrate.StateExpanded:
 		fmt.Fprintf(app.Stdout, "%s is expanded: the new shape is live beside the old one (views in schema %s); %s\n  move the application over, then `strata complete %s` (or `strata abort %s` to undo)\n",
 			st.Version, online.VersionSchema(string(st.Version)), backfillSummary(string(st.Progress)), st.Version, st.Version)
+	case migrate.StateFailed, migrate.StateRunning:
+		fmt.Fprintf(app.Stdout, "%s is %s: %s\n  %s\n", st.Version, st.State, st.Error, nextStep(st))
 	}
-	if st.State == migrate.StateFailed || st.State == migrate.StateRunning {
-		fmt.Fprintf(app.Stdout, "%s is %s: %s\n  fix the database, then `strata repair %s` (or `--pending` if you undid it)\n", st.Version, st.State, st.Error, st.Version)
+}
+
+// nextStep is what a human does next about a migration left expanded,
+// failed or running; "" for any other. An online migration's is the one
+// its own state gives, which its error and its history row give too (a
+// failed start is resumed by up or undone by abort, not repaired); any
+// other is repaired by hand.
+func nextStep(st migrate.MigrationStatus) string {
+	switch st.State {
+	case migrate.StateExpanded, migrate.StateFailed, migrate.StateRunning:
+	default:
+		return ""
 	}
+	if st.Kind == migrate.KindOnline {
+		if os, err := online.ParseState(st.Progress); err == nil && os != nil && os.Next() != "" {
+			return os.Next()
+		}
+	}
+	if st.State == migrate.StateExpanded {
+		return fmt.Sprintf("move the application over, then `strata complete %s` (or `strata abort %s` to undo)", st.Version, st.Version)
+	}
+	return fmt.Sprintf("fix the database, then `strata repair %s` (or `strata repair %s --pending` if you undid it)", st.Version, st.Version)
 }
 
 // backfillSummary describes an online migration's backfill progress from
