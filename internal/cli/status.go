@@ -131,7 +131,7 @@ func backfillSummary(progress string) string {
 		if b.Done {
 			state = "done"
 		}
-		parts = append(parts, fmt.Sprintf("%s %d of ~%d rows (%s)", b.Table, b.Rows, b.Total, state))
+		parts = append(parts, fmt.Sprintf("%s %d of ~%s (%s)", b.Table, b.Rows, plural(b.Total, "row", "rows"), state))
 	}
 	return "backfill: " + strings.Join(parts, "; ")
 }
