@@ -189,15 +189,22 @@ func (d *demoRun) count(ctx context.Context, query string) int {
 	return n
 }
 
-func (d *demoRun) up(ctx context.Context) error {
-	d.step("1. strata up: apply everything pending")
+// run runs do on the directory as it is now and reports it as command
+// name does.
+func (d *demoRun) run(ctx context.Context, name string, do func(p *migrate.Provider) (*migrate.Result, error)) (*session, error) {
 	s, err := d.session()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	start := time.Now()
-	res, err := s.provider.Up(ctx)
-	if err := d.app.report(ctx, "up", s, res, err, start); err != nil {
+	res, err := do(s.provider)
+	return s, d.app.report(ctx, name, s, res, err, start)
+}
+
+func (d *demoRun) up(ctx context.Context) error {
+	d.step("1. strata up: apply everything pending")
+	s, err := d.run(ctx, "up", func(p *migrate.Provider) (*migrate.Result, error) { return p.Up(ctx) })
+	if err != nil {
 		return err
 	}
 	d.out("integrity: %d users, %d orders, %d orders without a user\n", d.count(ctx, `SELECT count(*) FROM users`), d.count(ctx, `SELECT count(*) FROM orders`),
@@ -230,13 +237,8 @@ func (d *demoRun) failure(ctx context.Context) error {
 
 func (d *demoRun) down(ctx context.Context) error {
 	d.step("4. strata down: roll back the backfill migration")
-	s, err := d.session()
+	s, err := d.run(ctx, "down", func(p *migrate.Provider) (*migrate.Result, error) { return p.Down(ctx) })
 	if err != nil {
-		return err
-	}
-	start := time.Now()
-	res, err := s.provider.Down(ctx)
-	if err := d.app.report(ctx, "down", s, res, err, start); err != nil {
 		return err
 	}
 	cols := d.count(ctx, `SELECT count(*) FROM pragma_table_info('users') WHERE name IN ('first_name', 'last_name')`)
