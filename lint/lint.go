@@ -343,7 +343,7 @@ func (l *Linter) LintStatements(ctx context.Context, name string, stmts []Input,
 	}
 	text := b.String()
 	rep.Sources = map[string]string{name: text}
-	sf := &sourceFile{text: text, format: formatStrata, noTx: opts.NoTransaction, lockTimeout: opts.LockTimeout, lines: lineStarts(text)}
+	sf := &sourceFile{text: text, format: migrate.FormatStrata, noTx: opts.NoTransaction, lockTimeout: opts.LockTimeout, lines: lineStarts(text)}
 	sf.parts = []part{{start: 0, end: len(text), noTx: opts.NoTransaction}}
 	var err error
 	switch l.opts.Engine {

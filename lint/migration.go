@@ -48,7 +48,7 @@ func (l *Linter) lintScript(rep *Report, fs fileScript, prior *facts) (string, *
 func (fs fileScript) source() (*sourceFile, part) {
 	text, pre := layout(fs.sc)
 	p := part{start: 0, end: len(text), down: fs.down, noTx: fs.sc.NoTransaction}
-	sf := &sourceFile{text: text, format: formatOf(fs.m.Format), noTx: fs.sc.NoTransaction, lockTimeout: fs.sc.LockTimeout > 0,
+	sf := &sourceFile{text: text, format: fs.m.Format, noTx: fs.sc.NoTransaction, lockTimeout: fs.sc.LockTimeout > 0,
 		lines: lineStarts(text), preIgnores: pre, parts: []part{p}}
 	return sf, p
 }
@@ -92,18 +92,6 @@ func SafetyReport(r *migrate.SafetyReport) *Report {
 		rep.Findings = append(rep.Findings, lf)
 	}
 	return rep
-}
-
-func formatOf(f migrate.Format) fileFormat {
-	switch f {
-	case migrate.FormatGoose:
-		return formatGoose
-	case migrate.FormatDbmate:
-		return formatDbmate
-	case migrate.FormatFlyway:
-		return formatFlyway
-	}
-	return formatStrata
 }
 
 // layout writes a script's statements and lint-ignore comments at their

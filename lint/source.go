@@ -7,30 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/strata-db/strata/migrate"
 )
-
-// fileFormat is the migration tool a file was written for; it decides where
-// the up and down parts are and whether the tool wraps them in a transaction.
-type fileFormat int
-
-const (
-	formatStrata fileFormat = iota // plain SQL, .up.sql/.down.sql, -- strata:up/down
-	formatGoose
-	formatDbmate
-	formatFlyway
-)
-
-func (f fileFormat) String() string {
-	switch f {
-	case formatGoose:
-		return "goose"
-	case formatDbmate:
-		return "dbmate"
-	case formatFlyway:
-		return "flyway"
-	}
-	return "strata"
-}
 
 // part is the byte range of one section (up or down) of a file.
 type part struct {
@@ -45,7 +24,7 @@ type part struct {
 // (see layout), with what the runner read from its directives.
 type sourceFile struct {
 	text        string
-	format      fileFormat
+	format      migrate.Format // the tool the file was written for
 	parts       []part
 	noTx        bool // a file-level no-transaction directive
 	lockTimeout bool // -- strata:lock-timeout
