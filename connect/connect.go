@@ -237,6 +237,26 @@ func SQLiteDSN(rawURL string) (dsn string, memory bool, err error) {
 	return dsn, memory, err
 }
 
+// LocalFile returns the file that holds the database rawURL names, for an
+// engine that keeps a database in a local file and creates it on first open
+// (SQLite), so that a caller can tell a typo in the path from a database
+// before opening creates an empty one. ok is false for a server's URL, an
+// in-memory database and a malformed URL (Open reports that one).
+func LocalFile(rawURL string) (path string, ok bool) {
+	if e, err := engineOf(rawURL); err != nil || e != "sqlite" {
+		return "", false
+	}
+	dsn, memory, err := sqliteDSN(rawURL)
+	if err != nil || memory {
+		return "", false
+	}
+	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if q, err := url.ParseQuery(query); err == nil && q.Get("mode") == "memory" {
+		return "", false
+	}
+	return path, true
+}
+
 func sqliteDSN(rawURL string) (dsn string, memory bool, err error) {
 	rest := rawURL
 	for _, p := range []string{"sqlite3:", "sqlite:", "file:"} {

@@ -51,3 +51,27 @@ func TestSQLiteDSN(t *testing.T) {
 		t.Fatal("empty path accepted")
 	}
 }
+
+func TestLocalFileNamesOnlyAFileOpeningWouldCreate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		url, path string
+		ok        bool
+	}{
+		{"sqlite:data/app.db", "data/app.db", true},
+		{"sqlite3:app.db?_pragma=foreign_keys(1)", "app.db", true},
+		{"sqlite:///abs/app.db", "/abs/app.db", true},
+		{"sqlite::memory:", "", false},
+		{"sqlite:app.db?mode=memory", "", false},
+		{"sqlite:", "", false},
+		{"postgres://u:pw@127.0.0.1/app", "", false},
+		{"mysql://root@127.0.0.1:3306/app", "", false},
+		{"oracle://x", "", false},
+	}
+	for _, c := range cases {
+		path, ok := LocalFile(c.url)
+		if path != c.path || ok != c.ok {
+			t.Errorf("LocalFile(%q) = %q, %v; want %q, %v", c.url, path, ok, c.path, c.ok)
+		}
+	}
+}

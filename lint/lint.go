@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/strata-db/strata/migrate"
 )
 
 // Engine names the SQL engine whose grammar and locking rules apply.
@@ -20,18 +22,6 @@ const (
 	Postgres Engine = "postgres"
 	MySQL    Engine = "mysql"
 )
-
-// ParseEngine maps a name ("postgres", "postgresql", "pg", "mysql",
-// "mariadb") to an Engine.
-func ParseEngine(name string) (Engine, error) {
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "", "postgres", "postgresql", "pg":
-		return Postgres, nil
-	case "mysql", "mariadb":
-		return MySQL, nil
-	}
-	return "", fmt.Errorf("unknown engine %q: want postgres or mysql", name)
-}
 
 // Severity is how bad a finding is: an error blocks `strata up`, a warning
 // is advice.
@@ -200,23 +190,10 @@ type Finding struct {
 	Online string `json:"online,omitempty"`
 }
 
-// ParseError is a file the linter could not parse.
-type ParseError struct {
-	File string
-	Line int
-	Col  int
-	Msg  string
-}
-
-func (e *ParseError) Error() string {
-	if e.Col > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-	}
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
+// ParseError is a file the linter could not parse: strata's one
+// position-carrying error type ([migrate.ParseError]), so a caller tests
+// for one type whichever parser refused the file.
+type ParseError = migrate.ParseError
 
 // Report is the result of linting one or more files.
 type Report struct {
@@ -282,40 +259,46 @@ type StatementOptions struct {
 }
 
 // LintFile lints one migration file. name is used in findings and to tell
-// the file's format (a .down.sql file is skipped unless IncludeDown). A file
-// that cannot be parsed returns a *ParseError.
+// the file's kind, as strata's runner tells it: a .down.sql file (or
+// Flyway's U file) is skipped unless IncludeDown, and a file not named as
+// a migration is plain SQL. The file is read by the runner's own parser
+// (package migrate), so its sections, directives and transaction mode are
+// the ones `strata up` sees. A file that cannot be parsed returns a
+// *ParseError.
 func (l *Linter) LintFile(ctx context.Context, name string, src []byte) (*Report, error) {
-	rep, _, err := l.lintFile(ctx, name, src, nil)
+	rep, _, err := l.lintFile(ctx, name, src, nil, nil)
 	return rep, err
 }
 
-// lintFile lints one file knowing what earlier files of its directory
-// established (prior, may be nil), and returns what this file's up part
-// establishes in turn.
-func (l *Linter) lintFile(ctx context.Context, name string, src []byte, prior *facts) (*Report, *facts, error) {
+// lintFile lints one file (conf is its Flyway script configuration, nil
+// when none) knowing what earlier files of its directory established
+// (prior, may be nil), and returns what this file's up part establishes in
+// turn.
+func (l *Linter) lintFile(ctx context.Context, name string, src, conf []byte, prior *facts) (*Report, *facts, error) {
+	parts, err := l.parseFile(name, src, conf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l.lintParts(ctx, name, string(src), parts, prior)
+}
+
+// lintParts lints the parts of one file (its text is src).
+func (l *Linter) lintParts(ctx context.Context, name, src string, parts []fileScript, prior *facts) (*Report, *facts, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	rep := &Report{Files: []string{name}, Sources: map[string]string{name: string(src)}}
-	sf := splitSource(name, string(src), l.opts.Engine)
+	rep := &Report{Files: []string{name}, Sources: map[string]string{name: src}}
 	learned := newFacts()
-	for _, p := range sf.parts {
-		if p.down && !l.opts.IncludeDown {
+	for _, fs := range parts {
+		if fs.down && !l.opts.IncludeDown {
 			continue
 		}
-		var err error
-		switch l.opts.Engine {
-		case MySQL:
-			err = l.lintMySQLPart(rep, name, sf, p)
-		default:
-			var r *pgRun
-			r, err = l.lintPGPart(rep, name, sf, p, prior)
-			if err == nil && !p.down {
-				learned.add(r)
-			}
-		}
+		_, r, err := l.lintScript(rep, fs, prior)
 		if err != nil {
 			return nil, nil, err
+		}
+		if r != nil && !fs.down {
+			learned.add(r)
 		}
 	}
 	l.finish(rep)
@@ -360,7 +343,7 @@ func (l *Linter) LintStatements(ctx context.Context, name string, stmts []Input,
 	}
 	text := b.String()
 	rep.Sources = map[string]string{name: text}
-	sf := &sourceFile{text: text, format: formatStrata, noTx: opts.NoTransaction, lockTimeout: opts.LockTimeout, lines: lineStarts(text)}
+	sf := &sourceFile{text: text, format: migrate.FormatStrata, noTx: opts.NoTransaction, lockTimeout: opts.LockTimeout, lines: lineStarts(text)}
 	sf.parts = []part{{start: 0, end: len(text), noTx: opts.NoTransaction}}
 	var err error
 	switch l.opts.Engine {
@@ -376,66 +359,41 @@ func (l *Linter) LintStatements(ctx context.Context, name string, stmts []Input,
 	return rep, nil
 }
 
-// LintPaths lints files and migration directories (every .sql file in a
-// directory, in version order, skipping down files unless IncludeDown). Files
-// are linted in parallel; the report lists them in the order given. The first
-// parse error is returned with the report of the files that did parse.
+// LintPaths lints files and migration directories. A directory strata's
+// runner accepts is read as the runner reads it (the files it runs, in its
+// order); any other directory is linted file by file, every .sql file in
+// version order. Down parts and files are skipped unless IncludeDown.
+// Files are linted in parallel; the report lists them in the order given.
+// The first parse error is returned with the report of the files that did
+// parse.
 func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error) {
-	var files []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		ents, err := os.ReadDir(p)
-		if err != nil {
-			return nil, err
-		}
-		var names []string
-		for _, e := range ents {
-			if e.IsDir() || !strings.HasSuffix(strings.ToLower(e.Name()), ".sql") {
-				continue
-			}
-			if !l.opts.IncludeDown && isDownFile(e.Name()) {
-				continue
-			}
-			names = append(names, e.Name())
-		}
-		sortByVersion(names)
-		for _, n := range names {
-			files = append(files, filepath.Join(p, n))
-		}
+	files, loaded, err := l.collect(paths)
+	if err != nil {
+		return nil, err
 	}
-	var kept []string
-	for _, f := range files {
-		if !l.ignoredPath(f) {
-			kept = append(kept, f)
-		}
-	}
-	files = kept
 	reps := make([]*Report, len(files))
 	learned := make([]*facts, len(files))
-	srcs := make([][]byte, len(files))
 	errs := make([]error, len(files))
+	// lint lints file i, reading it unless its directory was loaded.
+	lint := func(i int, prior *facts) (*Report, *facts, error) {
+		f := files[i]
+		src, conf, err := readFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		if parts, ok := loaded[f]; ok {
+			return l.lintParts(ctx, f, string(src), parts, prior)
+		}
+		return l.lintFile(ctx, f, src, conf, prior)
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
-	workers := runtime.GOMAXPROCS(0)
-	for w := 0; w < workers; w++ {
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				src, err := os.ReadFile(files[i])
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				srcs[i] = src
-				reps[i], learned[i], errs[i] = l.lintFile(ctx, files[i], src, nil)
+				reps[i], learned[i], errs[i] = lint(i, nil)
 			}
 		}()
 	}
@@ -457,7 +415,7 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 				continue
 			}
 			if !acc.empty() && learned[i] != nil && learned[i].usesPrior {
-				if rep, lf, err := l.lintFile(ctx, files[i], srcs[i], acc); err == nil {
+				if rep, lf, err := lint(i, acc); err == nil {
 					reps[i], learned[i] = rep, lf
 				}
 			}
@@ -479,6 +437,53 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 		first = ctx.Err()
 	}
 	return out, first
+}
+
+// collect lists the files to lint, in order, and the parts of those whose
+// directory the runner's parser loaded.
+func (l *Linter) collect(paths []string) ([]string, map[string][]fileScript, error) {
+	var files []string
+	loaded := map[string][]fileScript{}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		if fs, parts, ok := l.loadDir(p); ok {
+			for _, f := range fs {
+				if l.opts.IncludeDown || hasUp(parts[f]) {
+					files = append(files, f)
+					loaded[f] = parts[f]
+				}
+			}
+			continue
+		}
+		fs, err := l.dirFiles(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, fs...)
+	}
+	var kept []string
+	for _, f := range files {
+		if !l.ignoredPath(f) {
+			kept = append(kept, f)
+		}
+	}
+	return kept, loaded, nil
+}
+
+func hasUp(parts []fileScript) bool {
+	for _, p := range parts {
+		if !p.down {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *Linter) ignoredPath(p string) bool {

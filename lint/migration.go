@@ -20,22 +20,37 @@ func (l *Linter) LintScript(ctx context.Context, m *migrate.Migration, sc *migra
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	text := layout(sc)
-	sf := &sourceFile{text: text, format: formatOf(m.Format), noTx: sc.NoTransaction, lockTimeout: sc.LockTimeout > 0, lines: lineStarts(text)}
-	sf.parts = []part{{start: 0, end: len(text), noTx: sc.NoTransaction}}
-	rep := &Report{Files: []string{sc.File}, Sources: map[string]string{sc.File: text}}
-	var err error
-	switch l.opts.Engine {
-	case MySQL:
-		err = l.lintMySQLPart(rep, sc.File, sf, sf.parts[0])
-	default:
-		_, err = l.lintPGPart(rep, sc.File, sf, sf.parts[0], nil)
-	}
+	rep := &Report{Files: []string{sc.File}, Sources: map[string]string{}}
+	text, _, err := l.lintScript(rep, fileScript{m: m, sc: sc, down: sc == m.Down}, nil)
 	if err != nil {
 		return nil, err
 	}
+	rep.Sources[sc.File] = text
 	l.finish(rep)
 	return rep, nil
+}
+
+// lintScript lints one part of a file into rep, knowing what earlier files
+// established (prior, may be nil). It returns the text it linted (the
+// script laid out at its places in the file) and, on PostgreSQL, what the
+// part establishes in turn.
+func (l *Linter) lintScript(rep *Report, fs fileScript, prior *facts) (string, *pgRun, error) {
+	sf, p := fs.source()
+	if l.opts.Engine == MySQL {
+		return sf.text, nil, l.lintMySQLPart(rep, fs.sc.File, sf, p)
+	}
+	r, err := l.lintPGPart(rep, fs.sc.File, sf, p, prior)
+	return sf.text, r, err
+}
+
+// source is the script laid out at its places in the file, as the one part
+// the analysers read.
+func (fs fileScript) source() (*sourceFile, part) {
+	text, pre := layout(fs.sc)
+	p := part{start: 0, end: len(text), down: fs.down, noTx: fs.sc.NoTransaction}
+	sf := &sourceFile{text: text, format: fs.m.Format, noTx: fs.sc.NoTransaction, lockTimeout: fs.sc.LockTimeout > 0,
+		lines: lineStarts(text), preIgnores: pre, parts: []part{p}}
+	return sf, p
 }
 
 // Inspect implements [migrate.Inspector] for the safety gate of `strata up`
@@ -79,35 +94,33 @@ func SafetyReport(r *migrate.SafetyReport) *Report {
 	return rep
 }
 
-func formatOf(f migrate.Format) fileFormat {
-	switch f {
-	case migrate.FormatGoose:
-		return formatGoose
-	case migrate.FormatDbmate:
-		return formatDbmate
-	case migrate.FormatFlyway:
-		return formatFlyway
-	}
-	return formatStrata
-}
-
 // layout writes a script's statements and lint-ignore comments at their
 // lines and columns in the file, with blank space elsewhere, so that the
 // linter's offsets map back to the file and each ignore sits where its
-// author put it: above a statement, or after it on its line.
-func layout(sc *migrate.Script) string {
+// author put it: above a statement, or after it on its line. An ignore
+// above the file's first section marker covers the whole file: it is left
+// blank in the text and returned in pre, at its place.
+func layout(sc *migrate.Script) (text string, pre []ignore) {
 	type item struct {
 		line, col int
 		text      string
+		pre       bool
 	}
 	var items []item
-	for _, d := range sc.Directives {
+	marker := -1 // the index of the first section marker among the directives
+	for i, d := range sc.Directives {
+		if d.Name == "up" || d.Name == "down" {
+			marker = i
+			break
+		}
+	}
+	for i, d := range sc.Directives {
 		if d.Name == "lint-ignore" {
-			items = append(items, item{d.Line, d.Col, d.Text})
+			items = append(items, item{d.Line, d.Col, d.Text, i < marker})
 		}
 	}
 	for _, st := range sc.Statements {
-		items = append(items, item{st.Line, st.Col, strings.TrimRight(st.SQL, " \t\r\n;") + ";"})
+		items = append(items, item{st.Line, st.Col, strings.TrimRight(st.SQL, " \t\r\n;") + ";", false})
 	}
 	sort.SliceStable(items, func(i, j int) bool {
 		if items[i].line != items[j].line {
@@ -131,14 +144,35 @@ func layout(sc *migrate.Script) string {
 			b.WriteByte(' ')
 			col++
 		}
-		b.WriteString(it.text)
-		if i := strings.LastIndexByte(it.text, '\n'); i >= 0 {
-			line += strings.Count(it.text, "\n")
-			col = utf8.RuneCountInString(it.text[i+1:]) + 1
+		written := it.text
+		if it.pre {
+			if ig, ok := parseIgnore(comment{text: commentBody(it.text), off: b.Len()}); ok {
+				pre = append(pre, ig)
+			}
+			written = strings.Repeat(" ", utf8.RuneCountInString(it.text))
+		}
+		b.WriteString(written)
+		if i := strings.LastIndexByte(written, '\n'); i >= 0 {
+			line += strings.Count(written, "\n")
+			col = utf8.RuneCountInString(written[i+1:]) + 1
 		} else {
-			col += utf8.RuneCountInString(it.text)
+			col += utf8.RuneCountInString(written)
 		}
 	}
 	b.WriteByte('\n')
-	return b.String()
+	return b.String(), pre
+}
+
+// commentBody is a comment's text without its delimiters.
+func commentBody(c string) string {
+	c = strings.TrimSpace(c)
+	switch {
+	case strings.HasPrefix(c, "--"):
+		return c[2:]
+	case strings.HasPrefix(c, "#"):
+		return c[1:]
+	case strings.HasPrefix(c, "/*"):
+		return strings.TrimSuffix(c[2:], "*/")
+	}
+	return c
 }

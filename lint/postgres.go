@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/strata-db/strata/migrate"
 )
 
 // pgUnit is one statement to analyse, top level or nested in a DO block.
@@ -266,7 +268,7 @@ func (r *pgRun) decideTransaction(units []*pgUnit, p part) {
 	if p.noTx {
 		return
 	}
-	if r.sf.format == formatGoose || r.sf.format == formatDbmate {
+	if r.sf.format == migrate.FormatGoose || r.sf.format == migrate.FormatDbmate {
 		r.wrapTx = true
 		return
 	}
@@ -744,9 +746,9 @@ func (r *pgRun) nonTxCheck(n *pg.Node) {
 		where = "a DO block (a function always runs inside a transaction)"
 	} else if !r.wrapTx {
 		where = "the transaction the file opens with BEGIN"
-	} else if r.sf.format == formatGoose {
+	} else if r.sf.format == migrate.FormatGoose {
 		where = "the transaction goose wraps the file in"
-	} else if r.sf.format == formatDbmate {
+	} else if r.sf.format == migrate.FormatDbmate {
 		where = "the transaction dbmate wraps the file in"
 	}
 	fix := noTxFix(r.sf.format) + "\n" + strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";") + ";"
@@ -757,11 +759,11 @@ func (r *pgRun) nonTxCheck(n *pg.Node) {
 		fmt.Sprintf("%s cannot run inside %s: the migration fails", what, where), fix)
 }
 
-func noTxFix(f fileFormat) string {
+func noTxFix(f migrate.Format) string {
 	switch f {
-	case formatGoose:
+	case migrate.FormatGoose:
 		return "-- +goose NO TRANSACTION\n-- +goose Up"
-	case formatDbmate:
+	case migrate.FormatDbmate:
 		return "-- migrate:up transaction:false"
 	}
 	return "-- strata:no-transaction"

@@ -7,30 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/strata-db/strata/migrate"
 )
-
-// fileFormat is the migration tool a file was written for; it decides where
-// the up and down parts are and whether the tool wraps them in a transaction.
-type fileFormat int
-
-const (
-	formatStrata fileFormat = iota // plain SQL, .up.sql/.down.sql, -- strata:up/down
-	formatGoose
-	formatDbmate
-	formatFlyway
-)
-
-func (f fileFormat) String() string {
-	switch f {
-	case formatGoose:
-		return "goose"
-	case formatDbmate:
-		return "dbmate"
-	case formatFlyway:
-		return "flyway"
-	}
-	return "strata"
-}
 
 // part is the byte range of one section (up or down) of a file.
 type part struct {
@@ -40,10 +19,12 @@ type part struct {
 	noTx bool
 }
 
-// sourceFile is a migration file split into parts, with its directives.
+// sourceFile is the text one part of a migration file is linted from: the
+// statements of the runner's parse laid out at their places in the file
+// (see layout), with what the runner read from its directives.
 type sourceFile struct {
 	text        string
-	format      fileFormat
+	format      migrate.Format // the tool the file was written for
 	parts       []part
 	noTx        bool // a file-level no-transaction directive
 	lockTimeout bool // -- strata:lock-timeout
@@ -53,88 +34,18 @@ type sourceFile struct {
 	preIgnores []ignore
 }
 
-var (
-	reStrataSection = regexp.MustCompile(`^--\s*strata:(up|down)\b`)
-	reGooseSection  = regexp.MustCompile(`^--\s*\+goose\s+(Up|Down)\b`)
-	reGooseNoTx     = regexp.MustCompile(`^--\s*\+goose\s+NO\s+TRANSACTION\b`)
-	reDbmateSection = regexp.MustCompile(`^--\s*migrate:(up|down)\b(.*)$`)
-	reStrataNoTx    = regexp.MustCompile(`^--\s*strata:no-transaction\b`)
-	reLockTimeout   = regexp.MustCompile(`^--\s*strata:lock-timeout\s+\S+`)
-	reFlyway        = regexp.MustCompile(`^([VUR])(\d+(?:[._]\d+)*)?__`)
-)
+// reFlyway matches Flyway's file names (V1__x.sql, U1__x.sql, R__x.sql), for
+// their version and for telling an undo file.
+var reFlyway = regexp.MustCompile(`^([VUR])(\d+(?:[._]\d+)*)?__`)
 
+// isDownFile reports whether a file is named as the down part of a
+// migration: golang-migrate's .down.sql, Flyway's U file.
 func isDownFile(name string) bool {
 	base := strings.ToLower(filepath.Base(name))
 	if strings.HasSuffix(base, ".down.sql") {
 		return true
 	}
 	return strings.HasPrefix(filepath.Base(name), "U") && reFlyway.MatchString(filepath.Base(name))
-}
-
-// splitSource finds the parts and directives of a migration file. Offsets
-// are into text, so positions map straight back to the file.
-func splitSource(name, text string, eng Engine) *sourceFile {
-	sf := &sourceFile{text: text, lines: lineStarts(text)}
-	base := filepath.Base(name)
-	if m := reFlyway.FindStringSubmatch(base); m != nil {
-		sf.format = formatFlyway
-	}
-	type marker struct {
-		off, next int // start of the marker line, start of the line after it
-		down      bool
-		noTx      bool
-		format    fileFormat
-	}
-	var markers []marker
-	for i, start := range sf.lines {
-		end := len(text)
-		if i+1 < len(sf.lines) {
-			end = sf.lines[i+1]
-		}
-		line := strings.TrimSpace(text[start:end])
-		if !strings.HasPrefix(line, "--") {
-			continue
-		}
-		if len(markers) == 0 {
-			if ig, ok := parseIgnore(comment{text: line[2:], off: start + strings.Index(text[start:end], "--")}); ok {
-				sf.preIgnores = append(sf.preIgnores, ig)
-			}
-		}
-		switch {
-		case reStrataSection.MatchString(line):
-			m := reStrataSection.FindStringSubmatch(line)
-			markers = append(markers, marker{off: start, next: end, down: m[1] == "down", format: formatStrata})
-		case reGooseSection.MatchString(line):
-			m := reGooseSection.FindStringSubmatch(line)
-			markers = append(markers, marker{off: start, next: end, down: m[1] == "Down", format: formatGoose})
-		case reDbmateSection.MatchString(line):
-			m := reDbmateSection.FindStringSubmatch(line)
-			markers = append(markers, marker{off: start, next: end, down: m[1] == "down", format: formatDbmate,
-				noTx: strings.Contains(strings.ReplaceAll(m[2], " ", ""), "transaction:false")})
-		case reGooseNoTx.MatchString(line):
-			sf.noTx = true
-			sf.format = formatGoose
-		case reStrataNoTx.MatchString(line):
-			sf.noTx = true
-		case reLockTimeout.MatchString(line):
-			sf.lockTimeout = true
-		}
-	}
-	if len(markers) == 0 {
-		sf.preIgnores = nil // the part's own comments carry them
-		down := isDownFile(name)
-		sf.parts = []part{{start: 0, end: len(text), down: down, noTx: sf.noTx}}
-		return sf
-	}
-	sf.format = markers[0].format
-	for i, m := range markers {
-		end := len(text)
-		if i+1 < len(markers) {
-			end = markers[i+1].off
-		}
-		sf.parts = append(sf.parts, part{start: m.next, end: end, down: m.down, noTx: sf.noTx || m.noTx})
-	}
-	return sf
 }
 
 // masked returns the file's text with everything outside p blanked (newlines

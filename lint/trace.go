@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -116,22 +115,26 @@ func Trace(ctx context.Context, dsn string, files []string, opts TraceOptions) (
 	}
 	l, _ := New(Options{Engine: Postgres})
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, conf, err := readFile(f)
 		if err != nil {
 			return nil, err
 		}
-		sf := splitSource(f, string(src), Postgres)
-		for _, p := range sf.parts {
-			if p.down && !opts.IncludeDown {
+		parts, err := l.parseFile(f, src, conf)
+		if err != nil {
+			return nil, err
+		}
+		for _, fs := range parts {
+			if fs.down && !opts.IncludeDown {
 				continue
 			}
+			sf, p := fs.source()
 			sts, err := traceSQL(ctx, conn, l, f, sf, p)
 			if err != nil {
 				return nil, err
 			}
 			res.Statements = append(res.Statements, sts...)
 			// Apply for real, so that later files see this one's schema.
-			_, _ = conn.PgConn().Exec(ctx, sf.masked(p)).ReadAll()
+			_, _ = conn.PgConn().Exec(ctx, sf.text).ReadAll()
 		}
 	}
 	return res, nil

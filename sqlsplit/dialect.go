@@ -17,15 +17,23 @@ const (
 	SQLite
 )
 
+// dialectNames are the spellings ParseDialect accepts, and (the first of
+// each) the names String returns.
+var dialectNames = []struct {
+	name string
+	d    Dialect
+}{
+	{"postgres", Postgres}, {"postgresql", Postgres}, {"pgx", Postgres}, {"pg", Postgres},
+	{"mysql", MySQL}, {"mariadb", MySQL},
+	{"sqlite", SQLite}, {"sqlite3", SQLite},
+}
+
 // String returns the dialect's short name: "postgres", "mysql" or "sqlite".
 func (d Dialect) String() string {
-	switch d {
-	case Postgres:
-		return "postgres"
-	case MySQL:
-		return "mysql"
-	case SQLite:
-		return "sqlite"
+	for _, n := range dialectNames {
+		if n.d == d {
+			return n.name
+		}
 	}
 	return fmt.Sprintf("Dialect(%d)", int(d))
 }
@@ -34,13 +42,10 @@ func (d Dialect) String() string {
 // scheme or a driver name: "postgres", "postgresql", "pgx", "mysql",
 // "mariadb", "sqlite" or "sqlite3" (case-insensitive).
 func ParseDialect(name string) (Dialect, error) {
-	switch strings.ToLower(name) {
-	case "postgres", "postgresql", "pgx", "pg":
-		return Postgres, nil
-	case "mysql", "mariadb":
-		return MySQL, nil
-	case "sqlite", "sqlite3":
-		return SQLite, nil
+	for _, n := range dialectNames {
+		if strings.EqualFold(n.name, name) {
+			return n.d, nil
+		}
 	}
 	return 0, fmt.Errorf("sqlsplit: unknown dialect %q (want postgres, mysql or sqlite)", name)
 }

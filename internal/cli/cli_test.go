@@ -65,6 +65,8 @@ func strataMain() int {
 //	newdb postgres|mysql        point STRATA_DATABASE_URL (and $DB) at a fresh server database
 //	sql QUERY                   run QUERY on $STRATA_DATABASE_URL; rows go to stdout, tab-separated
 //	sleep DURATION              wait, for timestamp numbering
+//
+// $FORMATS is migrate/testdata/formats, a fixture directory per format.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
@@ -76,6 +78,13 @@ func TestScripts(t *testing.T) {
 			}
 			env.Setenv("STRATA_DATABASE_URL", "sqlite:"+filepath.Join(env.WorkDir, "db.sqlite"))
 			env.Setenv("DB", "sqlite:"+filepath.Join(env.WorkDir, "db.sqlite"))
+			// $FORMATS holds migrate's fixture directories, one per format
+			// strata reads.
+			formats, err := filepath.Abs(filepath.Join("..", "..", "migrate", "testdata", "formats"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("FORMATS", formats)
 			env.Values[tKey{}] = env.T()
 			return nil
 		},

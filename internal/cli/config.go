@@ -34,7 +34,8 @@ type fileConfig struct {
 	// Observe holds alert thresholds and sinks, read by the observe hook.
 	Observe yaml.Node `yaml:"observe"`
 
-	path  string         // the file read
+	path  string         // the file read, or looked for
+	read  bool           // the file exists and was read
 	lines map[string]int // line of each value ${NAME} may be in (see parseConfig)
 }
 
@@ -90,57 +91,106 @@ func (app *App) config() *resolved { return app.cfg }
 
 func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 	r := &resolved{Dir: "migrations", LockTimeout: 5 * time.Minute, AutoRollback: true, Vars: map[string]string{}}
-	env := func(k string) string { return app.Getenv(k) }
+	fc, err := app.readConfig()
+	if err != nil {
+		return nil, err
+	}
+	if fc.read {
+		r.File = fc.path
+	}
+	layers, err := app.configLayers(fc)
+	if err != nil {
+		return nil, err
+	}
+	database, err := r.merge(app, fc, layers)
+	if err != nil {
+		return nil, err
+	}
+	r.Lint = fc.Lint
+	if err := r.fromEnv(app, fc, database); err != nil {
+		return nil, err
+	}
+	if app.DatabaseURL != "" {
+		r.DatabaseURL, r.DatabaseFrom = app.DatabaseURL, "flag --database"
+	}
+	if app.Dir != "" {
+		r.Dir = app.Dir
+	}
+	return r, nil
+}
 
+// readConfig reads the configuration file: --config, else STRATA_CONFIG,
+// else ./strata.yaml when there is one (an empty configuration when there
+// is none).
+func (app *App) readConfig() (*fileConfig, error) {
 	path := app.ConfigFile
 	if path == "" {
-		path = env("STRATA_CONFIG")
+		path = app.Getenv("STRATA_CONFIG")
 	}
 	explicit := path != ""
 	if path == "" {
 		path = "strata.yaml"
 	}
-	fc := &fileConfig{path: path}
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		if fc, err = parseConfig(path, data); err != nil {
+		fc, err := parseConfig(path, data)
+		if err != nil {
 			return nil, Exit(ExitUsage, err)
 		}
-		r.File = path
+		fc.read = true
+		return fc, nil
 	case explicit || !errors.Is(err, fs.ErrNotExist):
 		return nil, Exit(ExitUsage, fmt.Errorf("read config: %w", err))
 	}
+	return &fileConfig{path: path}, nil
+}
+
+// layer is one level of the configuration file: its top level, or the
+// environment --env (or STRATA_ENV) names.
+type layer struct {
+	settings
+	prefix string // the key path of its values, for messages
+	from   string // where a database URL of this layer comes from
+}
+
+// configLayers are the file's top level and, when one is chosen, its
+// environment, in the order they apply.
+func (app *App) configLayers(fc *fileConfig) ([]layer, error) {
+	layers := []layer{{settings: fc.settings, from: fc.path + " (key database)"}}
 	envName := app.EnvName
 	if envName == "" {
-		envName = env("STRATA_ENV")
+		envName = app.Getenv("STRATA_ENV")
 	}
-	layers := []settings{fc.settings}
-	prefixes := []string{""}
-	froms := []string{path + " (key database)"}
-	if envName != "" {
-		es, ok := fc.Environments[envName]
-		if !ok {
-			names := make([]string, 0, len(fc.Environments))
-			for n := range fc.Environments {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			return nil, Exit(ExitUsage, fmt.Errorf("environment %q is not in %s (have: %s)", envName, path, strings.Join(names, ", ")))
+	if envName == "" {
+		return layers, nil
+	}
+	es, ok := fc.Environments[envName]
+	if !ok {
+		names := make([]string, 0, len(fc.Environments))
+		for n := range fc.Environments {
+			names = append(names, n)
 		}
-		layers = append(layers, es)
-		prefixes = append(prefixes, "environments."+envName+".")
-		froms = append(froms, fmt.Sprintf("%s environment %q", path, envName))
+		sort.Strings(names)
+		return nil, Exit(ExitUsage, fmt.Errorf("environment %q is not in %s (have: %s)", envName, fc.path, strings.Join(names, ", ")))
 	}
-	// Values are expanded once the layers are merged, and only those used:
-	// a ${NAME} in a value that a later layer, STRATA_* or a flag
-	// overrides need not be set.
-	type raw struct{ key, value, from string }
-	var database raw
-	vars := map[string]raw{}
-	for i, l := range layers {
+	return append(layers, layer{settings: es, prefix: "environments." + envName + ".", from: fmt.Sprintf("%s environment %q", fc.path, envName)}), nil
+}
+
+// rawValue is a value of the configuration file before its ${NAME}s are
+// expanded.
+type rawValue struct{ key, value, from string }
+
+// merge applies the layers to r, later over earlier, and returns the
+// database URL they give, unexpanded. Values are expanded once the layers
+// are merged, and only those used: a ${NAME} in a value that a later
+// layer, STRATA_* or a flag overrides need not be set.
+func (r *resolved) merge(app *App, fc *fileConfig, layers []layer) (rawValue, error) {
+	var database rawValue
+	vars := map[string]rawValue{}
+	for _, l := range layers {
 		if l.Database != "" {
-			database = raw{prefixes[i] + "database", l.Database, froms[i]}
+			database = rawValue{l.prefix + "database", l.Database, l.from}
 		}
 		if l.Dir != "" {
 			r.Dir = l.Dir
@@ -151,7 +201,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 		if l.LockTimeout != "" {
 			d, err := time.ParseDuration(l.LockTimeout)
 			if err != nil {
-				return nil, Exit(ExitUsage, fmt.Errorf("%s: lock_timeout %q: %w", path, l.LockTimeout, err))
+				return rawValue{}, Exit(ExitUsage, fmt.Errorf("%s: lock_timeout %q: %w", fc.path, l.LockTimeout, err))
 			}
 			r.LockTimeout = d
 		}
@@ -162,7 +212,7 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 			r.AutoRollback = *l.AutoRollback
 		}
 		for k, v := range l.Vars {
-			vars[k] = raw{prefixes[i] + "vars." + k, v, froms[i]}
+			vars[k] = rawValue{l.prefix + "vars." + k, v, l.from}
 		}
 	}
 	names := make([]string, 0, len(vars))
@@ -171,20 +221,30 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if r.Vars[k], err = fc.expand(app, vars[k].key, vars[k].value); err != nil {
-			return nil, err
+		v, err := fc.expand(app, vars[k].key, vars[k].value)
+		if err != nil {
+			return rawValue{}, err
 		}
+		r.Vars[k] = v
 	}
-	r.Lint = fc.Lint
+	return database, nil
+}
+
+// fromEnv applies the STRATA_* variables over the file; database is the
+// file's URL, expanded only when neither the flag nor the environment
+// gives one.
+func (r *resolved) fromEnv(app *App, fc *fileConfig, database rawValue) error {
+	env := app.Getenv
 	switch v := env("STRATA_DATABASE_URL"); {
 	case app.DatabaseURL != "":
 	case v != "":
 		r.DatabaseURL, r.DatabaseFrom = v, "env STRATA_DATABASE_URL"
 	case database.value != "":
-		if r.DatabaseURL, err = fc.expand(app, database.key, database.value); err != nil {
-			return nil, err
+		u, err := fc.expand(app, database.key, database.value)
+		if err != nil {
+			return err
 		}
-		r.DatabaseFrom = database.from
+		r.DatabaseURL, r.DatabaseFrom = u, database.from
 	}
 	if v := env("STRATA_DIR"); v != "" {
 		r.Dir = v
@@ -195,24 +255,18 @@ func (app *App) resolve(cmd *cobra.Command) (*resolved, error) {
 	if v := env("STRATA_LOCK_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
-			return nil, Exit(ExitUsage, fmt.Errorf("STRATA_LOCK_TIMEOUT %q: %w", v, err))
+			return Exit(ExitUsage, fmt.Errorf("STRATA_LOCK_TIMEOUT %q: %w", v, err))
 		}
 		r.LockTimeout = d
 	}
 	if v := env("STRATA_ALLOW_OUT_OF_ORDER"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, Exit(ExitUsage, fmt.Errorf("STRATA_ALLOW_OUT_OF_ORDER %q: %w", v, err))
+			return Exit(ExitUsage, fmt.Errorf("STRATA_ALLOW_OUT_OF_ORDER %q: %w", v, err))
 		}
 		r.AllowOutOfOrder = b
 	}
-	if app.DatabaseURL != "" {
-		r.DatabaseURL, r.DatabaseFrom = app.DatabaseURL, "flag --database"
-	}
-	if app.Dir != "" {
-		r.Dir = app.Dir
-	}
-	return r, nil
+	return nil
 }
 
 // lookupVar finds a ${NAME} value: strata.yaml vars first, then the

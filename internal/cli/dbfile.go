@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
-	"strings"
 
 	"github.com/strata-db/strata/connect"
 )
@@ -17,19 +15,11 @@ import (
 // and a wrong answer. Only up and a transfer's target may create the
 // file. Other engines and in-memory databases pass.
 func (app *App) requireSQLiteFile(rawURL, what string) error {
-	if engine, err := connect.Engine(rawURL); err != nil || engine != "sqlite" {
+	path, ok := connect.LocalFile(rawURL)
+	if !ok {
 		return nil
 	}
-	dsn, memory, err := connect.SQLiteDSN(rawURL)
-	if err != nil || memory {
-		return nil // connect.Open reports a malformed URL
-	}
-	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
-	if q, err := url.ParseQuery(query); err == nil && q.Get("mode") == "memory" {
-		return nil
-	}
-	_, err = os.Stat(path)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	cmd := "this command"

@@ -101,8 +101,17 @@ func (app *App) demoCmd() *cobra.Command {
 	return cmd
 }
 
+// demoRun is one `strata demo`: a throw-away directory and SQLite database,
+// and the steps of the walkthrough.
+type demoRun struct {
+	app   *App
+	tmp   string // the temporary directory
+	dir   string // its migration directory
+	dbURL string
+	t     *connect.Target
+}
+
 func (app *App) demo(ctx context.Context, keep bool) error {
-	out := func(format string, args ...any) { fmt.Fprintf(app.Stdout, format, args...) }
 	tmp, err := os.MkdirTemp("", "strata-demo-")
 	if err != nil {
 		return err
@@ -110,112 +119,132 @@ func (app *App) demo(ctx context.Context, keep bool) error {
 	if !keep {
 		defer os.RemoveAll(tmp)
 	}
-	dir := filepath.Join(tmp, "migrations")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	d := &demoRun{app: app, tmp: tmp, dir: filepath.Join(tmp, "migrations"), dbURL: "sqlite:" + filepath.Join(tmp, "demo.db")}
+	if err := d.writeMigrations(); err != nil {
+		return err
+	}
+	d.out("strata demo: a SQLite database at %s\n", filepath.Join(tmp, "demo.db"))
+	d.out("migrations in %s: 3 SQL files and 1 Go migration (a batched backfill with a check)\n\n", d.dir)
+	if d.t, err = connect.Open(ctx, d.dbURL); err != nil {
+		return err
+	}
+	defer d.t.Close()
+	for _, step := range []func(context.Context) error{d.up, d.failure, d.down} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	d.out("\nWhat happened: 4 migrations applied (tables, an index, a foreign key, 20,000 rows of data, a batched backfill checked before commit);\n")
+	d.out("a failing migration was rolled back with nothing left behind; the last migration was undone with its down code.\n")
+	if keep {
+		d.out("Kept %s. Try: strata --database %s --dir %s status\n", tmp, d.dbURL, d.dir)
+	}
+	return nil
+}
+
+func (d *demoRun) out(format string, args ...any) { fmt.Fprintf(d.app.Stdout, format, args...) }
+
+func (d *demoRun) step(title string) { d.out("\n== %s\n", title) }
+
+// writeMigrations copies the demo's migrations, but the failing one, into
+// the migration directory.
+func (d *demoRun) writeMigrations() error {
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return err
 	}
 	entries, _ := fs.ReadDir(demoFiles, "demo")
 	for _, e := range entries {
-		if e.Name() == "0005_add_unique_last_name.sql" {
+		if e.Name() == demoBadFile {
 			continue
 		}
 		b, _ := demoFiles.ReadFile("demo/" + e.Name())
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(d.dir, e.Name()), b, 0o644); err != nil {
 			return err
 		}
 	}
-	dbURL := "sqlite:" + filepath.Join(tmp, "demo.db")
-	out("strata demo: a SQLite database at %s\n", filepath.Join(tmp, "demo.db"))
-	out("migrations in %s: 3 SQL files and 1 Go migration (a batched backfill with a check)\n\n", dir)
+	return nil
+}
 
-	t, err := connect.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer t.Close()
-	newProvider := func() (*migrate.Provider, error) {
-		return migrate.NewProvider(t.DB, os.DirFS(dir),
-			migrate.WithDialect(t.Dialect),
-			migrate.WithDirName(dir),
-			migrate.WithStrataVersion(Version),
-			migrate.WithGoMigrations(splitName(out)),
-			migrate.WithLogger(app.logger()),
-			app.progressObserver())
-	}
-	s := &session{provider: nil}
-	step := func(title string) { out("\n== %s\n", title) }
+// demoBadFile is the demo's migration that fails.
+const demoBadFile = "0005_add_unique_last_name.sql"
 
-	step("1. strata up: apply everything pending")
-	p, err := newProvider()
+// session opens the migration directory as it is now.
+func (d *demoRun) session() (*session, error) {
+	p, err := migrate.NewProvider(d.t.DB, os.DirFS(d.dir),
+		migrate.WithDialect(d.t.Dialect),
+		migrate.WithDirName(d.dir),
+		migrate.WithStrataVersion(Version),
+		migrate.WithGoMigrations(splitName(d.out)),
+		migrate.WithLogger(d.app.logger()),
+		d.app.progressObserver())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.provider = p
+	return &session{provider: p}, nil
+}
+
+func (d *demoRun) count(ctx context.Context, query string) int {
+	var n int
+	_ = d.t.DB.QueryRowContext(ctx, query).Scan(&n)
+	return n
+}
+
+// run runs do on the directory as it is now and reports it as command
+// name does.
+func (d *demoRun) run(ctx context.Context, name string, do func(p *migrate.Provider) (*migrate.Result, error)) (*session, error) {
+	s, err := d.session()
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	res, err := p.Up(ctx)
-	if err := app.report(ctx, "up", s, res, err, start); err != nil {
+	res, err := do(s.provider)
+	return s, d.app.report(ctx, name, s, res, err, start)
+}
+
+func (d *demoRun) up(ctx context.Context) error {
+	d.step("1. strata up: apply everything pending")
+	s, err := d.run(ctx, "up", func(p *migrate.Provider) (*migrate.Result, error) { return p.Up(ctx) })
+	if err != nil {
 		return err
 	}
-	var users, orders, orphans int
-	_ = t.DB.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&users)
-	_ = t.DB.QueryRowContext(ctx, `SELECT count(*) FROM orders`).Scan(&orders)
-	_ = t.DB.QueryRowContext(ctx, `SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL`).Scan(&orphans)
-	out("integrity: %d users, %d orders, %d orders without a user\n", users, orders, orphans)
+	d.out("integrity: %d users, %d orders, %d orders without a user\n", d.count(ctx, `SELECT count(*) FROM users`), d.count(ctx, `SELECT count(*) FROM orders`),
+		d.count(ctx, `SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL`))
+	d.step("2. strata status")
+	return d.app.printStatus(ctx, s.provider, d.dbURL)
+}
 
-	step("2. strata status")
-	if err := app.printStatus(ctx, p, dbURL); err != nil {
-		return err
-	}
-
-	step("3. a bad migration: 0005 adds a unique index on last_name, which has duplicates")
-	b, _ := demoFiles.ReadFile("demo/0005_add_unique_last_name.sql")
-	badFile := filepath.Join(dir, "0005_add_unique_last_name.sql")
+func (d *demoRun) failure(ctx context.Context) error {
+	d.step("3. a bad migration: 0005 adds a unique index on last_name, which has duplicates")
+	b, _ := demoFiles.ReadFile("demo/" + demoBadFile)
+	badFile := filepath.Join(d.dir, demoBadFile)
 	if err := os.WriteFile(badFile, b, 0o644); err != nil {
 		return err
 	}
-	if p, err = newProvider(); err != nil {
+	s, err := d.session()
+	if err != nil {
 		return err
 	}
-	s.provider = p
-	start = time.Now()
-	res, err = p.Up(ctx)
+	_, err = s.provider.Up(ctx)
 	var merr *migrate.MigrationError
 	if !errors.As(err, &merr) {
 		return fmt.Errorf("demo: expected migration 0005 to fail, got %v", err)
 	}
-	out("strata: %s\n", merr.Error())
-	var nickname int
-	_ = t.DB.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('users') WHERE name = 'nickname'`).Scan(&nickname)
-	out("after the failure the users table has %d nickname columns: the transaction undid the ALTER and the UPDATE\n", nickname)
-	if err := os.Remove(badFile); err != nil {
-		return err
-	}
-	if p, err = newProvider(); err != nil {
-		return err
-	}
-	s.provider = p
+	d.out("strata: %s\n", merr.Error())
+	d.out("after the failure the users table has %d nickname columns: the transaction undid the ALTER and the UPDATE\n",
+		d.count(ctx, `SELECT count(*) FROM pragma_table_info('users') WHERE name = 'nickname'`))
+	return os.Remove(badFile)
+}
 
-	step("4. strata down: roll back the backfill migration")
-	start = time.Now()
-	res, err = p.Down(ctx)
-	if err := app.report(ctx, "down", s, res, err, start); err != nil {
+func (d *demoRun) down(ctx context.Context) error {
+	d.step("4. strata down: roll back the backfill migration")
+	s, err := d.run(ctx, "down", func(p *migrate.Provider) (*migrate.Result, error) { return p.Down(ctx) })
+	if err != nil {
 		return err
 	}
-	var cols int
-	_ = t.DB.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('users') WHERE name IN ('first_name', 'last_name')`).Scan(&cols)
-	_ = t.DB.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&users)
-	out("users still has %d rows and %d of the split-name columns\n", users, cols)
-
-	step("5. strata status")
-	if err := app.printStatus(ctx, p, dbURL); err != nil {
-		return err
-	}
-	out("\nWhat happened: 4 migrations applied (tables, an index, a foreign key, 20,000 rows of data, a batched backfill checked before commit);\n")
-	out("a failing migration was rolled back with nothing left behind; the last migration was undone with its down code.\n")
-	if keep {
-		out("Kept %s. Try: strata --database %s --dir %s status\n", tmp, dbURL, dir)
-	}
-	return nil
+	cols := d.count(ctx, `SELECT count(*) FROM pragma_table_info('users') WHERE name IN ('first_name', 'last_name')`)
+	d.out("users still has %d rows and %d of the split-name columns\n", d.count(ctx, `SELECT count(*) FROM users`), cols)
+	d.step("5. strata status")
+	return d.app.printStatus(ctx, s.provider, d.dbURL)
 }
 
 func (app *App) printStatus(ctx context.Context, p *migrate.Provider, url string) error {

@@ -31,8 +31,10 @@ statement, the lock it takes and on which object, whether it rewrites or scans t
 whole table, and whether it can run inside a transaction. Unsafe statements come
 with a rewrite to paste.
 
-A PATH is a migration file or directory (default: the migration directory). Only
-the up part of a file is linted unless --include-down. Without --engine the engine
+A PATH is a migration file or directory (default: the migration directory), read
+as strata up reads it: the sections and directives of every format strata runs
+(strata, golang-migrate, goose, dbmate, Flyway); a .sql file not named as a
+migration is plain SQL. Only the up part of a file is linted unless --include-down. Without --engine the engine
 comes from --database / STRATA_DATABASE_URL, else PostgreSQL.
 
 Silence a finding on one statement with a comment that gives a reason:
@@ -46,119 +48,23 @@ locks really taken and rolls back.
 Exit status: 0 no error-level finding, 3 error-level findings, 2 a file cannot be
 parsed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
 			if strings.EqualFold(format, "json") {
 				// One JSON document on stdout, also when a file does not
 				// parse (as with --json).
 				app.holdDocument()
 			}
 			if listRules {
-				if app.JSON || format == "json" {
-					return writeJSON(app.Stdout, lint.Rules())
-				}
-				for _, r := range lint.Rules() {
-					var es []string
-					for _, e := range r.Engines {
-						es = append(es, string(e))
-					}
-					fmt.Fprintf(app.Stdout, "%-32s %-7s %-15s %s\n", r.ID, r.Severity, strings.Join(es, ","), r.Summary)
-				}
-				return nil
-			}
-			cfg := app.config()
-			if cfg == nil {
-				cfg = &resolved{Dir: "migrations"}
-			}
-			eng := engine
-			if eng == "" && cfg.DatabaseURL != "" {
-				e, err := connect.Engine(cfg.DatabaseURL)
-				if err != nil {
-					return Exit(ExitUsage, err)
-				}
-				eng = e
-			}
-			if eng == "sqlite" {
-				return Exit(ExitUsage, errors.New("lint checks PostgreSQL and MySQL migrations; pass --engine postgres or --engine mysql"))
-			}
-			le, err := lint.ParseEngine(eng)
-			if err != nil {
-				return Exit(ExitUsage, err)
-			}
-			var lc lint.Config
-			if cfg.Lint.Kind != 0 {
-				if err := cfg.Lint.Decode(&lc); err != nil {
-					return Exit(ExitUsage, fmt.Errorf("%s: lint: %w", orStr(cfg.File, "strata.yaml"), err))
-				}
+				return app.listRules(format)
 			}
 			if app.JSON && !cmd.Flags().Changed("format") {
 				format = "json"
 			}
-			f := lint.Format(strings.ToLower(format))
-			switch f {
-			case lint.FormatText, lint.FormatJSON, lint.FormatSARIF, lint.FormatGitHub:
-			default:
-				return Exit(ExitUsage, fmt.Errorf("--format %q: want text, json, sarif or github", format))
-			}
-			if urlEngine, _ := connect.Engine(cfg.DatabaseURL); serverVersion == "" && cfg.DatabaseURL != "" && urlEngine == string(le) {
-				// Lint for the server the migrations will run on.
-				serverVersion = app.detectServerVersion(ctx, cfg.DatabaseURL, le)
-			}
-			l, err := lint.New(lint.Options{Engine: le, ServerVersion: serverVersion, Config: lc, IncludeDown: includeDown, History: history, Logger: app.logger()})
+			run, err := app.lintRun(cmd.Context(), engine, serverVersion, format, lint.Options{IncludeDown: includeDown, History: history})
 			if err != nil {
-				return Exit(ExitUsage, err)
+				return err
 			}
-			paths := args
-			if len(paths) == 0 {
-				paths = []string{cfg.Dir}
-			}
-			for _, p := range paths {
-				if _, err := os.Stat(p); err != nil {
-					return Exit(ExitUsage, fmt.Errorf("lint: %w", err))
-				}
-			}
-			if app.Getenv("GOGC") == "" {
-				// Parse trees are short-lived garbage: collecting less often
-				// cuts a fifth of the CPU time on large directories.
-				defer debug.SetGCPercent(debug.SetGCPercent(400))
-			}
-			rep, lintErr := l.LintPaths(ctx, paths)
-			if rep == nil {
-				rep = &lint.Report{}
-			}
-			if trace && lintErr == nil {
-				if le != lint.Postgres {
-					return Exit(ExitUsage, errors.New("--trace needs PostgreSQL"))
-				}
-				if cfg.DatabaseURL == "" {
-					return Exit(ExitUsage, errors.New("--trace needs --database (or STRATA_DATABASE_URL): a PostgreSQL server whose schema is copied, without data, to a scratch database"))
-				}
-				tr, err := lint.Trace(ctx, cfg.DatabaseURL, rep.Files, lint.TraceOptions{IncludeDown: includeDown})
-				if err != nil {
-					return Exit(ExitFailed, fmt.Errorf("lint --trace: %s", connect.Redact(err.Error())))
-				}
-				rep.Merge(tr.Report(rep))
-			}
-			tv := Version
-			if lintErr != nil {
-				var pe *lint.ParseError
-				if errors.As(lintErr, &pe) {
-					lintErr = pe
-				}
-			}
-			if lintErr == nil || len(rep.Files) > 0 || f == lint.FormatJSON {
-				// In JSON the document is written even when no file
-				// parsed; the CLI adds the error to it.
-				if err := lint.Write(app.Stdout, rep, f, lint.TextOptions{Statements: statements || trace, ToolVersion: tv}); err != nil {
-					return err
-				}
-			}
-			if lintErr != nil {
-				return Exit(ExitUsage, lintErr)
-			}
-			if n := rep.Errors(); n > 0 {
-				return reported(ExitRefused, fmt.Errorf("%w: %s", errLintFindings, plural(n, "error", "errors")))
-			}
-			return nil
+			run.statements, run.trace = statements, trace
+			return run.lint(cmd.Context(), args)
 		},
 	}
 	fl := cmd.Flags()
@@ -173,10 +79,165 @@ parsed.`,
 	return cmd
 }
 
-// detectServerVersion asks the server at url for its version, for the
-// version-dependent rules; on failure it says so on stderr and returns ""
-// (the linter's default).
+// listRules prints the rule catalogue.
+func (app *App) listRules(format string) error {
+	if app.JSON || format == "json" {
+		return writeJSON(app.Stdout, lint.Rules())
+	}
+	for _, r := range lint.Rules() {
+		var es []string
+		for _, e := range r.Engines {
+			es = append(es, string(e))
+		}
+		fmt.Fprintf(app.Stdout, "%-32s %-7s %-15s %s\n", r.ID, r.Severity, strings.Join(es, ","), r.Summary)
+	}
+	return nil
+}
+
+// lintRun is one `strata lint`: the linter and how to report.
+type lintRun struct {
+	app               *App
+	cfg               *resolved
+	l                 *lint.Linter
+	format            lint.Format
+	includeDown       bool
+	statements, trace bool
+}
+
+// lintRun builds the linter for the engine (--engine, else the database's,
+// else PostgreSQL), the server version (--server-version, else the
+// database's) and strata.yaml's lint rules.
+func (app *App) lintRun(ctx context.Context, engine, serverVersion, format string, opts lint.Options) (*lintRun, error) {
+	cfg := app.config()
+	if cfg == nil {
+		cfg = &resolved{Dir: "migrations"}
+	}
+	e, err := app.lintEngine(engine, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Lint.Kind != 0 {
+		if err := cfg.Lint.Decode(&opts.Config); err != nil {
+			return nil, Exit(ExitUsage, fmt.Errorf("%s: lint: %w", orStr(cfg.File, "strata.yaml"), err))
+		}
+	}
+	f := lint.Format(strings.ToLower(format))
+	switch f {
+	case lint.FormatText, lint.FormatJSON, lint.FormatSARIF, lint.FormatGitHub:
+	default:
+		return nil, Exit(ExitUsage, fmt.Errorf("--format %q: want text, json, sarif or github", format))
+	}
+	if serverVersion == "" && cfg.DatabaseURL != "" {
+		// Lint for the server the migrations will run on.
+		serverVersion = app.detectServerVersion(ctx, cfg.DatabaseURL, e)
+	}
+	opts.Engine, opts.ServerVersion, opts.Logger = e, serverVersion, app.logger()
+	l, err := lint.New(opts)
+	if err != nil {
+		return nil, Exit(ExitUsage, err)
+	}
+	return &lintRun{app: app, cfg: cfg, l: l, format: f, includeDown: opts.IncludeDown}, nil
+}
+
+// lintEngine is the engine --engine names, else the one of the database
+// URL, else PostgreSQL.
+func (app *App) lintEngine(flag, dbURL string) (lint.Engine, error) {
+	if flag != "" {
+		e, err := lint.ParseEngine(flag)
+		if err != nil {
+			return "", Exit(ExitUsage, fmt.Errorf("--engine: %w", err))
+		}
+		return e, nil
+	}
+	if dbURL == "" {
+		return lint.Postgres, nil
+	}
+	name, err := connect.Engine(dbURL)
+	if err != nil {
+		return "", Exit(ExitUsage, err)
+	}
+	e, err := lint.ParseEngine(name)
+	if err != nil {
+		return "", Exit(ExitUsage, fmt.Errorf("lint checks PostgreSQL and MySQL migrations, and --database is a %s database: pass --engine postgres or --engine mysql", name))
+	}
+	return e, nil
+}
+
+// lint lints paths (default: the migration directory), optionally traces
+// them, and reports.
+func (r *lintRun) lint(ctx context.Context, paths []string) error {
+	app := r.app
+	if len(paths) == 0 {
+		paths = []string{r.cfg.Dir}
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return Exit(ExitUsage, fmt.Errorf("lint: %w", err))
+		}
+	}
+	if app.Getenv("GOGC") == "" {
+		// Parse trees are short-lived garbage: collecting less often
+		// cuts a fifth of the CPU time on large directories.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
+	rep, lintErr := r.l.LintPaths(ctx, paths)
+	if rep == nil {
+		rep = &lint.Report{}
+	}
+	if r.trace && lintErr == nil {
+		if err := r.traceInto(ctx, rep); err != nil {
+			return err
+		}
+	}
+	if lintErr == nil || len(rep.Files) > 0 || r.format == lint.FormatJSON {
+		// In JSON the document is written even when no file
+		// parsed; the CLI adds the error to it.
+		if err := lint.Write(app.Stdout, rep, r.format, lint.TextOptions{Statements: r.statements || r.trace, ToolVersion: Version}); err != nil {
+			return err
+		}
+	}
+	if lintErr != nil {
+		var pe *lint.ParseError
+		if errors.As(lintErr, &pe) {
+			lintErr = pe
+		}
+		return Exit(ExitUsage, lintErr)
+	}
+	if n := rep.Errors(); n > 0 {
+		return reported(ExitRefused, fmt.Errorf("%w: %s", errLintFindings, plural(n, "error", "errors")))
+	}
+	return nil
+}
+
+// traceInto runs the files of rep on a scratch copy of the database's
+// schema and adds what PostgreSQL did to rep.
+func (r *lintRun) traceInto(ctx context.Context, rep *lint.Report) error {
+	if r.l.Engine() != lint.Postgres {
+		return Exit(ExitUsage, errors.New("--trace needs PostgreSQL"))
+	}
+	if r.cfg.DatabaseURL == "" {
+		return Exit(ExitUsage, errors.New("--trace needs --database (or STRATA_DATABASE_URL): a PostgreSQL server whose schema is copied, without data, to a scratch database"))
+	}
+	tr, err := lint.Trace(ctx, r.cfg.DatabaseURL, rep.Files, lint.TraceOptions{IncludeDown: r.includeDown})
+	if err != nil {
+		return Exit(ExitFailed, fmt.Errorf("lint --trace: %s", connect.Redact(err.Error())))
+	}
+	rep.Merge(tr.Report(rep))
+	return nil
+}
+
+// detectServerVersion asks the server at url for its product and version,
+// for the version-dependent rules of engine e. It returns "" (the linter's
+// default) when the URL is not of engine e, and, saying so on stderr, when
+// the server cannot tell.
 func (app *App) detectServerVersion(ctx context.Context, url string, e lint.Engine) string {
+	name, err := connect.Engine(url)
+	if err != nil {
+		return ""
+	}
+	if ue, err := lint.ParseEngine(name); err != nil || ue != e {
+		return ""
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	t, err := connect.Open(ctx, url)
@@ -185,19 +246,16 @@ func (app *App) detectServerVersion(ctx context.Context, url string, e lint.Engi
 		return ""
 	}
 	defer t.Close()
-	q := "SHOW server_version"
-	if e == lint.MySQL {
-		q = "SELECT VERSION()"
-	}
-	var v string
-	if err := t.DB.QueryRowContext(ctx, q).Scan(&v); err != nil {
-		fmt.Fprintf(app.Stderr, "strata: lint: cannot read the server version (%s); assuming the default, pass --server-version\n", connect.Scrub(err.Error(), t.Password))
+	v, err := t.Dialect.ServerVersion(ctx, t.DB)
+	if err != nil {
+		fmt.Fprintf(app.Stderr, "strata: lint: cannot read the server version (%s); assuming the default, pass --server-version\n", t.Scrub(err.Error()))
 		return ""
 	}
-	if e == lint.MySQL && strings.Contains(strings.ToLower(v), "mariadb") {
-		return "mariadb " + strings.SplitN(v, "-", 2)[0]
+	got, version, ok := lint.ForServer(v)
+	if !ok || got != e {
+		return ""
 	}
-	return strings.Fields(v + " ")[0]
+	return version
 }
 
 func orStr(s, def string) string {

@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
-	"github.com/strata-db/strata/connect"
 	"github.com/strata-db/strata/lint"
 	"github.com/strata-db/strata/migrate"
 )
@@ -22,23 +19,19 @@ import (
 var ErrUnsafe = errors.New("refused: the migrations to run have unsafe statements (pass --allow-unsafe to run them anyway, or add -- strata:lint-ignore RULE -- reason)")
 
 // safetyOption returns the provider option that lints what up is about to
-// run; nil on SQLite, which the linter does not know.
-func (app *App) safetyOption(t *connect.Target, allowUnsafe bool) (migrate.Option, error) {
-	engine := t.Dialect.Name()
-	if engine == "sqlite" {
-		return nil, nil
-	}
+// run on srv.
+func (app *App) safetyOption(srv *server, allowUnsafe bool) (migrate.Option, error) {
 	var lc lint.Config
 	if cfg := app.config(); cfg.Lint.Kind != 0 {
 		if err := cfg.Lint.Decode(&lc); err != nil {
 			return nil, Exit(ExitUsage, fmt.Errorf("strata.yaml lint: %w", err))
 		}
 	}
-	opts := lint.Options{Engine: lint.Engine(engine), Config: lc, Runner: true}
+	opts := lint.Options{Config: lc, Runner: true}
 	if _, err := lint.New(opts); err != nil {
 		return nil, Exit(ExitUsage, fmt.Errorf("strata.yaml lint: %w", err))
 	}
-	in := &serverLinter{db: t.DB, opts: opts}
+	in := &serverLinter{srv: srv, opts: opts}
 	return migrate.WithSafety(in, migrate.SafetyOptions{AllowUnsafe: allowUnsafe, OnAllowed: func(_ context.Context, r *migrate.SafetyReport) {
 		rep := lint.SafetyReport(r)
 		if app.JSON {
@@ -50,22 +43,33 @@ func (app *App) safetyOption(t *connect.Target, allowUnsafe bool) (migrate.Optio
 	}}), nil
 }
 
-// serverLinter builds the linter for the server's version the first time a
-// plan is linted, so commands that lint nothing do not ask for it.
+// serverLinter builds the linter for the server's product and version the
+// first time a plan is linted, so commands that lint nothing do not ask
+// for them. On a server the linter does not check (SQLite) it finds
+// nothing.
 type serverLinter struct {
-	db   *sql.DB
+	srv  *server
 	opts lint.Options
 	once sync.Once
-	l    *lint.Linter
+	l    *lint.Linter // nil: the linter does not check this server
 	err  error
 }
 
 func (s *serverLinter) Inspect(ctx context.Context, m *migrate.Migration, sc *migrate.Script) ([]migrate.Finding, error) {
 	s.once.Do(func() {
-		s.opts.ServerVersion = serverVersion(ctx, s.db, string(s.opts.Engine))
+		v, err := s.srv.version(ctx)
+		if err != nil {
+			s.err = err
+			return
+		}
+		e, ver, ok := lint.ForServer(v)
+		if !ok {
+			return
+		}
+		s.opts.Engine, s.opts.ServerVersion = e, ver
 		s.l, s.err = lint.New(s.opts)
 	})
-	if s.err != nil {
+	if s.err != nil || s.l == nil {
 		return nil, s.err
 	}
 	return s.l.Inspect(ctx, m, sc)
@@ -96,19 +100,3 @@ type hinted struct {
 
 func (e *hinted) Error() string { return e.msg }
 func (e *hinted) Unwrap() error { return e.err }
-
-func serverVersion(ctx context.Context, db *sql.DB, engine string) string {
-	var v string
-	q := "SHOW server_version"
-	if engine == "mysql" {
-		q = "SELECT VERSION()"
-	}
-	if err := db.QueryRowContext(ctx, q).Scan(&v); err != nil {
-		return ""
-	}
-	v = strings.Fields(v)[0]
-	if i := strings.Index(v, "-"); i > 0 {
-		v = v[:i]
-	}
-	return v
-}

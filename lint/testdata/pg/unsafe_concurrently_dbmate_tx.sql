@@ -1,6 +1,0 @@
--- expect: concurrently-in-transaction
--- migrate:up
-CREATE INDEX CONCURRENTLY idx_users_email ON users (email);
-
--- migrate:down
-DROP INDEX idx_users_email;

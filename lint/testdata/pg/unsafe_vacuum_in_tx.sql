@@ -1,3 +1,0 @@
--- expect: statement-not-transactional
--- +goose Up
-VACUUM ANALYZE orders;
