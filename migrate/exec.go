@@ -192,7 +192,7 @@ func (p *Provider) runInTx(ctx context.Context, conn *sql.Conn, st Step, start t
 	if err != nil {
 		_ = tx.Rollback()
 		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: st.Direction, Err: err,
-			Outcome: fmt.Sprintf("rolled back: the transaction is undone, nothing of %s was %s (%d of %d statements had run inside it)", m.key(), pastTense(st.Direction), done, len(st.Script.Statements))}
+			Outcome: fmt.Sprintf("rolled back: the transaction is undone, nothing of %s was %s (%d of %s had run inside it)", m.key(), pastTense(st.Direction), done, plural(len(st.Script.Statements), "statement", "statements"))}
 	}
 	if err := tx.Commit(); err != nil {
 		return "", &MigrationError{Version: m.key(), Name: m.Name, Direction: st.Direction, Err: fmt.Errorf("commit: %w", err),

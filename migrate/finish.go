@@ -110,7 +110,7 @@ func describeProgress(s string) string {
 	if err := json.Unmarshal([]byte(s), &pr); err != nil || pr.Total == 0 {
 		return ""
 	}
-	d := fmt.Sprintf("%s: %d of %d statements completed", pr.Direction, pr.Done, pr.Total)
+	d := fmt.Sprintf("%s: %d of %s completed", pr.Direction, pr.Done, plural(pr.Total, "statement", "statements"))
 	if pr.FailedAt > 0 {
 		d += fmt.Sprintf(", statement %d (%s:%d) failed", pr.FailedAt, pr.File, pr.Line)
 	}
@@ -187,7 +187,7 @@ func (p *Provider) failNoTx(ctx context.Context, conn *sql.Conn, st Step, w *row
 	}
 	w.pr.Done = done
 	total := w.pr.Total
-	ranText := fmt.Sprintf("%d of %d statements ran and stay %s (no transaction)", done, total, pastTense(st.Direction))
+	ranText := fmt.Sprintf("%d of %s ran and stay %s (no transaction)", done, plural(total, "statement", "statements"), pastTense(st.Direction))
 	if done == 0 {
 		ranText = fmt.Sprintf("the first of %d statements failed, so nothing ran", total)
 	}
@@ -237,7 +237,7 @@ func (p *Provider) rollBack(ctx context.Context, conn *sql.Conn, m *Migration, w
 		if skipped > 0 {
 			note = fmt.Sprintf(", %d skipped because their objects did not exist yet", skipped)
 		}
-		merr.Outcome = fmt.Sprintf("%s; auto-rollback ran the down section (%d statements%s): the change is undone and %s is pending again", ranText, undone, note, m.key())
+		merr.Outcome = fmt.Sprintf("%s; auto-rollback ran the down section (%s%s): the change is undone and %s is pending again", ranText, plural(undone, "statement", "statements"), note, m.key())
 		return merr
 	}
 	w.pr.Direction = Up

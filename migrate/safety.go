@@ -109,7 +109,7 @@ type UnsafeError struct {
 
 func (e *UnsafeError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "refused: the migrations to run have %d unsafe statement(s)", len(e.Findings))
+	fmt.Fprintf(&b, "refused: the migrations to run have %s", plural(len(e.Findings), "unsafe statement", "unsafe statements"))
 	for i, f := range e.Findings {
 		if i == 3 {
 			fmt.Fprintf(&b, "; and %d more", len(e.Findings)-3)

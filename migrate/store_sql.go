@@ -154,7 +154,7 @@ func (s *SQLStore) InsertMany(ctx context.Context, rs []Record) error {
 			vals = append(vals, args(r)...)
 		}
 		if _, err := s.ex.ExecContext(ctx, b.String(), vals...); err != nil {
-			return fmt.Errorf("record %d migrations in %s: %w", end-start, s.table, err)
+			return fmt.Errorf("record %s in %s: %w", plural(end-start, "migration", "migrations"), s.table, err)
 		}
 	}
 	return nil

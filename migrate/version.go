@@ -99,3 +99,12 @@ const repeatablePrefix = "R__"
 func repeatableKey(name string) Version { return Version(repeatablePrefix + name) }
 
 func (v Version) isRepeatable() bool { return strings.HasPrefix(string(v), repeatablePrefix) }
+
+// plural writes n with the noun's singular or plural form ("1 statement",
+// "2 statements"), for messages people read.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -164,7 +164,11 @@ func (s *State) Summary() string {
 		fmt.Fprintf(&b, "; backfill %s %.0f%% (%d of ~%d rows)", f.Table, 100*f.Progress(), f.Rows, max(f.Total, f.Rows))
 	}
 	if s.LockRetries > 0 {
-		fmt.Fprintf(&b, "; %d lock retries", s.LockRetries)
+		if s.LockRetries == 1 {
+			b.WriteString("; 1 lock retry")
+		} else {
+			fmt.Fprintf(&b, "; %d lock retries", s.LockRetries)
+		}
 	}
 	if next := s.Next(); next != "" {
 		b.WriteString("; " + next)
