@@ -127,10 +127,11 @@ func (pl *Plan) Adopted() []migrate.Adopted {
 var DjangoMarker = regexp.MustCompile(`(?m)^-- django-migration: (\S+) (\S+)\s*$`)
 
 // NewPlan matches h with the directory's migrations ms (as [migrate.Load]
-// returns them, their files relative to fsys). It only reads.
-func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS) *Plan {
+// returns them, their files relative to fsys). dir is put before file
+// names in the plan, for messages ("" for none). It only reads.
+func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS, dir string) *Plan {
 	pl := &Plan{Tool: h.Tool, Table: h.Table, Note: h.Note, Adopt: []Entry{}, Foreign: []string{}, Pending: []Entry{}, Problems: []Problem{}}
-	m := matcher{h: h, fsys: fsys, pl: pl, used: map[int]bool{}, byKey: map[string][]int{}}
+	m := matcher{h: h, fsys: fsys, dir: dir, pl: pl, used: map[int]bool{}, byKey: map[string][]int{}}
 	for i, r := range h.Rows {
 		m.byKey[m.rowKey(r)] = append(m.byKey[m.rowKey(r)], i)
 	}
@@ -143,7 +144,7 @@ func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS) *Plan {
 	var newest migrate.Version
 	var unmatched []*migrate.Migration
 	for _, mg := range ms {
-		e := Entry{Version: key(mg), Name: mg.Name, File: mg.File()}
+		e := Entry{Version: key(mg), Name: mg.Name, File: m.file(mg)}
 		i, ok := m.find(mg)
 		switch {
 		case ok:
@@ -162,10 +163,10 @@ func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS) *Plan {
 		}
 	}
 	for _, mg := range unmatched {
-		e := Entry{Version: key(mg), Name: mg.Name, File: mg.File()}
+		e := Entry{Version: key(mg), Name: mg.Name, File: m.file(mg)}
 		if !mg.Repeatable && mg.Version.Compare(newest) < 0 {
-			pl.Problems = append(pl.Problems, Problem{Kind: ProblemNotApplied, Version: string(mg.Version), File: mg.File(),
-				Message: fmt.Sprintf("%s (version %s) was never applied by %s, but %s applied version %s after it", mg.File(), mg.Version, h.Tool, h.Tool, newest),
+			pl.Problems = append(pl.Problems, Problem{Kind: ProblemNotApplied, Version: string(mg.Version), File: m.file(mg),
+				Message: fmt.Sprintf("%s (version %s) was never applied by %s, but %s applied version %s after it", m.file(mg), mg.Version, h.Tool, h.Tool, newest),
 				Fix:     fmt.Sprintf("apply it with %s first (%s), or give the file a version after %s; then run `strata adopt` again", h.Tool, outOfOrderHint(h.Tool), newest)})
 			continue
 		}
@@ -173,6 +174,14 @@ func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS) *Plan {
 	}
 	m.leftovers()
 	return pl
+}
+
+// file is mg's first file as messages show it.
+func (m *matcher) file(mg *migrate.Migration) string {
+	if m.dir == "" || m.dir == "." {
+		return mg.File()
+	}
+	return strings.TrimSuffix(m.dir, "/") + "/" + mg.File()
 }
 
 // key is a migration's key in strata's history.
@@ -187,6 +196,7 @@ func key(m *migrate.Migration) migrate.Version {
 type matcher struct {
 	h       *History
 	fsys    fs.FS
+	dir     string
 	pl      *Plan
 	byKey   map[string][]int
 	used    map[int]bool
@@ -230,7 +240,7 @@ func (m *matcher) find(mg *migrate.Migration) (int, bool) {
 	case m.h.Tool == Sqitch:
 		k = mg.Origin
 	case mg.Repeatable:
-		k = "R:" + path.Base(mg.File())
+		k = "R:" + path.Base(m.file(mg))
 	default:
 		k = string(mg.Version)
 	}
@@ -254,11 +264,11 @@ func djangoKey(mg *migrate.Migration) (app, name string, ok bool) {
 func (m *matcher) row(mg *migrate.Migration, r Row, e Entry) {
 	e.From, e.AppliedAt, e.AppliedBy, e.ExecutionMS = r.Where, r.AppliedAt, r.AppliedBy, r.ExecutionMS
 	if r.State == Failed {
-		msg := fmt.Sprintf("%s recorded %s (%s) as failed at %s", m.h.Tool, mg.File(), r.Name, r.Where)
+		msg := fmt.Sprintf("%s recorded %s (%s) as failed at %s", m.h.Tool, m.file(mg), r.Name, r.Where)
 		if r.Error != "" {
 			msg += ": " + r.Error
 		}
-		m.pl.Problems = append(m.pl.Problems, Problem{Kind: ProblemFailed, Version: string(e.Version), File: mg.File(), Row: r.Where, Message: msg, Fix: failedFix(m.h.Tool, mg, r)})
+		m.pl.Problems = append(m.pl.Problems, Problem{Kind: ProblemFailed, Version: string(e.Version), File: m.file(mg), Row: r.Where, Message: msg, Fix: failedFix(m.h.Tool, m.file(mg), mg, r)})
 		return
 	}
 	if now := m.sums(mg); len(now) > 0 && r.Checksum != "" && !anyEqual(r.Checksum, now) {
@@ -266,8 +276,8 @@ func (m *matcher) row(mg *migrate.Migration, r Row, e Entry) {
 			// Flyway runs an edited repeatable again; so will strata.
 			e.checksum = "flyway:" + r.Checksum
 		} else {
-			m.pl.Problems = append(m.pl.Problems, Problem{Kind: ProblemEdited, Version: string(e.Version), File: mg.File(), Row: r.Where,
-				Message: fmt.Sprintf("%s was edited since %s applied it (checksum %s in %s, %s now)", mg.File(), m.h.Tool, r.Checksum, r.Where, now[0]),
+			m.pl.Problems = append(m.pl.Problems, Problem{Kind: ProblemEdited, Version: string(e.Version), File: m.file(mg), Row: r.Where,
+				Message: fmt.Sprintf("%s was edited since %s applied it (checksum %s in %s, %s now)", m.file(mg), m.h.Tool, r.Checksum, r.Where, now[0]),
 				Fix:     editedFix(m.h.Tool)})
 			return
 		}
@@ -284,10 +294,10 @@ func (m *matcher) upTo(mg *migrate.Migration, e Entry) {
 	}
 	e.From = "up to " + what
 	if m.h.UpToDirty && mg.Version == m.h.UpTo {
-		m.pl.Problems = append(m.pl.Problems, Problem{Kind: ProblemDirty, Version: string(mg.Version), File: mg.File(), Row: "schema_migrations version " + string(m.h.UpTo) + " dirty",
-			Message: fmt.Sprintf("golang-migrate stopped part-way through version %s (%s): schema_migrations says dirty", mg.Version, mg.File()),
+		m.pl.Problems = append(m.pl.Problems, Problem{Kind: ProblemDirty, Version: string(mg.Version), File: m.file(mg), Row: "schema_migrations version " + string(m.h.UpTo) + " dirty",
+			Message: fmt.Sprintf("golang-migrate stopped part-way through version %s (%s): schema_migrations says dirty", mg.Version, m.file(mg)),
 			Fix: fmt.Sprintf("look at what %s did, finish or undo it by hand, then run `migrate -path DIR -database URL force %s` if it is now complete (or `force %s` if you undid it), and run `strata adopt` again",
-				mg.File(), mg.Version, m.previous(mg.Version))})
+				m.file(mg), mg.Version, m.previous(mg.Version))})
 		return
 	}
 	m.pl.Adopt = append(m.pl.Adopt, e)
@@ -431,8 +441,8 @@ func outOfOrderHint(t Tool) string {
 	return "its up command"
 }
 
-func failedFix(t Tool, mg *migrate.Migration, r Row) string {
-	undo := fmt.Sprintf("undo by hand whatever %s did part-way", mg.File())
+func failedFix(t Tool, file string, mg *migrate.Migration, r Row) string {
+	undo := fmt.Sprintf("undo by hand whatever %s did part-way", file)
 	switch t {
 	case Flyway:
 		return undo + ", then run `flyway repair` (it removes the failed row) and apply it again with `flyway migrate`, or leave it for `strata up`; then run `strata adopt` again"
