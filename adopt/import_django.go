@@ -12,7 +12,7 @@ import (
 // database replaced by the one strata was given) and prints, as JSON, every
 // migration in the order `manage.py migrate` applies them on an empty
 // database, with the SQL `manage.py sqlmigrate` prints forwards and
-// backwards (Django's MigrationExecutor.collect_sql, which sqlmigrate
+// backwards (Django's MigrationLoader.collect_sql, which sqlmigrate
 // calls). Python operations are named, not run.
 const djangoDriver = `
 import json, os, sys, traceback
@@ -73,10 +73,10 @@ def main():
         source = getattr(module, "__file__", "") or ""
         if source.startswith(root):
             source = source[len(root):]
-        up = executor.collect_sql([(migration, False)])
+        up = loader.collect_sql([(migration, False)])
         down, no_down = [], False
         try:
-            down = executor.collect_sql([(migration, True)])
+            down = loader.collect_sql([(migration, True)])
         except IrreversibleError:
             no_down = True
         result.append({

@@ -126,12 +126,24 @@ func (pl *Plan) Adopted() []migrate.Adopted {
 // of Django's history matches django_migrations rows by it.
 var DjangoMarker = regexp.MustCompile(`(?m)^-- django-migration: (\S+) (\S+)\s*$`)
 
+// PlanOptions tune [NewPlan].
+type PlanOptions struct {
+	// FS is the migration directory, for the checksums tools keep of
+	// their files (Flyway, Atlas, Prisma, sqitch); nil skips them.
+	FS fs.FS
+	// Dir is put before file names in the plan, for messages.
+	Dir string
+	// Recorded are the versions strata's history already has (an earlier
+	// adoption, or migrations strata ran since): they are neither adopted
+	// again nor reported as never applied.
+	Recorded map[migrate.Version]bool
+}
+
 // NewPlan matches h with the directory's migrations ms (as [migrate.Load]
-// returns them, their files relative to fsys). dir is put before file
-// names in the plan, for messages ("" for none). It only reads.
-func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS, dir string) *Plan {
+// returns them, their files relative to opts.FS). It only reads.
+func NewPlan(h *History, ms []*migrate.Migration, opts PlanOptions) *Plan {
 	pl := &Plan{Tool: h.Tool, Table: h.Table, Note: h.Note, Adopt: []Entry{}, Foreign: []string{}, Pending: []Entry{}, Problems: []Problem{}}
-	m := matcher{h: h, fsys: fsys, dir: dir, pl: pl, used: map[int]bool{}, byKey: map[string][]int{}}
+	m := matcher{h: h, fsys: opts.FS, dir: opts.Dir, pl: pl, used: map[int]bool{}, byKey: map[string][]int{}}
 	for i, r := range h.Rows {
 		m.byKey[m.rowKey(r)] = append(m.byKey[m.rowKey(r)], i)
 	}
@@ -149,7 +161,9 @@ func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS, dir string) *Plan 
 		switch {
 		case ok:
 			m.used[i] = true
-			m.row(mg, h.Rows[i], e)
+			if !opts.Recorded[key(mg)] {
+				m.row(mg, h.Rows[i], e)
+			}
 			if !mg.Repeatable && mg.Version.Compare(newest) > 0 {
 				newest = mg.Version
 			}
@@ -164,6 +178,9 @@ func NewPlan(h *History, ms []*migrate.Migration, fsys fs.FS, dir string) *Plan 
 	}
 	for _, mg := range unmatched {
 		e := Entry{Version: key(mg), Name: mg.Name, File: m.file(mg)}
+		if opts.Recorded[key(mg)] {
+			continue
+		}
 		if !mg.Repeatable && mg.Version.Compare(newest) < 0 {
 			pl.Problems = append(pl.Problems, Problem{Kind: ProblemNotApplied, Version: string(mg.Version), File: m.file(mg),
 				Message: fmt.Sprintf("%s (version %s) was never applied by %s, but %s applied version %s after it", m.file(mg), mg.Version, h.Tool, h.Tool, newest),

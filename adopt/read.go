@@ -440,4 +440,3 @@ func LaravelVersion(migration string) (migrate.Version, string) {
 	}
 	return "", migration
 }
-

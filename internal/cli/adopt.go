@@ -93,7 +93,17 @@ func (app *App) adopt(ctx context.Context, f *runFlags, tool adopt.Tool, dryRun 
 	if err != nil {
 		return app.prefixParse(err)
 	}
-	pl := adopt.NewPlan(h, ms, fsys, app.config().Dir)
+	sts, err := s.provider.Status(ctx)
+	if err != nil {
+		return err
+	}
+	recorded := map[migrate.Version]bool{}
+	for _, st := range sts {
+		if st.State != migrate.StatePending {
+			recorded[st.Version] = true
+		}
+	}
+	pl := adopt.NewPlan(h, ms, adopt.PlanOptions{FS: fsys, Dir: app.config().Dir, Recorded: recorded})
 	out := adoptJSON{Command: "adopt", Tool: pl.Tool, Table: pl.Table, DryRun: dryRun, Adopted: pl.Adopt, Foreign: pl.Foreign, Pending: pl.Pending, Problems: pl.Problems, Note: pl.Note}
 	perr := pl.Err()
 	if perr == nil && !dryRun {
