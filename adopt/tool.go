@@ -97,7 +97,7 @@ func tableNames() []string {
 func present(ctx context.Context, q migrate.Querier, d dialect.Dialect, t Tool) (bool, error) {
 	cols := func(table dialect.Table) (map[string]bool, error) {
 		ti, err := d.DescribeTable(ctx, q, table)
-		if errors.Is(err, dialect.ErrNotFound) {
+		if missing(d, err) {
 			return nil, nil
 		}
 		if err != nil {
@@ -161,7 +161,7 @@ func atlasTable(ctx context.Context, q migrate.Querier, d dialect.Dialect) (dial
 		if err == nil {
 			return t, true, nil
 		}
-		if !errors.Is(err, dialect.ErrNotFound) {
+		if !missing(d, err) {
 			return t, false, fmt.Errorf("look for atlas's history table %s: %w", t, err)
 		}
 	}
@@ -176,9 +176,15 @@ func liquibaseTable(ctx context.Context, q migrate.Querier, d dialect.Dialect) (
 		if err == nil {
 			return t, true, nil
 		}
-		if !errors.Is(err, dialect.ErrNotFound) {
+		if !missing(d, err) {
 			return t, false, fmt.Errorf("look for liquibase's history table %s: %w", t, err)
 		}
 	}
 	return dialect.Table{}, false, nil
+}
+
+// missing reports whether err says the table (or its schema: SQLite has no
+// atlas_schema_revisions or sqitch schema to look in) does not exist.
+func missing(d dialect.Dialect, err error) bool {
+	return err != nil && (errors.Is(err, dialect.ErrNotFound) || d.IsMissingObject(err))
 }
