@@ -13,10 +13,10 @@ import (
 )
 
 // The adoption scripts in testdata/adopt run the other migration tools for
-// real (golang-migrate, goose and dbmate built by scripts/tools; Django and
-// ActiveRecord from Debian), so the history strata adopts is the one the
-// tool wrote. Tools whose runtime is not reachable here (Flyway, Atlas,
-// Prisma, Liquibase, sqitch, Laravel) get their history tables written in
+// real (golang-migrate, goose and dbmate built by scripts/tools; Django,
+// ActiveRecord and sqitch from Debian), so the history strata adopts is the
+// one the tool wrote. Tools whose runtime is not reachable here (Flyway,
+// Atlas, Prisma, Liquibase, Laravel) get their history tables written in
 // the scripts exactly as their documentation and source define them.
 
 var (
@@ -58,7 +58,7 @@ func otherTools(t *testing.T) string {
 //	         DATABASE_URL (dbmate)
 //
 // PATH starts with the Go tools' directory and /usr/bin (Debian's python3
-// with Django, ruby with ActiveRecord).
+// with Django, ruby with ActiveRecord, sqitch).
 func TestAdoptScripts(t *testing.T) {
 	bin := otherTools(t)
 	testscript.Run(t, testscript.Params{
