@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 )
 
 // loadProject reads the directory formats that are a whole project rather
@@ -14,6 +15,13 @@ func loadProject(fsys fs.FS, opts LoadOptions) (ms []*Migration, perrs ParseErro
 	switch {
 	case fileExists(fsys, SqitchPlan):
 		ms, perrs = loadSqitch(fsys, d)
+		if entries, err := fs.ReadDir(fsys, "."); err == nil && opts.OnSkip != nil {
+			for _, e := range entries {
+				if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
+					opts.OnSkip(e.Name(), "a sqitch project runs the changes of sqitch.plan only; add it to the plan with deploy/, revert/ and verify/ scripts")
+				}
+			}
+		}
 	case fileExists(fsys, PrismaLock):
 		ms, perrs = loadPrisma(fsys, d, opts.Engine, opts.OnSkip)
 	default:

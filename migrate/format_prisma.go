@@ -52,6 +52,9 @@ func loadPrisma(fsys fs.FS, d sqlsplit.Dialect, engine string, skip func(file, r
 	var out []*Migration
 	seen := map[Version]string{}
 	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") && skip != nil {
+			skip(e.Name(), "a Prisma directory runs TIMESTAMP_name/migration.sql folders only; move it into one")
+		}
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
