@@ -19,13 +19,7 @@ func (p *Provider) Baseline(ctx context.Context, v Version) (*Result, error) {
 	if p.find(v) == nil {
 		return nil, fmt.Errorf("%w %s: baseline needs the version of a migration in the directory (see `strata status`)", ErrUnknownVersion, v)
 	}
-	res := &Result{Direction: Up}
-	err := p.withLock(ctx, res, func(ctx context.Context, _ *sql.Conn, recs []Record) error {
-		have := map[Version]bool{}
-		for _, r := range recs {
-			have[r.Version] = true
-		}
-		now := time.Now()
+	return p.recordApplied(ctx, func(have map[Version]bool, now time.Time) []Record {
 		var rows []Record
 		for _, m := range p.migrations {
 			if m.Repeatable || m.Version.Compare(v) > 0 || have[m.key()] {
@@ -35,14 +29,9 @@ func (p *Provider) Baseline(ctx context.Context, v Version) (*Result, error) {
 			r.FinishedAt = now
 			r.Error = "baseline: recorded as applied without running"
 			rows = append(rows, r)
-			res.Done = append(res.Done, StepResult{Version: m.key(), Name: m.Name, Direction: Up, State: StateApplied})
 		}
-		if len(rows) == 0 {
-			return nil
-		}
-		return p.insertAll(ctx, rows)
+		return rows
 	})
-	return res, err
 }
 
 // RepairResult says what a repair changed.

@@ -110,7 +110,11 @@ func (r *statementRunner) one(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
-	ev := Event{Version: r.m.key(), Name: r.m.Name, Direction: r.dir, File: r.sc.File, Line: s.Line, Index: i + 1, Statements: total, SQL: sqlText}
+	file := r.sc.File
+	if s.File != "" {
+		file = joinDir(r.p.o.dirName, s.File)
+	}
+	ev := Event{Version: r.m.key(), Name: r.m.Name, Direction: r.dir, File: file, Line: s.Line, Index: i + 1, Statements: total, SQL: sqlText}
 	ev.Kind = EventStatementStarted
 	r.p.emit(ctx, ev)
 	t0 := time.Now()
@@ -134,11 +138,11 @@ func (r *statementRunner) one(ctx context.Context, i int) error {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (interrupted)", context.Cause(ctx))
 		}
-		return &StatementError{Version: r.m.key(), File: r.sc.File, Line: s.Line, Index: i + 1, Statement: sqlText, Err: err}
+		return &StatementError{Version: r.m.key(), File: file, Line: s.Line, Index: i + 1, Statement: sqlText, Err: err}
 	}
 	ev.Kind, ev.Duration = EventStatementFinished, time.Since(t0)
 	r.p.emit(ctx, ev)
-	r.p.o.logger.Debug("statement", "version", r.m.key(), "file", r.sc.File, "line", s.Line, "statement", fmt.Sprintf("%d/%d", i+1, total), "elapsed", ev.Duration, "sql", firstLine(sqlText))
+	r.p.o.logger.Debug("statement", "version", r.m.key(), "file", file, "line", s.Line, "statement", fmt.Sprintf("%d/%d", i+1, total), "elapsed", ev.Duration, "sql", firstLine(sqlText))
 	return nil
 }
 

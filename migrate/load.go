@@ -40,11 +40,16 @@ func SplitDialect(engine string) sqlsplit.Dialect {
 // [ParseErrors]. A YAML migration's Kind is left empty: the step runner that
 // claims its document sets it ([NewProvider] asks them).
 func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
+	l := &loader{fsys: fsys, d: SplitDialect(opts.Engine), opts: opts, groups: map[Version]*group{}, byVersion: map[Version][]string{}}
+	if ms, perrs, ok := loadProject(fsys, opts); ok {
+		return l.finish(ms, perrs)
+	}
 	paths, err := migrationPaths(fsys)
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{fsys: fsys, d: SplitDialect(opts.Engine), opts: opts, groups: map[Version]*group{}, byVersion: map[Version][]string{}}
+	paths, lbs, lbErrs := loadLiquibase(fsys, l.d, opts.Engine, paths, l.skip)
+	l.perrs = append(l.perrs, lbErrs...)
 	// A directory with .up.sql/.down.sql pairs is golang-migrate's, which
 	// ignores every other file; a directory with V1__x.sql files is
 	// Flyway's, which ignores misnamed files and runs callbacks.
@@ -57,8 +62,17 @@ func Load(fsys fs.FS, opts LoadOptions) ([]*Migration, error) {
 		l.add(name)
 	}
 	l.checkGroups()
-	out := l.build()
-	out, err = mergeGo(out, opts.GoMigrations)
+	out, perrs := mergeFormat(l.build(), lbs)
+	if fileExists(fsys, AtlasSum) {
+		perrs = append(perrs, checkAtlas(fsys, out)...)
+	}
+	return l.finish(out, perrs)
+}
+
+// finish merges the Go migrations and reports every problem found.
+func (l *loader) finish(out []*Migration, perrs ParseErrors) ([]*Migration, error) {
+	l.perrs = append(l.perrs, perrs...)
+	out, err := mergeGo(out, l.opts.GoMigrations)
 	if err != nil {
 		l.perrs = append(l.perrs, asParseErrors(err)...)
 	}

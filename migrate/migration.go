@@ -84,6 +84,11 @@ type Migration struct {
 	// SQL migration, when there is one; ChecksFile is its path.
 	Checks     []byte
 	ChecksFile string
+	// Origin names the migration the way the tool it was written for
+	// names it in its own history, where the version alone does not: a
+	// Liquibase changeset ("id::author::file"), a sqitch change (its
+	// name). Empty for other formats.
+	Origin string
 }
 
 // key is the history table's primary key for m.
@@ -152,6 +157,10 @@ type Statement struct {
 	// Envsub is set for statements under goose's ENVSUB ON, which holds
 	// from where it is written rather than for a whole section.
 	Envsub bool
+	// File is set when the statement comes from another file than its
+	// script's (a sqitch verify script run after its deploy script); it is
+	// relative to the migration directory.
+	File string
 }
 
 // GoMigration is a migration written in Go and passed to [NewProvider] with

@@ -88,6 +88,13 @@ func TestEveryCommandPrintsOneJSONDocument(t *testing.T) {
 		"baseline": {{name: "records", args: []string{"--database", "sqlite:" + path("base.db"), "--dir", path("migrations"), "baseline", "1"},
 			before: func(t *testing.T) { write(t, "base.db", "") }},
 			{name: "refuses an unknown version", args: with(global, "baseline", "999"), fail: true}},
+		"adopt": {{name: "records golang-migrate's history", args: []string{"--database", "sqlite:" + path("adopt.db"), "--dir", path("migrations"), "adopt"},
+			before: func(t *testing.T) {
+				exec(t, "sqlite:"+path("adopt.db"), "CREATE TABLE schema_migrations (version uint64, dirty bool); INSERT INTO schema_migrations VALUES (1, 0)")
+			}},
+			{name: "finds no other tool's history", args: with(global, "adopt"), fail: true}},
+		"import": {{name: "refuses an unknown framework", args: with(global, "import", "symfony"), fail: true},
+			{name: "finds no Django project", args: with(global, "import", "django", "--project", path("nowhere")), fail: true}},
 		"repair": {{name: "accepts an edit", args: []string{"--database", "sqlite:" + path("edit.db"), "--dir", path("edit"), "repair", "1"},
 			before: func(t *testing.T) {
 				if code, out, errs := runJSON(context.Background(), "--database", "sqlite:"+path("edit.db"), "--dir", path("edit"), "up"); code != 0 {
@@ -125,7 +132,7 @@ func TestEveryCommandPrintsOneJSONDocument(t *testing.T) {
 		t.Fatalf("commands without a --json case: %s", strings.Join(uncovered, ", "))
 	}
 
-	order := []string{"version", "new", "up", "status", "plan", "validate", "check", "redo", "down", "baseline", "repair", "complete", "abort",
+	order := []string{"version", "new", "up", "status", "plan", "validate", "check", "redo", "down", "baseline", "adopt", "import", "repair", "complete", "abort",
 		"lint", "verify", "restore", "prune", "transfer", "hash", "serve", "demo", "dashboard"}
 	if len(order) != len(cases) {
 		t.Fatalf("order lists %d commands, cases %d", len(order), len(cases))

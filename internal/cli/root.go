@@ -162,6 +162,7 @@ func NewRoot(app *App) *cobra.Command {
 		}
 		root.AddCommand(c)
 	}
+	root.AddCommand(app.adoptCmd(), app.importCmd())
 	usageArgs(root)
 	return root
 }
