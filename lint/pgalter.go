@@ -511,9 +511,11 @@ UPDATE %[1]s SET %[2]s_new = %[2]s::%[3]s WHERE id >= $1 AND id < $1 + 5000;
 		from = " from " + typeString(old)
 	}
 	switch verdict {
-	case mayRewrite:
-		r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "alter-column-type", Severity: Warning,
-			Lock: mode.String(), Object: t, Message: fmt.Sprintf("changing %s.%s to %s %s", t, col, newT, why), Fix: fix})
+	case mayRewrite, unknownOld:
+		// Not known to rewrite, not known not to: refused, since a rewrite
+		// under ACCESS EXCLUSIVE takes the table down for its duration.
+		r.online = onlineOp("alter_column", kv{"table", t}, kv{"column", col}, kv{"type", newT}, kv{"up", col + "::" + newT})
+		r.find("alter-column-type", mode, t, false, false, fmt.Sprintf("changing %s.%s to %s %s", t, col, newT, why), fix)
 		return
 	case indexRebuild:
 		r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "alter-column-type", Severity: Warning,
@@ -550,7 +552,8 @@ type typeVerdict int
 const (
 	noRewrite    typeVerdict = iota
 	indexRebuild             // no table rewrite, but indexes on the column are rebuilt
-	mayRewrite
+	mayRewrite   // depends on something the file does not say (the session TimeZone)
+	unknownOld   // depends on the old type, which is not known
 	rewrite
 )
 
@@ -667,33 +670,43 @@ func typeChange(old, new *pg.TypeName, using bool, ver int, tz string) (typeVerd
 	return rewrite, fmt.Sprintf("from %s converts every value", from)
 }
 
-// unknownTypeChange judges a change whose old type is not in the files
-// linted: by the target, assuming the usual change, and saying what it
-// depends on when that is not enough.
+// unknownTypeChange judges a change whose old type is not known (not in
+// the files linted, not given by the caller): nothing proves it does not
+// rewrite, so it is refused, saying which old types would make it safe and
+// how to give the old type.
 func unknownTypeChange(nn string, nm []int, ver int, tz string) (typeVerdict, string) {
-	const unknown = "(the old type is not in the files linted)"
+	const how = "; the old type is not known here: lint with --database (or --history), as strata up does from the database"
 	switch nn {
 	case "text", "citext":
-		return noRewrite, ""
+		return unknownOld, "rewrites the table unless the old type is varchar or text" + how
 	case "varchar":
 		if ver < 902 {
 			return rewrite, "(widening varchar rewrites before PostgreSQL 9.2)"
 		}
-		return noRewrite, "" // widening varchar(n) or dropping the limit
+		if len(nm) == 0 {
+			return unknownOld, "rewrites the table unless the old type is varchar or text" + how
+		}
+		return unknownOld, fmt.Sprintf("rewrites the table unless the old type is varchar of at most %d characters", nm[0]) + how
 	case "numeric":
 		if len(nm) == 0 {
-			return noRewrite, ""
+			return unknownOld, "rewrites the table unless the old type is numeric" + how
 		}
-		return mayRewrite, fmt.Sprintf("does not rewrite the table when the old type is a numeric of scale %d and precision at most %d, and rewrites it otherwise %s", scale(nm), nm[0], unknown)
+		return unknownOld, fmt.Sprintf("rewrites the table unless the old type is a numeric of scale %d and precision at most %d", scale(nm), nm[0]) + how
 	case "timestamptz":
-		if ver >= 1200 {
-			if tz != "" && !utcZones[strings.ToLower(tz)] {
-				return rewrite, "converts every value (the session TimeZone is " + tz + ", not UTC)"
-			}
-			return mayRewrite, "rewrites the table unless the old type is timestamp (or timestamptz) of no higher precision and the session TimeZone is UTC " + unknown
+		if ver < 1200 {
+			return rewrite, "converts every value"
 		}
-		return rewrite, "converts every value"
+		if tz != "" && !utcZones[strings.ToLower(tz)] {
+			return rewrite, "converts every value (the session TimeZone is " + tz + ", not UTC)"
+		}
+		return unknownOld, "rewrites the table unless the old type is timestamp (or timestamptz) of no higher precision and the session TimeZone is UTC" + how
+	case "bpchar", "timestamp", "time", "timetz", "interval", "varbit", "bit", "inet", "int4", "oid":
+		// Types some other type is binary coercible to, or that only
+		// change a typmod: it depends on the old type.
+		return unknownOld, "rewrites the table unless the old type is binary coercible to it" + how
 	}
+	// No other type is binary coercible to the target: the change converts
+	// every value (unless it changes nothing).
 	return rewrite, "converts every value"
 }
 

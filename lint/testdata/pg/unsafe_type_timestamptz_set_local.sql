@@ -1,8 +1,9 @@
--- expect: none
+-- expect: alter-column-type
 -- column-type: events.a timestamp
 -- column-type: events.b timestamp
 -- SET LOCAL TimeZone holds until the transaction ends: the first change
--- runs under UTC, the second under the server's own setting, unknown here.
+-- runs under UTC (no rewrite), the second under the server's own setting, unknown
+-- here, so it is refused.
 SET lock_timeout = '2s';
 BEGIN;
 SET LOCAL TimeZone = 'Etc/UTC';

@@ -1,2 +1,2 @@
--- expect: none
+-- expect: alter-column-type
 ALTER TABLE events ALTER COLUMN happened_at TYPE timestamptz;

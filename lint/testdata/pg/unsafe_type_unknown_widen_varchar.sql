@@ -1,2 +1,2 @@
--- expect: none
+-- expect: alter-column-type
 ALTER TABLE users ALTER COLUMN name TYPE varchar(255);
