@@ -552,8 +552,8 @@ type typeVerdict int
 const (
 	noRewrite    typeVerdict = iota
 	indexRebuild             // no table rewrite, but indexes on the column are rebuilt
-	mayRewrite   // depends on something the file does not say (the session TimeZone)
-	unknownOld   // depends on the old type, which is not known
+	mayRewrite               // depends on something the file does not say (the session TimeZone)
+	unknownOld               // depends on the old type, which is not known
 	rewrite
 )
 
