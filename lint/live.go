@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -12,20 +13,30 @@ import (
 	"github.com/strata-db/strata/migrate"
 )
 
-// LiveColumnTypes reads from a PostgreSQL database, through d and q, the
-// current types of the columns whose type the given SQL changes (ALTER
-// TABLE ... ALTER COLUMN ... TYPE), keyed as [Options.ColumnTypes] takes
-// them. Whether a type change rewrites the table depends on the old type,
-// which a migration file rarely states: `strata up` reads it here so that a
-// safe widening runs and a rewrite is refused. SQL that does not parse is
-// skipped (the linter reports it), and so is a table the database does not
-// have yet (an earlier migration of the same run may create it).
-func LiveColumnTypes(ctx context.Context, d dialect.Describer, q dialect.Querier, sql ...string) (map[string]string, error) {
+// LiveColumns is what a database says about the columns a migration
+// changes the type of, keyed "table.column" as the statements name them.
+type LiveColumns struct {
+	// Types is each column's type, as [Options.ColumnTypes] takes it.
+	Types map[string]string
+	// Indexed says whether an index of the table (the primary key's, a
+	// unique constraint's or any other, on the column or on an expression
+	// or predicate using it) covers the column, as [Options.IndexedColumns]
+	// takes it.
+	Indexed map[string]bool
+}
+
+// ReadLiveColumns reads from a PostgreSQL database, through d and q, the
+// current type of each column whose type the given SQL changes (ALTER TABLE
+// ... ALTER COLUMN ... TYPE) and whether an index covers it. Whether a type
+// change rewrites the table depends on the old type, which a migration file
+// rarely states, and a binary-coercible change still rebuilds the column's
+// indexes: `strata up` reads both here so that a safe widening runs and a
+// rewrite or a rebuild is refused. SQL that does not parse is skipped (the
+// linter reports it), and so is a table the database does not have yet (an
+// earlier migration of the same run may create it).
+func ReadLiveColumns(ctx context.Context, d dialect.Describer, q dialect.Querier, sql ...string) (*LiveColumns, error) {
 	want := retypedColumns(sql)
-	if len(want) == 0 {
-		return nil, nil
-	}
-	out := map[string]string{}
+	out := &LiveColumns{Types: map[string]string{}, Indexed: map[string]bool{}}
 	for _, t := range want {
 		ti, err := d.DescribeTable(ctx, q, t.table)
 		if errors.Is(err, dialect.ErrNotFound) {
@@ -35,12 +46,51 @@ func LiveColumnTypes(ctx context.Context, d dialect.Describer, q dialect.Querier
 			return nil, fmt.Errorf("read the column types of %s: %w", t.written, err)
 		}
 		for _, c := range t.columns {
-			if col, ok := ti.Column(c); ok && col.Type != "" {
-				out[t.written+"."+c] = col.Type
+			col, ok := ti.Column(c)
+			if !ok || col.Type == "" {
+				continue
 			}
+			out.Types[t.written+"."+c] = col.Type
+			out.Indexed[t.written+"."+c] = indexCovers(ti, c)
 		}
 	}
 	return out, nil
+}
+
+// indexCovers reports whether an index of ti uses column c.
+func indexCovers(ti *dialect.TableInfo, c string) bool {
+	has := func(cols []string) bool {
+		for _, x := range cols {
+			if strings.EqualFold(x, c) {
+				return true
+			}
+		}
+		return false
+	}
+	if has(ti.PrimaryKey) {
+		return true
+	}
+	for _, u := range ti.Uniques {
+		if has(u.Columns) {
+			return true
+		}
+	}
+	word := regexp.MustCompile(`(?i)(^|[^a-z0-9_$])"?` + regexp.QuoteMeta(c) + `"?($|[^a-z0-9_$])`)
+	for _, ix := range ti.Indexes {
+		if has(ix.ColumnNames()) || has(ix.Include) {
+			return true
+		}
+		// An expression or a predicate: pg_get_indexdef's text after the
+		// table name names every column the index uses.
+		def := ix.Definition
+		if i := strings.Index(def, " USING "); i >= 0 {
+			def = def[i:]
+		}
+		if word.MatchString(def) || word.MatchString(ix.Predicate) {
+			return true
+		}
+	}
+	return false
 }
 
 // retyped is a table some statement changes the type of columns of.
@@ -87,6 +137,31 @@ func retypedColumns(sql []string) []*retyped {
 	return out
 }
 
+// WithLive returns a Linter that also knows what lc (read with
+// [ReadLiveColumns]) says about the columns; the database's word wins over
+// Options.ColumnTypes and Options.IndexedColumns.
+func (l *Linter) WithLive(lc *LiveColumns) (*Linter, error) {
+	live, err := givenColumnTypes(lc.Types)
+	if err != nil {
+		return nil, err
+	}
+	cp := *l
+	if live != nil {
+		merged := newFacts()
+		merged.merge(l.given)
+		merged.merge(live)
+		cp.given = merged
+	}
+	cp.indexed = map[string]bool{}
+	for k, v := range l.indexed {
+		cp.indexed[k] = v
+	}
+	for k, v := range indexedKeys(lc.Indexed) {
+		cp.indexed[k] = v
+	}
+	return &cp, nil
+}
+
 // InspectLive is [Linter.Inspect] with the old type of every column the
 // script changes the type of read from the database through d and q (see
 // [LiveColumnTypes]): the safety gate of `strata up` judges each type
@@ -100,24 +175,16 @@ func (l *Linter) InspectLive(ctx context.Context, d dialect.Describer, q dialect
 	for i, st := range sc.Statements {
 		sql[i] = st.SQL
 	}
-	types, err := LiveColumnTypes(ctx, d, q, sql...)
+	lc, err := ReadLiveColumns(ctx, d, q, sql...)
 	if err != nil {
 		return nil, fmt.Errorf("lint %s: %w", sc.File, err)
 	}
-	live, err := givenColumnTypes(types)
-	if err != nil {
-		return nil, fmt.Errorf("lint %s: %w", sc.File, err)
-	}
-	if live == nil {
+	if len(lc.Types) == 0 {
 		return l.Inspect(ctx, m, sc)
 	}
-	cp := *l
-	if l.given != nil {
-		merged := newFacts()
-		merged.merge(l.given)
-		merged.merge(live) // the database's word wins
-		live = merged
+	cp, err := l.WithLive(lc)
+	if err != nil {
+		return nil, fmt.Errorf("lint %s: %w", sc.File, err)
 	}
-	cp.given = live
 	return cp.Inspect(ctx, m, sc)
 }
