@@ -56,6 +56,13 @@ func (r *pgRun) alterTable(at *pg.AlterTableStmt, n *pg.Node) {
 			}
 		}
 	}
+	if r.l.pgVer < 1200 {
+		for _, c := range at.Cmds {
+			if cmd := c.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg.AlterTableType_AT_AttachPartition {
+				mode = lockAccessExclusive // SHARE UPDATE EXCLUSIVE on the parent only from 12
+			}
+		}
+	}
 	r.lock(mode, t)
 	existing := r.existing(t)
 	if existing {
@@ -133,6 +140,9 @@ ALTER TABLE %[1]s DROP COLUMN %[2]s;`, t, cmd.Name))
 			}
 			if existing {
 				fix := fmt.Sprintf("-- strata:no-transaction\nALTER TABLE %s DETACH PARTITION %s CONCURRENTLY;", t, relName(pc.Name))
+				if r.l.pgVer < 1400 {
+					fix = "-- DETACH PARTITION ... CONCURRENTLY needs PostgreSQL 14; before it, run it under a short lock_timeout at a quiet time:\nSET lock_timeout = '2s';\n" + strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";") + ";"
+				}
 				r.find("detach-partition-non-concurrent", lockAccessExclusive, t, false, false,
 					fmt.Sprintf("DETACH PARTITION takes ACCESS EXCLUSIVE on %s: queries on every partition wait", t), fix)
 			}
