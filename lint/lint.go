@@ -387,6 +387,9 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 	// lint lints file i, reading it unless its directory was loaded.
 	lint := func(i int, prior *facts) (*Report, *facts, error) {
 		f := files[i]
+		if parts, ok := loaded[f]; ok && parts[0].src != nil {
+			return l.lintParts(ctx, f, string(parts[0].src), parts, prior)
+		}
 		src, conf, err := readFile(f)
 		if err != nil {
 			return nil, nil, err

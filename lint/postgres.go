@@ -465,12 +465,39 @@ func appendOnce(list []string, s string) []string {
 	return append(list, s)
 }
 
-var reWords = regexp.MustCompile(`^[A-Za-z]+(\s+[A-Za-z]+){0,3}`)
+// leadingWords is the text's first one to four words of ASCII letters
+// separated by white space (what ^[A-Za-z]+(\s+[A-Za-z]+){0,3} matches),
+// without a regexp: it runs for every statement.
+func leadingWords(text string) string {
+	letter := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	end, i := 0, 0
+	for words := 0; words < 4; words++ {
+		j := i
+		if words > 0 {
+			for j < len(text) && space(text[j]) {
+				j++
+			}
+			if j == i {
+				break
+			}
+		}
+		k := j
+		for k < len(text) && letter(text[k]) {
+			k++
+		}
+		if k == j {
+			break
+		}
+		end, i = k, k
+	}
+	return text[:end]
+}
 
 // kindOf names a statement by its leading keywords: "ALTER TABLE",
 // "CREATE INDEX", "UPDATE".
 func kindOf(text string) string {
-	w := strings.Fields(strings.ToUpper(reWords.FindString(text)))
+	w := strings.Fields(strings.ToUpper(leadingWords(text)))
 	if len(w) == 0 {
 		return ""
 	}
