@@ -288,14 +288,15 @@ func TestDirectoryFacts(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Fatalf("got %v, want %s", got, want)
 	}
-	// Alone, the SET NOT NULL is reported and the type change is not.
-	rep, _ = l.LintPaths(context.Background(), []string{filepath.Join(dir, "4_set.sql"), filepath.Join(dir, "5_type.sql")})
-	if rulesOf(rep, Error) != "set-not-null" {
+	// Alone, the SET NOT NULL is reported, and so is the type change:
+	// without its old type nothing proves it keeps the table.
+	rep, _ = l.LintPaths(context.Background(), []string{filepath.Join(dir, "4_set.sql"), filepath.Join(dir, "6_widen.sql")})
+	if rulesOf(rep, Error) != "set-not-null alter-column-type" {
 		t.Fatalf("alone: %q", rulesOf(rep, Error))
 	}
 	// Without History, files do not inform each other.
 	rep, _ = mustNew(t, Options{ServerVersion: "15", Runner: true}).LintPaths(context.Background(), []string{dir})
-	if got := rulesOf(rep, Error); got != "set-not-null create-index-non-concurrent" {
+	if got := rulesOf(rep, Error); got != "set-not-null alter-column-type alter-column-type create-index-non-concurrent" {
 		t.Fatalf("without history: %q", got)
 	}
 }

@@ -32,6 +32,13 @@
 // ([Finding.Online]). [Report.Statements] lists what every statement locks.
 // The rules are listed by [Rules] and in RULES.md.
 //
+// Whether a column type change rewrites the table depends on the column's
+// old type, which a migration rarely states: without it (from an earlier
+// statement, [Options.History] or [Options.ColumnTypes]) the change is
+// refused. [ReadLiveColumns] reads the old types, and whether an index
+// covers each column, from the database; [Linter.InspectLive] does so for
+// the safety gate of `strata up`.
+//
 // A table created earlier in the same file is new: indexing it, adding
 // constraints to it or updating it is not reported. A file runs in one
 // transaction unless it says otherwise (strata:no-transaction, goose's NO

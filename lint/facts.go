@@ -103,3 +103,20 @@ func givenColumnTypes(types map[string]string) (*facts, error) {
 	}
 	return f, nil
 }
+
+// indexedKeys normalises Options.IndexedColumns' keys as the analysis
+// looks them up (schema "public." dropped, lower case).
+func indexedKeys(m map[string]bool) map[string]bool {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]bool, len(m))
+	for col, v := range m {
+		i := strings.LastIndexByte(col, '.')
+		if i <= 0 {
+			continue
+		}
+		out[relKey(col[:i])+"."+strings.ToLower(col[i+1:])] = v
+	}
+	return out
+}

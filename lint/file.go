@@ -7,7 +7,9 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"testing/fstest"
 
 	"github.com/strata-db/strata/migrate"
@@ -19,6 +21,7 @@ type fileScript struct {
 	m    *migrate.Migration
 	sc   *migrate.Script
 	down bool
+	src  []byte // the file's text as the runner's parser read it (loaded directories)
 }
 
 // A file is read by the runner's own parser (migrate.Load), never by a
@@ -127,7 +130,11 @@ func readFile(name string) (src, conf []byte, err error) {
 // files, or one with a malformed file); the caller then lints each .sql
 // file on its own.
 func (l *Linter) loadDir(dir string) (files []string, parts map[string][]fileScript, ok bool) {
-	ms, err := migrate.Load(os.DirFS(dir), migrate.LoadOptions{Engine: string(l.opts.Engine)})
+	// Keep what the runner's parser reads: linting then needs no second
+	// read of each file.
+	fsys := &keepFS{FS: os.DirFS(dir), files: map[string][]byte{}}
+	fsys.prefetch(dir)
+	ms, err := migrate.Load(fsys, migrate.LoadOptions{Engine: string(l.opts.Engine)})
 	if err != nil {
 		return nil, nil, false
 	}
@@ -141,8 +148,9 @@ func (l *Linter) loadDir(dir string) (files []string, parts map[string][]fileScr
 			if _, seen := parts[f]; !seen {
 				files = append(files, f)
 			}
+			src := fsys.files[sc.File]
 			sc.File = f
-			parts[f] = append(parts[f], fileScript{m: m, sc: sc, down: sc == m.Down})
+			parts[f] = append(parts[f], fileScript{m: m, sc: sc, down: sc == m.Down, src: src})
 		}
 	}
 	return files, parts, true
@@ -174,3 +182,63 @@ func (l *Linter) dirFiles(dir string) ([]string, error) {
 }
 
 var _ fs.FS = fstest.MapFS{}
+
+// keepFS is an fs.FS that keeps the bytes of every file read through
+// ReadFile, by name.
+type keepFS struct {
+	fs.FS
+	mu    sync.Mutex
+	files map[string][]byte
+}
+
+// prefetch reads the migration files at the top of dir (.sql, .conf,
+// .yaml) on one goroutine per CPU: the runner's parser then reads them
+// from memory, one after the other.
+func (k *keepFS) prefetch(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	names := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range names {
+				if b, err := os.ReadFile(filepath.Join(dir, n)); err == nil {
+					k.mu.Lock()
+					k.files[n] = b
+					k.mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, e := range ents {
+		switch strings.ToLower(path.Ext(e.Name())) {
+		case ".sql", ".conf", ".yaml", ".yml":
+			if e.Type().IsRegular() {
+				names <- e.Name()
+			}
+		}
+	}
+	close(names)
+	wg.Wait()
+}
+
+// ReadFile implements fs.ReadFileFS.
+func (k *keepFS) ReadFile(name string) ([]byte, error) {
+	k.mu.Lock()
+	b, ok := k.files[name]
+	k.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := fs.ReadFile(k.FS, name)
+	if err == nil {
+		k.mu.Lock()
+		k.files[name] = b
+		k.mu.Unlock()
+	}
+	return b, err
+}

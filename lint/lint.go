@@ -61,6 +61,14 @@ type Options struct {
 	// change of such a column is judged from its old type, as it is when an
 	// earlier statement or file (History) declares it. PostgreSQL only.
 	ColumnTypes map[string]string
+	// IndexedColumns says, for existing columns ("table.column"), whether
+	// an index covers them, for example read from the database
+	// ([ReadLiveColumns]). A type change that keeps the values' bits but
+	// rebuilds the column's indexes (varchar to citext, timestamp to
+	// timestamptz in UTC) is then refused when the column is indexed and
+	// not reported when it is not; without it, it is a warning.
+	// PostgreSQL only.
+	IndexedColumns map[string]bool
 	// Logger receives debug logs; default: discard.
 	Logger *slog.Logger
 }
@@ -72,7 +80,8 @@ type Linter struct {
 	my      mysqlVersion
 	levels  map[string]Severity
 	ignores []string
-	given   *facts // what Options.ColumnTypes says, parsed
+	given   *facts          // what Options.ColumnTypes says, parsed
+	indexed map[string]bool // Options.IndexedColumns, keys normalised
 }
 
 // New returns a Linter for opts, or an error for an unknown engine, a
@@ -95,6 +104,7 @@ func New(opts Options) (*Linter, error) {
 		if l.given, err = givenColumnTypes(opts.ColumnTypes); err != nil {
 			return nil, err
 		}
+		l.indexed = indexedKeys(opts.IndexedColumns)
 	case MySQL:
 		v, err := parseMySQLVersion(opts.ServerVersion)
 		if err != nil {
@@ -377,6 +387,9 @@ func (l *Linter) LintPaths(ctx context.Context, paths []string) (*Report, error)
 	// lint lints file i, reading it unless its directory was loaded.
 	lint := func(i int, prior *facts) (*Report, *facts, error) {
 		f := files[i]
+		if parts, ok := loaded[f]; ok && parts[0].src != nil {
+			return l.lintParts(ctx, f, string(parts[0].src), parts, prior)
+		}
 		src, conf, err := readFile(f)
 		if err != nil {
 			return nil, nil, err

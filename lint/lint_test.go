@@ -108,3 +108,16 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadingWordsMatchesTheRegexp: the hand-written scan kindOf uses
+// finds what ^[A-Za-z]+(\s+[A-Za-z]+){0,3} finds.
+func TestLeadingWordsMatchesTheRegexp(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^[A-Za-z]+(\s+[A-Za-z]+){0,3}`)
+	for _, s := range []string{"", "ALTER TABLE t ADD x", "create  unique\tindex\n concurrently i", "UPDATE", "UPDATE;", "  ALTER", "a b c d e f",
+		"SET lock_timeout = 1", "CREATE OR REPLACE FUNCTION f", "DO $$", "WITH x AS (", "x1 y", "ab \r\ncd", "ab ", "é", "A\fB"} {
+		if got, want := leadingWords(s), re.FindString(s); got != want {
+			t.Errorf("leadingWords(%q) = %q, the regexp finds %q", s, got, want)
+		}
+	}
+}

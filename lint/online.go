@@ -51,6 +51,11 @@ func writeKVs(b *strings.Builder, fields []kv, indent string) {
 
 // yamlScalar quotes s when YAML needs it.
 func yamlScalar(s string) string {
+	if plainYAML(s) {
+		// Most values are identifiers: yaml.Marshal would return them
+		// as they are, at the cost of a whole encoder each.
+		return s
+	}
 	out, err := yaml.Marshal(s)
 	if err != nil {
 		return `""`
@@ -60,4 +65,24 @@ func yamlScalar(s string) string {
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 	}
 	return r
+}
+
+// plainYAML reports whether s is an identifier (letters, digits, _ and
+// inner dots, not starting with a digit) that YAML reads back as the same
+// string: not one of the words YAML 1.1 resolves to a boolean or null.
+func plainYAML(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
+		return false
+	}
+	return true
 }

@@ -56,6 +56,13 @@ func (r *pgRun) alterTable(at *pg.AlterTableStmt, n *pg.Node) {
 			}
 		}
 	}
+	if r.l.pgVer < 1200 {
+		for _, c := range at.Cmds {
+			if cmd := c.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg.AlterTableType_AT_AttachPartition {
+				mode = lockAccessExclusive // SHARE UPDATE EXCLUSIVE on the parent only from 12
+			}
+		}
+	}
 	r.lock(mode, t)
 	existing := r.existing(t)
 	if existing {
@@ -107,10 +114,20 @@ ALTER TABLE %[1]s DROP COLUMN %[2]s;`, t, cmd.Name))
 			part := relName(pc.Name)
 			r.lock(lockAccessExclusive, part)
 			if r.existing(part) {
+				fix := fmt.Sprintf("-- first, in an earlier migration, add a CHECK matching the bound so the scan is skipped:\nALTER TABLE %[1]s ADD CONSTRAINT %[2]s_bound CHECK (<bound expression>) NOT VALID;\nALTER TABLE %[1]s VALIDATE CONSTRAINT %[2]s_bound;", part, lastName(part))
+				pk := relKey(part)
+				if r.checked[pk] || (r.prior != nil && r.prior.validated[pk]) {
+					// A validated CHECK exists: PostgreSQL skips the scan
+					// when it implies the bound, which is not proven here.
+					r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "attach-partition-scan", Severity: Warning,
+						Lock: lockAccessExclusive.String(), Object: part,
+						Message: fmt.Sprintf("ATTACH PARTITION skips the scan of %s only if its validated CHECK constraint implies the partition bound (including NOT NULL of the key)", part),
+						Fix:     fix})
+					continue
+				}
 				r.scans(part)
 				r.find("attach-partition-scan", lockAccessExclusive, part, false, true,
-					fmt.Sprintf("ATTACH PARTITION scans %s under ACCESS EXCLUSIVE to check the partition bound", part),
-					fmt.Sprintf("-- first, in an earlier migration, add a CHECK matching the bound so the scan is skipped:\nALTER TABLE %[1]s ADD CONSTRAINT %[2]s_bound CHECK (<bound expression>) NOT VALID;\nALTER TABLE %[1]s VALIDATE CONSTRAINT %[2]s_bound;", part, lastName(part)))
+					fmt.Sprintf("ATTACH PARTITION scans %s under ACCESS EXCLUSIVE to check the partition bound: queries on it wait", part), fix)
 			}
 		case pg.AlterTableType_AT_DetachPartition:
 			pc := cmd.Def.GetPartitionCmd()
@@ -123,6 +140,9 @@ ALTER TABLE %[1]s DROP COLUMN %[2]s;`, t, cmd.Name))
 			}
 			if existing {
 				fix := fmt.Sprintf("-- strata:no-transaction\nALTER TABLE %s DETACH PARTITION %s CONCURRENTLY;", t, relName(pc.Name))
+				if r.l.pgVer < 1400 {
+					fix = "-- DETACH PARTITION ... CONCURRENTLY needs PostgreSQL 14; before it, run it under a short lock_timeout at a quiet time:\nSET lock_timeout = '2s';\n" + strings.TrimSuffix(strings.TrimSpace(r.cur.text), ";") + ";"
+				}
 				r.find("detach-partition-non-concurrent", lockAccessExclusive, t, false, false,
 					fmt.Sprintf("DETACH PARTITION takes ACCESS EXCLUSIVE on %s: queries on every partition wait", t), fix)
 			}
@@ -460,6 +480,9 @@ func (r *pgRun) validate(t, name string) {
 	case !known:
 		r.validated[k] = true
 	}
+	if !known || !nv.fk {
+		r.checked[k] = true
+	}
 	if !r.inTx || !r.existing(t) {
 		return
 	}
@@ -511,11 +534,22 @@ UPDATE %[1]s SET %[2]s_new = %[2]s::%[3]s WHERE id >= $1 AND id < $1 + 5000;
 		from = " from " + typeString(old)
 	}
 	switch verdict {
-	case mayRewrite:
-		r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "alter-column-type", Severity: Warning,
-			Lock: mode.String(), Object: t, Message: fmt.Sprintf("changing %s.%s to %s %s", t, col, newT, why), Fix: fix})
+	case mayRewrite, unknownOld:
+		// Not known to rewrite, not known not to: refused, since a rewrite
+		// under ACCESS EXCLUSIVE takes the table down for its duration.
+		r.online = onlineOp("alter_column", kv{"table", t}, kv{"column", col}, kv{"type", newT}, kv{"up", col + "::" + newT})
+		r.find("alter-column-type", mode, t, false, false, fmt.Sprintf("changing %s.%s to %s %s", t, col, newT, why), fix)
 		return
 	case indexRebuild:
+		indexed, known := r.l.indexed[key]
+		if known && !indexed {
+			return // no index to rebuild: a catalog change
+		}
+		if known {
+			r.find("alter-column-type", mode, t, false, true,
+				fmt.Sprintf("changing %s.%s%s to %s does not rewrite the table (%s), but rebuilds every index on the column, which are read in full while ACCESS EXCLUSIVE on %s blocks reads and writes", t, col, from, newT, why, t), fix)
+			return
+		}
 		r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "alter-column-type", Severity: Warning,
 			Lock: mode.String(), Object: t,
 			Message: fmt.Sprintf("changing %s.%s%s to %s does not rewrite the table (%s), but rebuilds every index on the column while it holds ACCESS EXCLUSIVE on %s", t, col, from, newT, why, t),
@@ -550,7 +584,8 @@ type typeVerdict int
 const (
 	noRewrite    typeVerdict = iota
 	indexRebuild             // no table rewrite, but indexes on the column are rebuilt
-	mayRewrite
+	mayRewrite               // depends on something the file does not say (the session TimeZone)
+	unknownOld               // depends on the old type, which is not known
 	rewrite
 )
 
@@ -667,33 +702,43 @@ func typeChange(old, new *pg.TypeName, using bool, ver int, tz string) (typeVerd
 	return rewrite, fmt.Sprintf("from %s converts every value", from)
 }
 
-// unknownTypeChange judges a change whose old type is not in the files
-// linted: by the target, assuming the usual change, and saying what it
-// depends on when that is not enough.
+// unknownTypeChange judges a change whose old type is not known (not in
+// the files linted, not given by the caller): nothing proves it does not
+// rewrite, so it is refused, saying which old types would make it safe and
+// how to give the old type.
 func unknownTypeChange(nn string, nm []int, ver int, tz string) (typeVerdict, string) {
-	const unknown = "(the old type is not in the files linted)"
+	const how = "; the old type is not known here: lint with --database (or --history), as strata up does from the database"
 	switch nn {
 	case "text", "citext":
-		return noRewrite, ""
+		return unknownOld, "rewrites the table unless the old type is varchar or text" + how
 	case "varchar":
 		if ver < 902 {
 			return rewrite, "(widening varchar rewrites before PostgreSQL 9.2)"
 		}
-		return noRewrite, "" // widening varchar(n) or dropping the limit
+		if len(nm) == 0 {
+			return unknownOld, "rewrites the table unless the old type is varchar or text" + how
+		}
+		return unknownOld, fmt.Sprintf("rewrites the table unless the old type is varchar of at most %d characters", nm[0]) + how
 	case "numeric":
 		if len(nm) == 0 {
-			return noRewrite, ""
+			return unknownOld, "rewrites the table unless the old type is numeric" + how
 		}
-		return mayRewrite, fmt.Sprintf("does not rewrite the table when the old type is a numeric of scale %d and precision at most %d, and rewrites it otherwise %s", scale(nm), nm[0], unknown)
+		return unknownOld, fmt.Sprintf("rewrites the table unless the old type is a numeric of scale %d and precision at most %d", scale(nm), nm[0]) + how
 	case "timestamptz":
-		if ver >= 1200 {
-			if tz != "" && !utcZones[strings.ToLower(tz)] {
-				return rewrite, "converts every value (the session TimeZone is " + tz + ", not UTC)"
-			}
-			return mayRewrite, "rewrites the table unless the old type is timestamp (or timestamptz) of no higher precision and the session TimeZone is UTC " + unknown
+		if ver < 1200 {
+			return rewrite, "converts every value"
 		}
-		return rewrite, "converts every value"
+		if tz != "" && !utcZones[strings.ToLower(tz)] {
+			return rewrite, "converts every value (the session TimeZone is " + tz + ", not UTC)"
+		}
+		return unknownOld, "rewrites the table unless the old type is timestamp (or timestamptz) of no higher precision and the session TimeZone is UTC" + how
+	case "bpchar", "timestamp", "time", "timetz", "interval", "varbit", "bit", "inet", "int4", "oid":
+		// Types some other type is binary coercible to, or that only
+		// change a typmod: it depends on the old type.
+		return unknownOld, "rewrites the table unless the old type is binary coercible to it" + how
 	}
+	// No other type is binary coercible to the target: the change converts
+	// every value (unless it changes nothing).
 	return rewrite, "converts every value"
 }
 

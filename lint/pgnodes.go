@@ -2,6 +2,7 @@ package lint
 
 import (
 	"strings"
+	"sync"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -201,18 +202,20 @@ func volatile(expr *pg.Node, user map[string]bool) (bool, string) {
 	return found, name
 }
 
-// pgTreeVersion is the parse tree version Deparse expects, read from a parse.
-var pgTreeVersion = func() int32 {
+// pgTreeVersion is the parse tree version Deparse expects, read from a
+// parse the first time a statement is deparsed: at start-up it would cost
+// every strata command a call into libpg_query.
+var pgTreeVersion = sync.OnceValue(func() int32 {
 	r, err := pgParse("SELECT 1")
 	if err != nil {
 		return 0
 	}
 	return r.Version
-}()
+})
 
 // deparse renders a statement node as SQL.
 func deparse(stmt *pg.Node) string {
-	out, err := pgDeparse(&pg.ParseResult{Version: pgTreeVersion, Stmts: []*pg.RawStmt{{Stmt: stmt}}})
+	out, err := pgDeparse(&pg.ParseResult{Version: pgTreeVersion(), Stmts: []*pg.RawStmt{{Stmt: stmt}}})
 	if err != nil {
 		return ""
 	}

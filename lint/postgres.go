@@ -47,6 +47,7 @@ type pgRun struct {
 	notValid   map[string]notValidCon // table.constraint → added NOT VALID here
 	validNN    map[string]bool        // table.col has a validated CHECK (col IS NOT NULL)
 	validated  map[string]bool        // table had a VALIDATE CONSTRAINT of a constraint unknown here
+	checked    map[string]bool        // table had a CHECK (or an unknown constraint) validated here
 	dropConsAt map[string]int         // table → offset of the last DROP CONSTRAINT in the part
 
 	lockTimeout bool
@@ -104,7 +105,7 @@ func (l *Linter) lintPGPart(rep *Report, file string, sf *sourceFile, p part, pr
 		l: l, rep: rep, file: file, sf: sf, text: text,
 		created: map[string]bool{}, idxTable: map[string]string{}, colTypes: map[string]*pg.TypeName{},
 		userFuncs: map[string]bool{}, txStrong: map[string]lockMode{}, notValid: map[string]notValidCon{},
-		validNN: map[string]bool{}, validated: map[string]bool{}, dropConsAt: map[string]int{},
+		validNN: map[string]bool{}, validated: map[string]bool{}, checked: map[string]bool{}, dropConsAt: map[string]int{},
 		lockTimeout: sf.lockTimeout, plFuncs: map[string]plFunc{},
 		fileIgnores: append([]ignore(nil), sf.preIgnores...),
 	}
@@ -280,7 +281,10 @@ func (r *pgRun) decideTransaction(units []*pgUnit, p part) {
 				return
 			}
 		}
-		if _, ok := r.nonTransactional(u.node); ok {
+		if _, ok := r.nonTransactional(u.node); ok && u.node.GetAlterEnumStmt() == nil {
+			// The runner (sqlsplit.NoTransaction) does not know the server
+			// version: ALTER TYPE ... ADD VALUE before PostgreSQL 12 does
+			// not take the file out of its transaction, so it fails there.
 			return
 		}
 	}
@@ -461,12 +465,39 @@ func appendOnce(list []string, s string) []string {
 	return append(list, s)
 }
 
-var reWords = regexp.MustCompile(`^[A-Za-z]+(\s+[A-Za-z]+){0,3}`)
+// leadingWords is the text's first one to four words of ASCII letters
+// separated by white space (what ^[A-Za-z]+(\s+[A-Za-z]+){0,3} matches),
+// without a regexp: it runs for every statement.
+func leadingWords(text string) string {
+	letter := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	end, i := 0, 0
+	for words := 0; words < 4; words++ {
+		j := i
+		if words > 0 {
+			for j < len(text) && space(text[j]) {
+				j++
+			}
+			if j == i {
+				break
+			}
+		}
+		k := j
+		for k < len(text) && letter(text[k]) {
+			k++
+		}
+		if k == j {
+			break
+		}
+		end, i = k, k
+	}
+	return text[:end]
+}
 
 // kindOf names a statement by its leading keywords: "ALTER TABLE",
 // "CREATE INDEX", "UPDATE".
 func kindOf(text string) string {
-	w := strings.Fields(strings.ToUpper(reWords.FindString(text)))
+	w := strings.Fields(strings.ToUpper(leadingWords(text)))
 	if len(w) == 0 {
 		return ""
 	}
@@ -569,11 +600,21 @@ func (r *pgRun) analyse(n *pg.Node) {
 		for _, rel := range n.GetTruncateStmt().Relations {
 			t := relName(rel.GetRangeVar())
 			r.lock(lockAccessExclusive, t)
-			if r.existing(t) {
-				r.find("truncate", lockAccessExclusive, t, false, false,
-					fmt.Sprintf("TRUNCATE takes ACCESS EXCLUSIVE on %s and removes every row", t),
-					fmt.Sprintf("DELETE FROM %s WHERE id IN (SELECT id FROM %s LIMIT 5000);  -- in batches, if the rows must go while the table is in use", t, t))
+			if !r.existing(t) {
+				continue
 			}
+			if n.GetTruncateStmt().Behavior == pg.DropBehavior_DROP_CASCADE {
+				// CASCADE empties every table with a foreign key to t,
+				// which the statement does not name.
+				r.emit(Finding{File: r.file, Line: r.cur.line, Col: r.cur.col, Rule: "truncate", Severity: Error,
+					Lock: lockAccessExclusive.String(), Object: t,
+					Message: fmt.Sprintf("TRUNCATE ... CASCADE takes ACCESS EXCLUSIVE on %s and removes every row of it and of every table that references it, which the statement does not name", t),
+					Fix:     fmt.Sprintf("-- name every table to empty, so the migration says what it removes:\nTRUNCATE %s, <referencing tables>;", t)})
+				continue
+			}
+			r.find("truncate", lockAccessExclusive, t, false, false,
+				fmt.Sprintf("TRUNCATE takes ACCESS EXCLUSIVE on %s and removes every row", t),
+				fmt.Sprintf("DELETE FROM %s WHERE id IN (SELECT id FROM %s LIMIT 5000);  -- in batches, if the rows must go while the table is in use", t, t))
 		}
 	case n.GetVacuumStmt() != nil:
 		r.vacuum(n.GetVacuumStmt())

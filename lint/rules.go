@@ -26,7 +26,7 @@ var rules = []Rule{
 	{"add-column-required", both, Error, "ADD COLUMN ... NOT NULL without a default fails on a table that has rows"},
 	{"add-column-constraint", pgOnly, Error, "ADD COLUMN with an inline UNIQUE, PRIMARY KEY or CHECK builds an index or scans the table under ACCESS EXCLUSIVE"},
 	{"set-not-null", pgOnly, Error, "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)"},
-	{"alter-column-type", both, Error, "changing a column's type rewrites the table (and its indexes) under ACCESS EXCLUSIVE; on PostgreSQL a change to a longer varchar, text, citext, a numeric of higher precision and the same scale, a higher time precision, or timestamp to timestamptz with TimeZone UTC (12+) does not, and a change that only rebuilds the column's indexes is a warning; exact when the old type is known (an earlier statement, --history, or the database)"},
+	{"alter-column-type", both, Error, "changing a column's type rewrites the table (and its indexes) under ACCESS EXCLUSIVE; on PostgreSQL a change to a longer varchar, text, citext, a numeric of higher precision and the same scale, a higher time precision, or timestamp to timestamptz with TimeZone UTC (12+) does not. Judged from the old type, read from the database by strata up and strata lint --database (or an earlier statement, --history): refused when the old type is not known; a change that only rebuilds the column's indexes is refused when the column is indexed, a warning when that is not known"},
 	{"rename-column", both, Error, "renaming a column breaks the running code that reads it"},
 	{"rename-table", both, Error, "renaming a table breaks the running code that reads it"},
 	{"drop-column", both, Error, "dropping a column breaks running code that still reads it, unless a contract step removed every use first"},
@@ -49,7 +49,7 @@ var rules = []Rule{
 	{"cluster", pgOnly, Error, "CLUSTER rewrites the table under ACCESS EXCLUSIVE"},
 	{"refresh-matview-non-concurrent", pgOnly, Error, "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view while it runs"},
 	{"table-rewrite", pgOnly, Error, "SET TABLESPACE, SET LOGGED/UNLOGGED or SET ACCESS METHOD rewrites the table under ACCESS EXCLUSIVE"},
-	{"attach-partition-scan", pgOnly, Warning, "ATTACH PARTITION scans the partition under ACCESS EXCLUSIVE unless a CHECK constraint matches the bound"},
+	{"attach-partition-scan", pgOnly, Error, "ATTACH PARTITION scans the partition under ACCESS EXCLUSIVE unless a validated CHECK constraint implies the bound (a warning when one was validated, since the implication is not checked)"},
 	{"detach-partition-non-concurrent", pgOnly, Error, "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent"},
 	// Locks and transactions.
 	{"lock-table", both, Error, "an explicit LOCK TABLE blocks the application for as long as the transaction lasts"},
@@ -57,7 +57,7 @@ var rules = []Rule{
 	{"update-without-where", both, Error, "UPDATE without WHERE locks every row of an existing table in one long transaction"},
 	{"delete-without-where", both, Error, "DELETE without WHERE locks every row of an existing table in one long transaction"},
 	{"backfill-in-ddl-transaction", pgOnly, Error, "a large UPDATE/DELETE in the same transaction as DDL holds the DDL's lock for the whole backfill"},
-	{"truncate", both, Warning, "TRUNCATE takes ACCESS EXCLUSIVE and removes every row"},
+	{"truncate", both, Warning, "TRUNCATE takes ACCESS EXCLUSIVE and removes every row; with CASCADE (an error) also every row of the tables that reference it"},
 	{"enum-value-in-transaction", pgOnly, Error, "before PostgreSQL 12, ALTER TYPE ... ADD VALUE cannot run inside a transaction block"},
 	// Types (style).
 	{"prefer-jsonb", pgOnly, Warning, "json stores text and cannot be indexed or compared; use jsonb"},

@@ -72,7 +72,8 @@ func (s *serverLinter) Inspect(ctx context.Context, m *migrate.Migration, sc *mi
 	if s.err != nil || s.l == nil {
 		return nil, s.err
 	}
-	return s.l.Inspect(ctx, m, sc)
+	// A type change is judged from the column's type in the database.
+	return s.l.InspectLive(ctx, s.srv.d, s.srv.db, m, sc)
 }
 
 // unsafe prints the findings of a run the safety gate refused and gives

@@ -1,0 +1,4 @@
+-- label: safe
+-- source: any migration directory
+-- why: catalog-only
+CREATE EXTENSION IF NOT EXISTS pgcrypto;

@@ -1,0 +1,4 @@
+-- label: safe
+-- source: any migration directory
+-- why: SHARE UPDATE EXCLUSIVE
+ANALYZE orders;

@@ -1,0 +1,5 @@
+-- label: unsafe
+-- source: squawk rule docs, adding-field-with-default (squawkhq.com/docs/adding-field-with-default), PostgreSQL 10
+-- why: before PostgreSQL 11 any default rewrites the table
+-- server-version: 10
+ALTER TABLE orders ADD COLUMN archived boolean DEFAULT false;

@@ -1,3 +1,0 @@
--- expect: none
-ALTER TABLE users ALTER COLUMN email TYPE varchar(320);
-ALTER TABLE users ALTER COLUMN name TYPE text;

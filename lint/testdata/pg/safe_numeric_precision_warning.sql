@@ -1,2 +1,0 @@
--- expect: none
-ALTER TABLE orders ALTER COLUMN amount TYPE numeric(12,2);

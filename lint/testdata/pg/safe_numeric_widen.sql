@@ -1,2 +1,0 @@
--- expect: none
-ALTER TABLE orders ALTER COLUMN total TYPE numeric;

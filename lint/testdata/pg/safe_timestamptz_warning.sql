@@ -1,2 +1,0 @@
--- expect: none
-ALTER TABLE events ALTER COLUMN happened_at TYPE timestamptz;

@@ -1,0 +1,2 @@
+-- expect: alter-column-type
+ALTER TABLE events ALTER COLUMN happened_at TYPE timestamptz;
