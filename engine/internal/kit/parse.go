@@ -129,7 +129,11 @@ func fieldNames(t reflect.Type) []string {
 	var out []string
 	for i := range t.NumField() {
 		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		tag, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if f.Anonymous && opts == "inline" {
+			out = append(out, fieldNames(f.Type)...)
+			continue
+		}
 		if tag == "-" || !f.IsExported() {
 			continue
 		}
