@@ -51,7 +51,7 @@ func (app *App) newCmd() *cobra.Command {
 			var files map[string]string
 			switch {
 			case yamlKind:
-				files = map[string]string{base + ".yaml": "# Declarative operations; `strata up` starts them, `strata complete` finishes them.\noperations:\n  - sql:\n      up: SELECT 1\n"}
+				files = map[string]string{base + ".yaml": app.yamlTemplate("# Declarative operations; `strata up` starts them, `strata complete` finishes them.\noperations:\n  - sql:\n      up: SELECT 1\n")}
 			case pair:
 				files = map[string]string{
 					base + ".up.sql":   "-- " + name + ": apply\n",
