@@ -1,6 +1,6 @@
 // Package engine opens the targets that are not SQL databases — MongoDB,
-// Redis (and, as they land, DynamoDB, Elasticsearch/OpenSearch and
-// Cassandra) — from a URL, and gives each a migration provider on the same
+// Redis and DynamoDB (Elasticsearch/OpenSearch and Cassandra URLs parse but
+// have no runner yet) — from a URL, and gives each a migration provider on the same
 // runner as SQL: history, lock, checksums, plans, progress, status.
 //
 //	t, err := engine.Open(ctx, "mongodb://127.0.0.1:27017/app", engine.Options{})
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/engine/dynamo"
 	"github.com/strata-db/strata/engine/mongo"
 	"github.com/strata-db/strata/engine/redis"
 	"github.com/strata-db/strata/migrate"
@@ -63,6 +64,8 @@ func Open(ctx context.Context, rawURL string, o Options) (Target, *connect.Store
 		t, err = mongo.Open(ctx, cfg, mongo.Options{History: o.History, LeaseTTL: o.LeaseTTL})
 	case connect.Redis:
 		t, err = redis.Open(ctx, cfg, redis.Options{History: o.History, LeaseTTL: o.LeaseTTL})
+	case connect.DynamoDB:
+		t, err = dynamo.Open(ctx, cfg, dynamo.Options{History: o.History, LeaseTTL: o.LeaseTTL})
 	default:
 		return nil, cfg, fmt.Errorf("%s: %w (%s)", cfg.URL, ErrUnsupported, cfg.Engine)
 	}
@@ -81,6 +84,8 @@ func Template(rawURL string) string {
 		return mongo.Template
 	case connect.Redis:
 		return redis.Template
+	case connect.DynamoDB:
+		return dynamo.Template
 	}
 	return ""
 }
