@@ -1,5 +1,5 @@
 // Package engine opens the targets that are not SQL databases — MongoDB,
-// Redis and DynamoDB (Elasticsearch/OpenSearch and Cassandra URLs parse but
+// Redis, DynamoDB and Cassandra (Elasticsearch/OpenSearch URLs parse but
 // have no runner yet) — from a URL, and gives each a migration provider on the same
 // runner as SQL: history, lock, checksums, plans, progress, status.
 //
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/connect"
+	"github.com/strata-db/strata/engine/cassandra"
 	"github.com/strata-db/strata/engine/dynamo"
 	"github.com/strata-db/strata/engine/mongo"
 	"github.com/strata-db/strata/engine/redis"
@@ -66,6 +67,8 @@ func Open(ctx context.Context, rawURL string, o Options) (Target, *connect.Store
 		t, err = redis.Open(ctx, cfg, redis.Options{History: o.History, LeaseTTL: o.LeaseTTL})
 	case connect.DynamoDB:
 		t, err = dynamo.Open(ctx, cfg, dynamo.Options{History: o.History, LeaseTTL: o.LeaseTTL})
+	case connect.Cassandra:
+		t, err = cassandra.Open(ctx, cfg, cassandra.Options{History: o.History, LeaseTTL: o.LeaseTTL})
 	default:
 		return nil, cfg, fmt.Errorf("%s: %w (%s)", cfg.URL, ErrUnsupported, cfg.Engine)
 	}
@@ -86,6 +89,8 @@ func Template(rawURL string) string {
 		return redis.Template
 	case connect.DynamoDB:
 		return dynamo.Template
+	case connect.Cassandra:
+		return cassandra.Template
 	}
 	return ""
 }

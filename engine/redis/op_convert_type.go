@@ -41,7 +41,6 @@ func (o *convertType) Describe() []string {
 	return []string{fmt.Sprintf("convert keys matching %q from %s to %s (field %q), each key in one Lua script (SCAN COUNT %d)", o.Match, o.From, o.To, o.Field, o.Batch)}
 }
 
-
 func (o *convertType) Inverse() kit.Op {
 	inv := *o
 	inv.From, inv.To = o.To, o.From

@@ -52,7 +52,6 @@ func (o *renameKeys) Describe() []string {
 	return []string{fmt.Sprintf("rename keys matching %q: %s… → %s… (RENAMENX, on conflict %s; SCAN COUNT %d)", o.Match, o.From, o.To, o.OnConflict, o.Batch)}
 }
 
-
 // Inverse renames them back.
 func (o *renameKeys) Inverse() kit.Op {
 	inv := *o
