@@ -85,12 +85,16 @@ func dir(files map[string]string) string {
 	return d
 }
 
+// run runs strata and returns its stdout, or both streams when it failed.
 func run(url, migrations string, args ...string) (string, error) {
 	cmd := exec.Command(*strata, append([]string{"--database", url, "--dir", migrations}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
-	return out.String(), err
+	if err != nil {
+		return out.String() + errOut.String(), err
+	}
+	return out.String(), nil
 }
 
 func mongoScenario(tag string) {
