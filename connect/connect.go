@@ -37,8 +37,14 @@ type Target struct {
 	secrets []string
 }
 
-// Close closes the database.
-func (t *Target) Close() error { return t.DB.Close() }
+// Close closes the database. A Target without one (that of a store
+// engine, which package engine closes) has nothing to close.
+func (t *Target) Close() error {
+	if t.DB == nil {
+		return nil
+	}
+	return t.DB.Close()
+}
 
 // Scrub hides every secret of the Target's URL (password, sslpassword, …)
 // in s, for text that did not come from this package.

@@ -114,6 +114,9 @@ func engineOf(rawURL string) (string, error) {
 		if e := engineFor(scheme); e != "" {
 			return e, nil
 		}
+		if e := storeEngine(scheme); e != "" {
+			return "", fmt.Errorf("%w %q: %s is not a SQL database, and this needs one (%s)", ErrUnknownScheme, scheme, e, wantSchemes)
+		}
 		return "", fmt.Errorf("%w %q: %s", ErrUnknownScheme, scheme, wantSchemes)
 	}
 	if isKeyValue(rawURL) {

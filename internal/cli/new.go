@@ -67,7 +67,7 @@ func (app *App) newMigration(name, kind string) error {
 	_, statErr := os.Stat(sumPath)
 	hasSum := statErr == nil
 	sumMatched := hasSum && migrate.CheckSum(os.DirFS(dir)) == nil
-	created, err := writeNewFiles(filepath.Join(dir, version+"_"+name), name, kind)
+	created, err := app.writeNewFiles(filepath.Join(dir, version+"_"+name), name, kind)
 	if err != nil {
 		return err
 	}
@@ -100,11 +100,11 @@ func (app *App) newMigration(name, kind string) error {
 // writeNewFiles creates the files of a new migration (base is its path
 // without extension), refusing to overwrite one, and returns their paths
 // in the order new prints them.
-func writeNewFiles(base, name, kind string) ([]string, error) {
+func (app *App) writeNewFiles(base, name, kind string) ([]string, error) {
 	var files [][2]string
 	switch kind {
 	case "yaml":
-		files = [][2]string{{base + ".yaml", "# Declarative operations; `strata up` starts them, `strata complete` finishes them.\noperations:\n  - sql:\n      up: SELECT 1\n"}}
+		files = [][2]string{{base + ".yaml", app.yamlTemplate("# Declarative operations; `strata up` starts them, `strata complete` finishes them.\noperations:\n  - sql:\n      up: SELECT 1\n")}}
 	case "pair":
 		files = [][2]string{
 			{base + ".up.sql", "-- " + name + ": apply\n"},

@@ -53,9 +53,12 @@ func (app *App) serveCmd() *cobra.Command {
 			if table == "" {
 				table = app.config().Table
 			}
-			probe := guard.NewProbe(s.target.DB, guard.Options{Table: table, Dialect: s.target.Dialect})
-			checks := checkReports{db: s.target.DB, d: s.target.Dialect}
-			srv := serve.New([]serve.Target{{Name: targetName(app.config().DatabaseURL), Database: s.target.URL, Source: s.provider, Probe: probe, Checks: checks}},
+			st := serve.Target{Name: targetName(app.config().DatabaseURL), Database: s.target.URL, Source: s.provider}
+			if s.target.DB != nil { // a store engine has neither probe nor check reports
+				st.Probe = guard.NewProbe(s.target.DB, guard.Options{Table: table, Dialect: s.target.Dialect})
+				st.Checks = checkReports{db: s.target.DB, d: s.target.Dialect}
+			}
+			srv := serve.New([]serve.Target{st},
 				serve.Options{Interval: interval, Token: token, Logger: app.eventLogger(slog.LevelWarn)})
 			if host, _, _ := net.SplitHostPort(ln.Addr().String()); token == "" && !net.ParseIP(host).IsLoopback() {
 				fmt.Fprintf(app.Stderr, "warning: serving on %s without --token: anyone who can reach it sees the migration status\n", ln.Addr())

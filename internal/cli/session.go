@@ -61,6 +61,9 @@ func (app *App) open(ctx context.Context, f *runFlags, extra ...migrate.Option) 
 	if cfg.DatabaseURL == "" {
 		return nil, Exit(ExitUsage, errors.New("no database: pass --database URL, set STRATA_DATABASE_URL, or set database in strata.yaml"))
 	}
+	if connect.IsStore(cfg.DatabaseURL) {
+		return app.openStore(ctx, f, extra...)
+	}
 	engine, err := connect.Engine(cfg.DatabaseURL)
 	if err != nil {
 		return nil, Exit(ExitUsage, err)

@@ -68,7 +68,7 @@ func (app *App) validate(ctx context.Context, f *runFlags) (validateJSON, error)
 		return validateJSON{}, err
 	}
 	engine := "" // migrate.Load splits as PostgreSQL does
-	if cfg.DatabaseURL != "" {
+	if cfg.DatabaseURL != "" && !connect.IsStore(cfg.DatabaseURL) {
 		if engine, err = connect.Engine(cfg.DatabaseURL); err != nil {
 			return validateJSON{}, Exit(ExitUsage, err)
 		}
