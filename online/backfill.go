@@ -95,7 +95,11 @@ func (x *Exec) newWalk(ctx context.Context, p *pass, b *Backfill) (*walk, error)
 		b.Total = x.estimateRows(ctx, from)
 	}
 	if b.Batch == 0 {
-		b.Batch = 1000
+		// Small: nothing is known yet of how long a row takes (its width,
+		// the expressions, the triggers), and a batch holds the locks of
+		// its rows until it commits. Sizes double from here while batches
+		// stay under their target time.
+		b.Batch = 100
 	}
 	w := &walk{x: x, p: p, b: b, keys: keys}
 	w.statements(x.q(from), types)

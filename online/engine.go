@@ -71,6 +71,12 @@ type catalog interface {
 	// each operation, and a read per table would cost a round trip per
 	// table of a large schema each time.
 	schemaColumns(ctx context.Context, q dialect.Querier, schema string) (map[string][]dialect.Column, error)
+	// serialSequence names the sequence that fills column col of t (a
+	// serial column's), quoted for SQL; "" when there is none or no t.
+	serialSequence(ctx context.Context, q dialect.Querier, t dialect.Table, col string) (string, error)
+	// sharedSequences names, quoted for SQL, the sequences a column of
+	// owner owns that a column default of user draws from.
+	sharedSequences(ctx context.Context, q dialect.Querier, owner, user dialect.Table) ([]string, error)
 	// versionSchemas lists the version schemas (strata_v<version>) of the
 	// database.
 	versionSchemas(ctx context.Context, q dialect.Querier) ([]string, error)
@@ -92,6 +98,12 @@ type server interface {
 	// (besides its lock timeout); with skipTriggers, strata's dual-write
 	// triggers leave the rows the backfill writes alone.
 	backfillSettings(skipTriggers bool) []string
+	// ddlSettings are the statements that open each short transaction
+	// that takes a lock the application waits for (besides its lock
+	// timeout).
+	ddlSettings() []string
+	// flush returns once everything committed so far is durable.
+	flush(ctx context.Context, db *sql.DB) error
 }
 
 // inboundKey is a foreign key that points at a table.

@@ -93,6 +93,7 @@ func (x *Exec) execStmts(ctx context.Context, table string, stmts ...string) err
 func (x *Exec) execTx(ctx context.Context, table, desc string, fn func(context.Context, *sql.Tx) error) error {
 	x.r.logger().Debug("ddl", "table", table, "sql", desc)
 	set, _ := x.d.TimeoutSQL(x.r.lockTimeout(), 0, true)
+	set = append(set, x.eng.ddlSettings()...)
 	return x.retry(ctx, table, desc, func(ctx context.Context) error {
 		tx, err := x.db().BeginTx(ctx, nil)
 		if err != nil {
