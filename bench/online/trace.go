@@ -22,7 +22,8 @@ import (
 // which statement strata was running.
 
 const traceQuery = `
-SELECT extract(epoch FROM clock_timestamp())::float8, a.pid, a.application_name, COALESCE(a.state, ''),
+SELECT extract(epoch FROM clock_timestamp())::float8, a.pid, COALESCE(a.datname, '') = current_database(),
+  CASE WHEN a.datname = current_database() THEN a.application_name ELSE COALESCE(a.datname, '') END, COALESCE(a.state, ''),
   COALESCE(a.wait_event_type, ''), COALESCE(a.wait_event, ''),
   CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid)::text ELSE '' END,
   COALESCE(extract(epoch FROM clock_timestamp() - a.xact_start)::float8, 0),
@@ -31,14 +32,15 @@ SELECT extract(epoch FROM clock_timestamp())::float8, a.pid, a.application_name,
     FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.locktype = 'relation'
       AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')), '') ELSE '' END
 FROM pg_stat_activity a
-WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.state IS DISTINCT FROM 'idle'
+WHERE a.pid <> pg_backend_pid() AND a.state IN ('active', 'idle in transaction')
   AND a.backend_type = 'client backend'`
 
 // sample is one row of the trace.
 type sample struct {
 	at                float64
 	pid               int
-	app, state        string
+	ours              bool   // a session of the bench's database
+	app, state        string // app is the database's name for other databases' sessions
 	waitType, wait    string
 	blockers          string
 	xactAge           float64
@@ -92,7 +94,7 @@ func startTrace(ctx context.Context, db *sql.DB, interval time.Duration) (*trace
 			var got []sample
 			for rows.Next() {
 				var s sample
-				if rows.Scan(&s.at, &s.pid, &s.app, &s.state, &s.waitType, &s.wait, &s.blockers, &s.xactAge, &s.query, &s.strongLock) == nil {
+				if rows.Scan(&s.at, &s.pid, &s.ours, &s.app, &s.state, &s.waitType, &s.wait, &s.blockers, &s.xactAge, &s.query, &s.strongLock) == nil {
 					got = append(got, s)
 				}
 			}
@@ -173,11 +175,16 @@ func (t *tracer) explain(ts []txn, w window, n int) []string {
 	var out []string
 	for _, x := range in {
 		out = append(out, fmt.Sprintf("  txn %.1f ms, %s – %s", x.lat, clock(x.start), clock(x.end)))
-		waits := map[string]int{}
+		waits, others := map[string]int{}, map[string]int{}
 		strata := map[string]bool{}
 		var order []string
 		for _, s := range t.samples {
 			if s.at < x.start-0.01 || s.at > x.end+0.01 {
+				continue
+			}
+			if !s.ours {
+				// Other jobs on the same server share its WAL and disk.
+				others[s.app+" "+s.waitType+":"+s.wait]++
 				continue
 			}
 			if s.app == "pgbench" {
@@ -197,16 +204,11 @@ func (t *tracer) explain(ts []txn, w window, n int) []string {
 				order = append(order, fmt.Sprintf("%s xact %.0f ms %s", clock(s.at), s.xactAge*1000, d))
 			}
 		}
-		keys := make([]string, 0, len(waits))
-		for k := range waits {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return waits[keys[i]] > waits[keys[j]] })
-		var ws []string
-		for _, k := range keys {
-			ws = append(ws, k+"×"+strconv.Itoa(waits[k]))
-		}
+		ws := top(waits, 0)
 		out = append(out, "    client samples: "+strings.Join(ws, ", "))
+		if len(others) > 0 {
+			out = append(out, "    other databases' active sessions: "+strings.Join(top(others, 4), ", "))
+		}
 		for _, o := range order {
 			out = append(out, "    "+o)
 		}
@@ -215,6 +217,25 @@ func (t *tracer) explain(ts []txn, w window, n int) []string {
 				out = append(out, "    log "+clock(e.at)+" "+e.msg)
 			}
 		}
+	}
+	return out
+}
+
+// top lists counts as "key×n", largest first; at most n of them (0: all).
+func top(counts map[string]int, n int) []string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return counts[keys[i]] > counts[keys[j]] || counts[keys[i]] == counts[keys[j]] && keys[i] < keys[j]
+	})
+	if n > 0 && len(keys) > n {
+		keys = keys[:n]
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + "×" + strconv.Itoa(counts[k])
 	}
 	return out
 }
