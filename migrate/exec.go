@@ -158,7 +158,7 @@ func (p *Provider) preCheck(ctx context.Context, q Querier, st Step) error {
 	if p.o.checker == nil || st.Direction != Up {
 		return nil
 	}
-	if err := p.o.checker.Pre(ctx, q, st.Migration); err != nil {
+	if err := p.runChecks(ctx, q, st.Migration, false); err != nil {
 		m := st.Migration
 		return &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: fmt.Errorf("pre-check: %w", err),
 			Outcome: "blocked by its pre-checks before anything ran; fix the data (or the check), then run up again"}
@@ -172,10 +172,39 @@ func (p *Provider) postCheck(ctx context.Context, q Querier, st Step) error {
 	if p.o.checker == nil || st.Direction != Up {
 		return nil
 	}
-	if err := p.o.checker.Post(ctx, q, st.Migration); err != nil {
+	if err := p.runChecks(ctx, q, st.Migration, true); err != nil {
 		return fmt.Errorf("post-check: %w", err)
 	}
 	return nil
+}
+
+// runChecks runs m's pre- or post-checks, reporting each result as an
+// event when the checker gives them.
+func (p *Provider) runChecks(ctx context.Context, q Querier, m *Migration, post bool) error {
+	cr, ok := p.o.checker.(CheckReporter)
+	if !ok {
+		if post {
+			return p.o.checker.Post(ctx, q, m)
+		}
+		return p.o.checker.Pre(ctx, q, m)
+	}
+	run := cr.PreResults
+	if post {
+		run = cr.PostResults
+	}
+	results, err := run(ctx, q, m)
+	for i := range results {
+		r := results[i]
+		ev := Event{Kind: EventCheckResult, Version: m.key(), Name: m.Name, Direction: Up, File: r.File, Line: r.Line, Check: &r, Message: r.Detail}
+		if r.Blocking() {
+			ev.Err = fmt.Errorf("check %s %s", r.Name, r.Outcome)
+			if r.Detail != "" {
+				ev.Err = fmt.Errorf("check %s %s: %s", r.Name, r.Outcome, r.Detail)
+			}
+		}
+		p.emit(ctx, ev)
+	}
+	return err
 }
 
 // runInTx runs a script and its history change in one transaction.

@@ -84,8 +84,9 @@ type catalog interface {
 
 // server reads what the server is doing and how it will take a statement.
 type server interface {
-	// load returns the replication lag of the slowest standby and the
-	// number of other sessions running a statement.
+	// load returns the replication lag of the slowest standby (negative
+	// when the server has none) and the number of other sessions running
+	// a statement.
 	load(ctx context.Context, q dialect.Querier) (lag time.Duration, active int, err error)
 	// blocker describes the session with the oldest open transaction that
 	// holds a lock on t: the one a DDL statement waits for. A zero

@@ -190,7 +190,7 @@ func (pgEngine) load(ctx context.Context, q dialect.Querier) (time.Duration, int
 	var lag float64
 	var active int
 	err := q.QueryRowContext(ctx, `
-SELECT COALESCE((SELECT EXTRACT(epoch FROM max(replay_lag))::float8 FROM pg_stat_replication), 0),
+SELECT (SELECT CASE WHEN count(*) = 0 THEN -1 ELSE COALESCE(EXTRACT(epoch FROM max(replay_lag))::float8, 0) END FROM pg_stat_replication),
        (SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid())`).Scan(&lag, &active)
 	return time.Duration(lag * float64(time.Second)), active, err
 }

@@ -29,6 +29,8 @@ type Exec struct {
 	contract []string // statements of the cut-over transaction (Complete)
 	after    []tableStmt
 	final    *shape
+
+	lagReported time.Time // when the last replication_lag event was sent
 }
 
 type tableStmt struct{ table, stmt string }

@@ -75,6 +75,10 @@ const (
 	EventBatch     EventKind = "batch"      // a backfill batch committed
 	EventThrottle  EventKind = "throttle"   // a backfill paused for replication lag or load
 	EventDone      EventKind = "done"       // a phase finished
+	// EventReplicationLag reports, while a backfill runs and at most once
+	// a second, the replay lag of the slowest standby (Lag); nothing is
+	// reported when the server has no standby.
+	EventReplicationLag EventKind = "replication_lag"
 )
 
 // Event is one progress report from a [Runner].
@@ -89,6 +93,7 @@ type Event struct {
 	Total     int64 // estimated rows of the table
 	BatchSize int
 	Elapsed   time.Duration
+	Lag       time.Duration // replication_lag events
 	Message   string
 }
 
