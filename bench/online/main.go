@@ -38,6 +38,7 @@ var (
 	pgroll    = flag.String("pgroll", "", "path to a pgroll binary, to compare")
 	childDSN  = flag.String("child-start", "", "internal: run Start of the add_column migration against this DSN")
 	stateFile = flag.String("state", "", "internal: state file of -child-start")
+	batchTime = flag.Duration("batch-time", 0, "online.Runner's BatchTime (0: its default)")
 	trace     = flag.Bool("trace", false, "sample pg_stat_activity and strata's strong locks every 10 ms during the change, and explain the longest transactions of each phase")
 	scale     = flag.Float64("scale", 1, "multiply each scenario's pgbench duration (for smoke runs on small tables)")
 )
@@ -331,7 +332,7 @@ func strataRunCheck(ctx context.Context, db *sql.DB, rec *recorder, version, src
 		var firstBatch, lastBatch time.Time
 		var rowsDone int64
 		var retries, maxBatch int
-		r := &online.Runner{DB: db, Logger: rec.logger(), Progress: func(e online.Event) {
+		r := &online.Runner{DB: db, BatchTime: *batchTime, Logger: rec.logger(), Progress: func(e online.Event) {
 			switch e.Kind {
 			case online.EventBatch:
 				if firstBatch.IsZero() {
@@ -343,6 +344,8 @@ func strataRunCheck(ctx context.Context, db *sql.DB, rec *recorder, version, src
 				retries++
 			}
 		}}
+		var lsn0 string
+		_ = db.QueryRowContext(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn0)
 		err := rec.run(phase, func() (string, error) {
 			var err error
 			switch phase {
@@ -353,7 +356,11 @@ func strataRunCheck(ctx context.Context, db *sql.DB, rec *recorder, version, src
 			case "abort":
 				err = r.Abort(ctx, version, m, st, store)
 			}
-			note := fmt.Sprintf("lock_retries=%d", retries)
+			// WAL written meanwhile, by the whole server (other databases'
+			// work included): what the clients' commits queue behind.
+			var walMB float64
+			_ = db.QueryRowContext(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) / 1048576`, lsn0).Scan(&walMB)
+			note := fmt.Sprintf("lock_retries=%d wal_mb=%.0f", retries, walMB)
 			if rowsDone > 0 {
 				secs := lastBatch.Sub(firstBatch).Seconds()
 				note += fmt.Sprintf(" backfill_rows=%d backfill_s=%.1f rows_per_s=%.0f max_batch=%d", rowsDone, secs, float64(rowsDone)/secs, maxBatch)
