@@ -37,7 +37,10 @@ type Runner struct {
 	Schema string
 	// LockTimeout bounds each wait for a lock that blocks the application
 	// (lock_timeout). A statement that times out is retried with backoff and
-	// jitter. Default 500ms.
+	// jitter. The first try of a DDL statement waits an eighth of it, each
+	// retry twice as long as the one before, up to LockTimeout: on a busy
+	// table the statement gives way before the queue of application queries
+	// behind it grows. Default 500ms.
 	LockTimeout time.Duration
 	// MaxLockWait is the total time one statement may spend retrying before
 	// the run stops with a [*LockTimeoutError]. Default 2m.
