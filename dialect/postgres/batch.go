@@ -21,9 +21,9 @@ var _ dialect.Batcher = Dialect{}
 // the server runs them in order and answers each with its own result, so
 // the number of results before the error is the index of the statement
 // that failed, or, for an error with a position, the statement the
-// position falls in. It needs conn to be a pgx connection (pgx's stdlib); the driver
-// itself is not imported here, so that embedding strata links only the
-// application's driver.
+// position falls in. It needs conn to be a pgx connection (pgx's stdlib;
+// the driver itself is not imported here, so that embedding strata links
+// only the application's driver) and PostgreSQL 13 or later.
 func (Dialect) ExecBatch(ctx context.Context, conn *sql.Conn, stmts []string) (int, error) {
 	if len(stmts) == 0 {
 		return 0, nil
@@ -47,7 +47,13 @@ func (Dialect) ExecBatch(ctx context.Context, conn *sql.Conn, stmts []string) (i
 		if !ok {
 			return fmt.Errorf("send a batch through a %T connection: %w", dc, errors.ErrUnsupported)
 		}
-		mrr := c.Conn().PgConn().Exec(ctx, b.String())
+		pc := c.Conn().PgConn()
+		// Before PostgreSQL 13 a statement_timeout that a statement of the
+		// batch sets would time the rest of the batch as one statement.
+		if majorVersion(pc.ParameterStatus("server_version")) < 13 {
+			return fmt.Errorf("send a batch to PostgreSQL %s: %w", pc.ParameterStatus("server_version"), errors.ErrUnsupported)
+		}
+		mrr := pc.Exec(ctx, b.String())
 		for mrr.NextResult() {
 			if _, err := mrr.ResultReader().Close(); err != nil {
 				_ = mrr.Close()
@@ -73,4 +79,17 @@ func (Dialect) ExecBatch(ctx context.Context, conn *sql.Conn, stmts []string) (i
 		pe.Position -= int32(offsets[i])
 	}
 	return done, err
+}
+
+// majorVersion reads the major version from server_version ("15.4
+// (Debian …)"); 0 when it cannot.
+func majorVersion(v string) int {
+	n := 0
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
 }
