@@ -189,7 +189,8 @@ if command -v hyperfine >/dev/null && [[ $force_loop == 0 ]]; then
 		--export-markdown "$out/hyperfine.md" "${args[@]}" >&2
 	jq -r '.results[] | [.command, (.median*1000|round/1000), (.min*1000|round/1000), (.mean*1000|round/1000), (.times|length)] | @tsv' "$out/hyperfine.json" >>"$results"
 else
-	log "timing with the built-in loop, commands interleaved"
+	log "timing with the built-in loop, commands interleaved (each run's time in times.tsv)"
+	printf 'tool\tround\tseconds\n' >"$out/times.tsv"
 	declare -A us
 	for ((r = 0; r < runs; r++)); do
 		for i in "${!cmds[@]}"; do
@@ -198,6 +199,7 @@ else
 			eval "${cmds[$i]}" >/dev/null 2>&1 || { log "${names[$i]} failed"; exit 1; }
 			t1=$(date +%s%N)
 			us[$i]+="$(((t1 - t0) / 1000)) "
+			printf '%s\t%d\t%.3f\n' "${names[$i]}" "$((r + 1))" "$(((t1 - t0) / 1000))e-6" >>"$out/times.tsv"
 		done
 	done
 	for i in "${!cmds[@]}"; do
