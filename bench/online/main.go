@@ -277,6 +277,7 @@ func runScenario(ctx context.Context, admin *sql.DB, sc scenario) ([]string, err
 		}
 		lines = append(lines, l)
 		if rec.trace != nil {
+			lines[len(lines)-1] += " " + rec.trace.lockTime(w, 10*time.Millisecond)
 			lines = append(lines, rec.trace.explain(ts, w, 3)...)
 		}
 	}

@@ -240,6 +240,42 @@ func top(counts map[string]int, n int) []string {
 	return out
 }
 
+// lockTime estimates, from the samples of w, how long strata's sessions
+// waited for a relation lock (the application queues behind such a wait)
+// and how long they held a strong lock on a table, one sampling interval
+// per sample, and the longest stretch of each.
+func (t *tracer) lockTime(w window, interval time.Duration) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var wait, hold, waitRun, holdRun, waitMax, holdMax int
+	last := map[int]float64{} // pid: time of its previous sample
+	for _, s := range t.samples {
+		if !s.ours || !strings.HasPrefix(s.app, "strata") || s.at < w.t0 || s.at > w.t1 {
+			continue
+		}
+		if prev, ok := last[s.pid]; !ok || s.at-prev > 2*interval.Seconds() {
+			waitRun, holdRun = 0, 0
+		}
+		last[s.pid] = s.at
+		if s.waitType == "Lock" && s.wait == "relation" {
+			wait++
+			waitRun++
+			waitMax = max(waitMax, waitRun)
+		} else {
+			waitRun = 0
+		}
+		if s.strongLock != "" {
+			hold++
+			holdRun++
+			holdMax = max(holdMax, holdRun)
+		} else {
+			holdRun = 0
+		}
+	}
+	ms := func(n int) int64 { return (time.Duration(n) * interval).Milliseconds() }
+	return fmt.Sprintf("strata_lock_wait_ms=%d (longest %d) strata_strong_lock_held_ms=%d (longest %d)", ms(wait), ms(waitMax), ms(hold), ms(holdMax))
+}
+
 func clock(sec float64) string {
 	return time.Unix(0, int64(sec*1e9)).Format("15:04:05.000")
 }
