@@ -71,7 +71,7 @@ func (p *Provider) single(ctx context.Context, conn *sql.Conn, tx *sql.Tx, pl *P
 	steps := pl.Steps
 	for len(steps) > 0 {
 		n := r.batchable(steps)
-		if n < 2 {
+		if n == 0 {
 			n = 1
 			err = r.step(ctx, steps[0])
 		} else {
