@@ -23,7 +23,7 @@ type Checker struct {
 	onRestore func([]Copy)
 }
 
-var _ migrate.Checker = (*Checker)(nil)
+var _ migrate.CheckReporter = (*Checker)(nil)
 
 // Option configures a [Checker].
 type Option func(*Checker)
@@ -103,22 +103,42 @@ func (c *Checker) Post(ctx context.Context, q migrate.Querier, m *migrate.Migrat
 	return c.phase(ctx, q, m, PhasePost)
 }
 
+// PreResults is [Checker.Pre] that also returns each check's result, for
+// the runner to report as events ([migrate.CheckReporter]).
+func (c *Checker) PreResults(ctx context.Context, q migrate.Querier, m *migrate.Migration) ([]migrate.CheckResult, error) {
+	rep, err := c.runPhase(ctx, q, m, PhasePre)
+	return rep.events(), err
+}
+
+// PostResults is [Checker.Post] that also returns each check's result.
+func (c *Checker) PostResults(ctx context.Context, q migrate.Querier, m *migrate.Migration) ([]migrate.CheckResult, error) {
+	rep, err := c.runPhase(ctx, q, m, PhasePost)
+	return rep.events(), err
+}
+
 func (c *Checker) phase(ctx context.Context, q migrate.Querier, m *migrate.Migration, ph Phase) error {
+	_, err := c.runPhase(ctx, q, m, ph)
+	return err
+}
+
+// runPhase runs one phase of m's checks, and the restore point after
+// passing pre-checks; the report is nil when the phase has no checks.
+func (c *Checker) runPhase(ctx context.Context, q migrate.Querier, m *migrate.Migration, ph Phase) (*Report, error) {
 	set, err := c.Load(m)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rep, err := c.RunPhase(ctx, q, m, set, ph)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := rep.Err(); err != nil {
-		return err
+		return rep, err
 	}
 	if ph == PhasePre {
-		return c.restorePoint(ctx, q, m, set)
+		return rep, c.restorePoint(ctx, q, m, set)
 	}
-	return nil
+	return rep, nil
 }
 
 // restorePoint copies the tables m names in -- strata:restore-point (or

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/strata-db/strata/migrate"
 )
 
 // Result is the outcome of one check. A check that could not run (a
@@ -91,6 +93,30 @@ type Report struct {
 	File    string    `json:"file,omitempty"`
 	Results []Result  `json:"results"`
 	At      time.Time `json:"at"`
+}
+
+// events converts the results for check_result events.
+func (rep *Report) events() []migrate.CheckResult {
+	if rep == nil {
+		return nil
+	}
+	out := make([]migrate.CheckResult, len(rep.Results))
+	for i, r := range rep.Results {
+		outcome := "fail"
+		switch {
+		case r.Passed:
+			outcome = "pass"
+		case r.Error != "":
+			outcome = "error"
+		}
+		detail := r.Detail
+		if r.Error != "" {
+			detail = r.Error
+		}
+		out[i] = migrate.CheckResult{Name: r.Name, Kind: r.Kind, Phase: string(r.Phase), Severity: string(r.Severity), Outcome: outcome,
+			File: r.File, Line: r.Line, Count: r.Count, Detail: detail}
+	}
+	return out
 }
 
 // Passed reports whether no result blocks.

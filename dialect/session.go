@@ -50,3 +50,22 @@ type SessionInfo struct {
 	// User is the user the session runs as (current_user, CURRENT_USER()).
 	User string
 }
+
+// Batcher is implemented by the dialects of engines that can run several
+// statements in one round trip and still say which one failed. It is
+// optional: callers that find a dialect without it run the statements one
+// at a time.
+type Batcher interface {
+	// ExecBatch runs stmts in order on conn's session (inside whatever
+	// transaction is open on it), sending them together, and stops at the
+	// first that fails. On success n is len(stmts). On failure n is the
+	// index of the statement that failed and err its error, with positions
+	// in it relative to that statement's own text; the statements before
+	// it ran, unless the server refused the batch as a whole (PostgreSQL
+	// parses all of it first, so a syntax error anywhere stops it before
+	// the first statement). Each statement must hold exactly one command
+	// (no empty or comment-only text). It returns an error wrapping
+	// [errors.ErrUnsupported], having run nothing, when conn's driver
+	// cannot send a batch.
+	ExecBatch(ctx context.Context, conn *sql.Conn, stmts []string) (n int, err error)
+}

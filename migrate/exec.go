@@ -162,7 +162,7 @@ func (p *Provider) preCheck(ctx context.Context, q Querier, st Step) error {
 	if p.o.checker == nil || st.Direction != Up {
 		return nil
 	}
-	if err := p.o.checker.Pre(ctx, q, st.Migration); err != nil {
+	if err := p.runChecks(ctx, q, st.Migration, false); err != nil {
 		m := st.Migration
 		return &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: fmt.Errorf("pre-check: %w", err),
 			Outcome: "blocked by its pre-checks before anything ran; fix the data (or the check), then run up again"}
@@ -176,10 +176,39 @@ func (p *Provider) postCheck(ctx context.Context, q Querier, st Step) error {
 	if p.o.checker == nil || st.Direction != Up {
 		return nil
 	}
-	if err := p.o.checker.Post(ctx, q, st.Migration); err != nil {
+	if err := p.runChecks(ctx, q, st.Migration, true); err != nil {
 		return fmt.Errorf("post-check: %w", err)
 	}
 	return nil
+}
+
+// runChecks runs m's pre- or post-checks, reporting each result as an
+// event when the checker gives them.
+func (p *Provider) runChecks(ctx context.Context, q Querier, m *Migration, post bool) error {
+	cr, ok := p.o.checker.(CheckReporter)
+	if !ok {
+		if post {
+			return p.o.checker.Post(ctx, q, m)
+		}
+		return p.o.checker.Pre(ctx, q, m)
+	}
+	run := cr.PreResults
+	if post {
+		run = cr.PostResults
+	}
+	results, err := run(ctx, q, m)
+	for i := range results {
+		r := results[i]
+		ev := Event{Kind: EventCheckResult, Version: m.key(), Name: m.Name, Direction: Up, File: r.File, Line: r.Line, Check: &r, Message: r.Detail}
+		if r.Blocking() {
+			ev.Err = fmt.Errorf("check %s %s", r.Name, r.Outcome)
+			if r.Detail != "" {
+				ev.Err = fmt.Errorf("check %s %s: %s", r.Name, r.Outcome, r.Detail)
+			}
+		}
+		p.emit(ctx, ev)
+	}
+	return err
 }
 
 // runInTx runs a script and its history change in one transaction.
@@ -356,75 +385,4 @@ func (p *Provider) goInTx(ctx context.Context, tx *sql.Tx, fn func(context.Conte
 		return "", err
 	}
 	return p.recordDone(ctx, s, st, start)
-}
-
-// executeSingle applies every step of the plan in one transaction, with one
-// history insert at the end.
-func (p *Provider) executeSingle(ctx context.Context, conn *sql.Conn, pl *Plan, res *Result) error {
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin the single transaction: %w", err)
-	}
-	start := time.Now()
-	done, err := p.single(ctx, tx, pl)
-	if err != nil {
-		_ = tx.Rollback()
-		res.NotRun = versions(pl.Steps)
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		res.NotRun = versions(pl.Steps)
-		return fmt.Errorf("commit the single transaction: %w; none of the %d migrations was applied", err, len(pl.Steps))
-	}
-	res.Done = append(res.Done, done...)
-	p.o.logger.Info("single transaction committed", "migrations", len(done), "elapsed", time.Since(start))
-	return nil
-}
-
-// single runs every step of pl in tx and records them all at the end.
-func (p *Provider) single(ctx context.Context, tx *sql.Tx, pl *Plan) ([]StepResult, error) {
-	s, err := p.storeIn(tx)
-	if err != nil {
-		return nil, err
-	}
-	var recs []Record
-	var done []StepResult
-	for _, st := range pl.Steps {
-		m := st.Migration
-		t0 := time.Now()
-		p.emit(ctx, Event{Kind: EventMigrationStarted, Version: m.key(), Name: m.Name, Direction: Up, File: m.File()})
-		if err := p.singleStep(ctx, tx, st); err != nil {
-			return nil, &MigrationError{Version: m.key(), Name: m.Name, Direction: Up, Err: err,
-				Outcome: fmt.Sprintf("rolled back: --single-transaction undid all %d migrations of this run, none was applied", len(pl.Steps))}
-		}
-		rec := p.record(m, StateApplied, t0)
-		rec.FinishedAt = time.Now()
-		rec.ExecutionMS = rec.FinishedAt.Sub(t0).Milliseconds()
-		if st.Rerun {
-			if err := s.Delete(ctx, m.key()); err != nil {
-				return nil, err
-			}
-		}
-		recs = append(recs, rec)
-		done = append(done, StepResult{Version: m.key(), Name: m.Name, Direction: Up, State: StateApplied, Duration: time.Since(t0)})
-		p.emit(ctx, Event{Kind: EventMigrationFinished, Version: m.key(), Name: m.Name, Direction: Up, Duration: time.Since(t0), State: StateApplied})
-	}
-	return done, insertMany(ctx, s, recs)
-}
-
-// singleStep runs one migration inside the single transaction.
-func (p *Provider) singleStep(ctx context.Context, tx *sql.Tx, st Step) error {
-	if st.Migration.Go != nil {
-		return st.Migration.Go.Up(ctx, tx)
-	}
-	set, reset := p.d.TimeoutSQL(st.Script.LockTimeout, st.Script.StatementTimeout, true)
-	if err := p.execTimeouts(ctx, tx, set); err != nil {
-		return err
-	}
-	r := &statementRunner{p: p, m: st.Migration, dir: Up, sc: st.Script, ex: tx}
-	if _, err := r.run(ctx, 0); err != nil {
-		return err
-	}
-	// The next migration of the transaction gets the defaults again.
-	return p.execTimeouts(ctx, tx, reset)
 }

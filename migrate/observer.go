@@ -24,6 +24,7 @@ const (
 	EventBatchDone         EventKind = "batch_done"
 	EventCheckResult       EventKind = "check_result"
 	EventRetry             EventKind = "retry"
+	EventReplicationLag    EventKind = "replication_lag"
 )
 
 // Event is one thing the runner reports. Fields that do not apply to a kind
@@ -48,7 +49,20 @@ type Event struct {
 	// estimate of the table's rows.
 	Rows      int64
 	RowsTotal int64
-	Table     string
+	// Chunks and Quarantined are, for a transfer's batch_done, the chunks
+	// of the table copied so far and the rows set aside in the quarantine
+	// table so far (running totals, like Rows).
+	Chunks      int64
+	Quarantined int64
+	Table       string
+	// Check is, for check_result, the result of one check; Err is set too
+	// when it blocks the migration.
+	Check *CheckResult
+	// Lag is, for replication_lag, how far Stream is behind: for an
+	// online backfill, Stream is "standby" and Lag the replay lag of the
+	// slowest standby, read while the backfill runs.
+	Lag    time.Duration
+	Stream string
 	// State is, for migration_finished, the state the history row was left
 	// in: applied, expanded (an online change waiting for `strata
 	// complete`), or empty when the row was removed.

@@ -213,6 +213,43 @@ type Checker interface {
 	Post(ctx context.Context, q Querier, m *Migration) error
 }
 
+// CheckReporter is a [Checker] that also returns the result of each check
+// it ran, passed or not. The runner calls PreResults and PostResults
+// instead of Pre and Post (with the same meaning of the error) and reports
+// every result as a check_result event ([Event.Check]), so observers count
+// failed checks the way they count failed statements.
+type CheckReporter interface {
+	Checker
+	PreResults(ctx context.Context, q Querier, m *Migration) ([]CheckResult, error)
+	PostResults(ctx context.Context, q Querier, m *Migration) ([]CheckResult, error)
+}
+
+// CheckResult is one check's outcome, as a check_result event carries it.
+type CheckResult struct {
+	Name string
+	Kind string // the check's kind: not_null, unique, row_count, sql, ...
+	// Phase is "pre" or "post".
+	Phase string
+	// Severity is "error" (a failure blocks the migration) or "warn".
+	Severity string
+	// Outcome is "pass", "fail", or "error" when the check could not run
+	// (which blocks the migration whatever its severity).
+	Outcome string
+	// File and Line locate the check's declaration.
+	File string
+	Line int
+	// Count is the check's figure: offending rows, duplicate groups,
+	// differing keys, or the row count it measured.
+	Count int64
+	// Detail says what was found, in a sentence.
+	Detail string
+}
+
+// Blocking reports whether the result stops the migration.
+func (r CheckResult) Blocking() bool {
+	return r.Outcome == "error" || (r.Outcome == "fail" && r.Severity == "error")
+}
+
 // NewProvider loads the migrations in fsys and returns a provider that runs
 // them against db. It fails with [ParseErrors] when a file is malformed or
 // no step runner takes a YAML migration. Unless [WithDialect] is given, the

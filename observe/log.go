@@ -59,8 +59,19 @@ func (s *Log) Handle(e migrate.Event) {
 	if e.Table != "" {
 		attrs = append(attrs, slog.String("table", e.Table))
 	}
-	if e.Kind == migrate.EventBatchDone {
+	switch e.Kind {
+	case migrate.EventBatchDone:
 		attrs = append(attrs, slog.Int64("rows", e.Rows), slog.Int64("rows_total", e.RowsTotal))
+		if e.Chunks > 0 {
+			attrs = append(attrs, slog.Int64("chunks", e.Chunks), slog.Int64("quarantined", e.Quarantined))
+		}
+	case migrate.EventCheckResult:
+		if c := e.Check; c != nil {
+			attrs = append(attrs, slog.String("check", c.Name), slog.String("phase", c.Phase), slog.String("severity", c.Severity),
+				slog.String("outcome", c.Outcome), slog.Int64("count", c.Count))
+		}
+	case migrate.EventReplicationLag:
+		attrs = append(attrs, slog.String("stream", e.Stream), slog.Duration("lag", e.Lag))
 	}
 	if e.Duration > 0 {
 		attrs = append(attrs, slog.Duration("elapsed", e.Duration))

@@ -31,6 +31,7 @@ const (
 	MetricSchemaVersion     = "strata_schema_version"
 	MetricEventsDropped     = "strata_observe_events_dropped_total"
 	MetricAlerts            = "strata_alerts_total"
+	MetricCheckResults      = "strata_check_results_total"
 )
 
 // MetricNames lists every metric strata exports (histograms also as
@@ -38,7 +39,7 @@ const (
 var MetricNames = []string{
 	MetricMigrationDuration, MetricRowsMigrated, MetricMigrationErrors, MetricActiveMigrations,
 	MetricLockWait, MetricBackfillRate, MetricReplicationLag, MetricBackfillRows,
-	MetricBackfillEstimated, MetricSchemaVersion, MetricEventsDropped, MetricAlerts,
+	MetricBackfillEstimated, MetricSchemaVersion, MetricEventsDropped, MetricAlerts, MetricCheckResults,
 }
 
 // MetricsOptions configure [NewMetrics].
@@ -65,6 +66,7 @@ type Metrics struct {
 	done     *prometheus.GaugeVec
 	total    *prometheus.GaugeVec
 	alerts   *prometheus.CounterVec
+	checks   *prometheus.CounterVec
 
 	mu     sync.Mutex
 	passes map[passKey]*pass
@@ -132,9 +134,13 @@ func NewMetrics(o MetricsOptions) *Metrics {
 			Name: MetricAlerts,
 			Help: "Anomaly alerts raised, by rule.",
 		}, []string{"rule"}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: MetricCheckResults,
+			Help: "Results of migrations' pre- and post-checks, by migration, severity (error, warn) and outcome (pass, fail, error: could not run).",
+		}, []string{"migration", "severity", "outcome"}),
 		passes: map[passKey]*pass{},
 	}
-	reg.MustRegister(m.duration, m.rows, m.errs, m.active, m.lockWait, m.rate, m.lag, m.done, m.total, m.alerts)
+	reg.MustRegister(m.duration, m.rows, m.errs, m.active, m.lockWait, m.rate, m.lag, m.done, m.total, m.alerts, m.checks)
 	return m
 }
 
@@ -196,6 +202,11 @@ func (m *Metrics) Handle(e migrate.Event) {
 		if e.Err != nil {
 			m.errs.WithLabelValues(mig, "check").Inc()
 		}
+		if c := e.Check; c != nil {
+			m.checks.WithLabelValues(mig, c.Severity, c.Outcome).Inc()
+		}
+	case migrate.EventReplicationLag:
+		m.SetReplicationLag(e.Stream, e.Lag)
 	case migrate.EventBatchDone:
 		m.batch(mig, e)
 	}

@@ -116,3 +116,37 @@ func TestDroppedEventsAreExported(t *testing.T) {
 		t.Errorf("no drop counter:\n%s", body)
 	}
 }
+
+func TestMetricsFromCheckAndLagEvents(t *testing.T) {
+	t.Parallel()
+	m := observe.NewMetrics(observe.MetricsOptions{Target: "app"})
+	check := func(severity, outcome string, blocking bool) {
+		e := migrate.Event{Kind: migrate.EventCheckResult, Version: "3", Name: "fk", Check: &migrate.CheckResult{Name: "c", Severity: severity, Outcome: outcome}}
+		if blocking {
+			e.Err = errors.New("check c fail")
+		}
+		m.Handle(e)
+	}
+	check("error", "pass", false)
+	check("error", "pass", false)
+	check("warn", "fail", false)
+	check("error", "fail", true)
+	check("warn", "error", true)
+	m.Handle(migrate.Event{Kind: migrate.EventReplicationLag, Version: "3", Name: "fk", Stream: "standby", Lag: 2500 * time.Millisecond})
+	body := scrape(t, m)
+	for _, want := range []string{
+		`strata_check_results_total{migration="3_fk",outcome="pass",severity="error"} 2`,
+		`strata_check_results_total{migration="3_fk",outcome="fail",severity="warn"} 1`,
+		`strata_check_results_total{migration="3_fk",outcome="fail",severity="error"} 1`,
+		`strata_check_results_total{migration="3_fk",outcome="error",severity="warn"} 1`,
+		`strata_migration_errors_total{kind="check",migration="3_fk"} 2`,
+		`strata_replication_lag_seconds{stream="standby"} 2.5`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(body)
+	}
+}

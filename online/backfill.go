@@ -95,7 +95,11 @@ func (x *Exec) newWalk(ctx context.Context, p *pass, b *Backfill) (*walk, error)
 		b.Total = x.estimateRows(ctx, from)
 	}
 	if b.Batch == 0 {
-		b.Batch = 1000
+		// Small: nothing is known yet of how long a row takes (its width,
+		// the expressions, the triggers), and a batch holds the locks of
+		// its rows until it commits. Sizes double from here while batches
+		// stay under their target time.
+		b.Batch = 100
 	}
 	w := &walk{x: x, p: p, b: b, keys: keys}
 	w.statements(x.q(from), types)
@@ -279,12 +283,17 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// throttle waits while a standby lags or too many sessions are active.
+// throttle waits while a standby lags or too many sessions are active,
+// and reports the standbys' lag it reads.
 func (x *Exec) throttle(ctx context.Context, conn *sql.Conn, table string) error {
 	for {
 		lag, active, err := x.eng.load(ctx, conn)
 		if err != nil {
 			return fmt.Errorf("backfill %s: read load: %w", table, err)
+		}
+		if lag >= 0 && time.Since(x.lagReported) >= time.Second {
+			x.lagReported = time.Now()
+			x.r.emit(Event{Kind: EventReplicationLag, Version: x.version, Phase: x.st.Phase, Table: table, Lag: lag})
 		}
 		why := x.r.overloaded(lag, active)
 		if why == "" {

@@ -71,6 +71,12 @@ type catalog interface {
 	// each operation, and a read per table would cost a round trip per
 	// table of a large schema each time.
 	schemaColumns(ctx context.Context, q dialect.Querier, schema string) (map[string][]dialect.Column, error)
+	// serialSequence names the sequence that fills column col of t (a
+	// serial column's), quoted for SQL; "" when there is none or no t.
+	serialSequence(ctx context.Context, q dialect.Querier, t dialect.Table, col string) (string, error)
+	// sharedSequences names, quoted for SQL, the sequences a column of
+	// owner owns that a column default of user draws from.
+	sharedSequences(ctx context.Context, q dialect.Querier, owner, user dialect.Table) ([]string, error)
 	// versionSchemas lists the version schemas (strata_v<version>) of the
 	// database.
 	versionSchemas(ctx context.Context, q dialect.Querier) ([]string, error)
@@ -78,8 +84,9 @@ type catalog interface {
 
 // server reads what the server is doing and how it will take a statement.
 type server interface {
-	// load returns the replication lag of the slowest standby and the
-	// number of other sessions running a statement.
+	// load returns the replication lag of the slowest standby (negative
+	// when the server has none) and the number of other sessions running
+	// a statement.
 	load(ctx context.Context, q dialect.Querier) (lag time.Duration, active int, err error)
 	// blocker describes the session with the oldest open transaction that
 	// holds a lock on t: the one a DDL statement waits for. A zero
@@ -92,6 +99,12 @@ type server interface {
 	// (besides its lock timeout); with skipTriggers, strata's dual-write
 	// triggers leave the rows the backfill writes alone.
 	backfillSettings(skipTriggers bool) []string
+	// ddlSettings are the statements that open each short transaction
+	// that takes a lock the application waits for (besides its lock
+	// timeout).
+	ddlSettings() []string
+	// flush returns once everything committed so far is durable.
+	flush(ctx context.Context, db *sql.DB) error
 }
 
 // inboundKey is a foreign key that points at a table.

@@ -159,6 +159,25 @@ ORDER BY c.relname, a.attnum`, schema)
 	return out, rows.Err()
 }
 
+func (e pgEngine) serialSequence(ctx context.Context, q dialect.Querier, t dialect.Table, col string) (string, error) {
+	seqs, err := queryStrings(ctx, q, `
+SELECT pg_get_serial_sequence(c.oid::regclass::text, $2) FROM pg_class c
+WHERE c.oid = to_regclass($1) AND pg_get_serial_sequence(c.oid::regclass::text, $2) IS NOT NULL`, e.regclass(t), col)
+	if err != nil || len(seqs) == 0 {
+		return "", err
+	}
+	return seqs[0], nil
+}
+
+func (e pgEngine) sharedSequences(ctx context.Context, q dialect.Querier, owner, user dialect.Table) ([]string, error) {
+	return queryStrings(ctx, q, `
+SELECT DISTINCT d.objid::regclass::text FROM pg_depend d
+WHERE d.refobjid = to_regclass($1) AND d.classid = 'pg_class'::regclass AND d.deptype = 'a'
+  AND EXISTS (SELECT 1 FROM pg_depend u JOIN pg_attrdef a ON a.oid = u.objid
+              WHERE u.refobjid = d.objid AND u.classid = 'pg_attrdef'::regclass AND a.adrelid = to_regclass($2))
+ORDER BY 1`, e.regclass(owner), e.regclass(user))
+}
+
 func (pgEngine) versionSchemas(ctx context.Context, q dialect.Querier) ([]string, error) {
 	names, err := queryStrings(ctx, q, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'strata\_v%' ORDER BY nspname`)
 	if err != nil {
@@ -171,7 +190,7 @@ func (pgEngine) load(ctx context.Context, q dialect.Querier) (time.Duration, int
 	var lag float64
 	var active int
 	err := q.QueryRowContext(ctx, `
-SELECT COALESCE((SELECT EXTRACT(epoch FROM max(replay_lag))::float8 FROM pg_stat_replication), 0),
+SELECT (SELECT CASE WHEN count(*) = 0 THEN -1 ELSE COALESCE(EXTRACT(epoch FROM max(replay_lag))::float8, 0) END FROM pg_stat_replication),
        (SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid())`).Scan(&lag, &active)
 	return time.Duration(lag * float64(time.Second)), active, err
 }
@@ -228,6 +247,38 @@ func (pgEngine) backfillSettings(skipTriggers bool) []string {
 		s = append(s, "SET strata.backfill = 'on'")
 	}
 	return s
+}
+
+// ddlSettings: a transaction releases its locks only once its commit
+// returns, and a synchronous commit first waits for the WAL to reach the
+// disk, behind every other session's WAL (a backfill writes a lot): traced
+// under load, a 1 ms ALTER TABLE kept its ACCESS EXCLUSIVE lock 20–90 ms
+// longer in IO:WALSync, and every client queued behind it. Committed
+// asynchronously, the lock goes as soon as the commit record is written.
+// Nothing is lost that matters: the state saved after the statement is a
+// durable commit that flushes the WAL before it, each phase ends with
+// flush, and a crash in between leaves a state from which Start and Abort
+// resume (every statement is idempotent), as after a crash just before
+// the commit.
+func (pgEngine) ddlSettings() []string {
+	return []string{"SET LOCAL synchronous_commit = off"}
+}
+
+// flush commits a transaction that has a transaction id, synchronously:
+// PostgreSQL then flushes the WAL up to its commit record, which covers
+// every earlier commit, asynchronous ones included.
+func (pgEngine) flush(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	for _, s := range []string{"SET LOCAL synchronous_commit = on", "SELECT txid_current()"} {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // jsonStrings reads a JSON array of names: names may hold any character,

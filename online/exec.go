@@ -29,6 +29,8 @@ type Exec struct {
 	contract []string // statements of the cut-over transaction (Complete)
 	after    []tableStmt
 	final    *shape
+
+	lagReported time.Time // when the last replication_lag event was sent
 }
 
 type tableStmt struct{ table, stmt string }
@@ -143,6 +145,17 @@ func (x *Exec) finalShape(ctx context.Context) (*shape, error) {
 		x.final = s
 	}
 	return s, err
+}
+
+// durable makes every change of the phase durable before the phase
+// reports its end: its DDL and backfill batches commit without waiting for
+// the WAL flush (see the engine's ddlSettings), and without a state store
+// nothing else would flush it.
+func (x *Exec) durable(ctx context.Context) error {
+	if err := x.eng.flush(ctx, x.db()); err != nil {
+		return fmt.Errorf("flush the changes to disk: %w", err)
+	}
+	return nil
 }
 
 // save stores the state.

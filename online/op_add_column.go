@@ -74,10 +74,11 @@ func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
 		}
 		stmts = append(stmts, def)
 	} else {
-		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", qt, qc, c.Type))
+		def := ""
 		if c.Default != nil {
-			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", qt, qc, *c.Default))
+			def = *c.Default
 		}
+		stmts = append(stmts, addColumnSQL(qt, qc, c.Type, def))
 	}
 	if err := x.ddl(ctx, t.Phys, stmts...); err != nil {
 		return err
@@ -94,6 +95,19 @@ func (o *AddColumn) Start(ctx context.Context, x *Exec) error {
 		x.backfillColumn(t.Phys, c.Name, up)
 	}
 	return o.addConstraints(ctx, x, t.Phys, nn, !fast && !c.nullable())
+}
+
+// addColumnSQL adds a column, and sets its default when def is not empty,
+// in one statement: one lock, taken once. The default set after the column
+// exists applies to rows written from then on, while existing rows keep
+// NULL for the backfill to fill, so the table is not rewritten even when
+// def is volatile.
+func addColumnSQL(qt, qc, typ, def string) string {
+	s := fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", qt, qc, typ)
+	if def != "" {
+		s += fmt.Sprintf(", ALTER COLUMN %s SET DEFAULT %s", qc, def)
+	}
+	return s
 }
 
 // addConstraints adds the new column's constraints, NOT VALID (validated
@@ -207,7 +221,7 @@ func (o *AddColumn) Complete(ctx context.Context, x *Exec) error {
 	trg, nn, uq := o.names(x)
 	qt, qc := x.q(o.Table), x.ident(c.Name)
 	if o.Up != "" {
-		x.contractSQL(x.dropTriggerSQL(trg, o.Table)...)
+		x.contractTrigger(trg, o.Table)
 	}
 	exists, _, err := x.constraintState(ctx, o.Table, nn)
 	if err != nil {

@@ -152,15 +152,11 @@ func (o *AlterColumn) startDup(ctx context.Context, x *Exec, old dialect.Column)
 	if err := x.mark(ctx, "added"); err != nil {
 		return err
 	}
-	stmts := []string{fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", qt, qn, typ)}
 	def := old.Default
 	if o.Default != nil {
 		def = *o.Default
 	}
-	if def != "" {
-		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", qt, qn, def))
-	}
-	if err := x.ddl(ctx, o.Table, stmts...); err != nil {
+	if err := x.ddl(ctx, o.Table, addColumnSQL(qt, qn, typ, def)); err != nil {
 		return err
 	}
 	if err := x.installTrigger(ctx, dualWrite{
@@ -361,7 +357,7 @@ func (o *AlterColumn) Complete(ctx context.Context, x *Exec) error {
 	qt := x.q(o.Table)
 	final := x.ident(o.finalName())
 	if o.dup() {
-		x.contractSQL(x.dropTriggerSQL(trg, o.Table)...)
+		x.contractTrigger(trg, o.Table)
 		x.contractSQL(
 			fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qt, x.ident(o.Column)),
 			fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", qt, x.ident(o.newPhys()), final))

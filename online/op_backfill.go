@@ -58,14 +58,25 @@ func (o *BackfillData) Start(ctx context.Context, x *Exec) error {
 	if err != nil {
 		return err
 	}
+	// The backup table takes the columns' exact types from the table, and
+	// then its key, each in a transaction of its own: the first only reads
+	// the table's definition (ACCESS SHARE), the second locks only the new
+	// table. A run stopped in between adds the key when resumed.
 	if !exists {
 		if err := x.mark(ctx, "backup"); err != nil {
 			return err
 		}
 		all := x.list(append(append([]string{}, keys...), cols...))
-		if err := x.ddl(ctx, o.Table,
-			fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM %s WITH NO DATA", x.q(bak), all, x.q(o.Table)),
-			fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (%s)", x.q(bak), x.list(keys))); err != nil {
+		if err := x.ddl(ctx, o.Table, fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM %s WITH NO DATA", x.q(bak), all, x.q(o.Table))); err != nil {
+			return err
+		}
+	}
+	ti, err := x.describe(ctx, bak)
+	if err != nil {
+		return err
+	}
+	if len(ti.PrimaryKey) == 0 {
+		if err := x.ddl(ctx, bak, fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (%s)", x.q(bak), x.list(keys))); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package online
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,6 +69,34 @@ operations:
 		}
 		eq(t, "rows changed once", one(t, db, `SELECT count(*) FROM users WHERE age = (id % 90) + 1`), "20000")
 		complete(t, r, "1", m, store.state(t))
+		eqRows(t, "leftovers", strataObjects(t, db))
+	})
+	t.Run("a run stopped between the backup table and its key adds the key when resumed", func(t *testing.T) {
+		t.Parallel()
+		db := newDB(t)
+		usersFixture(t, db, 1000)
+		r := newRunner(db)
+		m := parse(t, `
+operations:
+  - backfill: {table: users, set: {age: age + 1}}
+`)
+		ctx, cancel := context.WithCancel(context.Background())
+		r.Progress = func(e Event) {
+			if e.Kind == EventStatement && strings.HasPrefix(e.Statement, "CREATE TABLE") {
+				cancel()
+			}
+		}
+		store := &memStore{}
+		if err := r.Start(ctx, "1", m, nil, store); !errors.Is(err, context.Canceled) {
+			t.Fatalf("start = %v, want canceled", err)
+		}
+		eq(t, "backup keys after the stop", one(t, db, `SELECT count(*) FROM pg_constraint WHERE conrelid = '_strata_bak_v1_1'::regclass AND contype = 'p'`), "0")
+		r.Progress = nil
+		st, _ := start(t, r, "1", m)
+		eq(t, "backup keys", one(t, db, `SELECT count(*) FROM pg_constraint WHERE conrelid = '_strata_bak_v1_1'::regclass AND contype = 'p'`), "1")
+		eq(t, "rows changed once", one(t, db, `SELECT count(*) FROM users WHERE age = (id % 90) + 1`), "1000")
+		abort(t, r, "1", m, st)
+		eq(t, "rows after abort", one(t, db, `SELECT count(*) FROM users WHERE age = id % 90`), "1000")
 		eqRows(t, "leftovers", strataObjects(t, db))
 	})
 }

@@ -52,7 +52,7 @@ func (o *DropColumn) Start(ctx context.Context, x *Exec) error {
 
 func (o *DropColumn) Complete(ctx context.Context, x *Exec) error {
 	if o.Down != "" {
-		x.contractSQL(x.dropTriggerSQL(o.trigger(x), o.Table)...)
+		x.contractTrigger(o.trigger(x), o.Table)
 	}
 	x.contractSQL(fmt.Sprintf("ALTER TABLE %s DROP COLUMN IF EXISTS %s", x.q(o.Table), x.ident(o.Column)))
 	return nil

@@ -350,8 +350,8 @@ func (o *RestructureTable) afterBackfill(ctx context.Context, x *Exec) error {
 
 func (o *RestructureTable) Complete(ctx context.Context, x *Exec) error {
 	nt, ot := o.newTable(x.version), o.oldTable(x.version)
-	x.contractSQL(x.dropTriggerSQL(o.trigger(x), o.Table)...)
-	x.contractSQL(x.dropTriggerSQL(x.name(o.Table, "back"), o.newTable(x.version))...)
+	x.contractTrigger(o.trigger(x), o.Table)
+	x.contractTrigger(x.name(o.Table, "back"), o.newTable(x.version))
 	// Sequences of serial columns move past the copied keys.
 	var seqs []string
 	for _, c := range o.Columns {
@@ -360,18 +360,29 @@ func (o *RestructureTable) Complete(ctx context.Context, x *Exec) error {
 		}
 	}
 	sort.Strings(seqs)
+	// The catalog is read here, before the cut-over transaction, which
+	// then holds its locks only for plain statements. The maximum is read
+	// inside it: until then the trigger keeps copying new rows in. (Once
+	// the cut-over has committed, the new table has the old one's name and
+	// these reads find nothing, which a resumed Complete does not need.)
 	for _, c := range seqs {
-		x.contractSQL(fmt.Sprintf("SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST((SELECT max(%s) FROM %s), 1))",
-			x.literal(x.q(nt)), x.literal(c), x.ident(c), x.q(nt)))
+		seq, err := x.eng.serialSequence(ctx, x.db(), x.table(nt), c)
+		if err != nil {
+			return fmt.Errorf("read the sequence of %s.%s: %w", nt, c, err)
+		}
+		if seq != "" {
+			x.contractSQL(fmt.Sprintf("SELECT setval(%s::regclass, GREATEST((SELECT max(%s) FROM %s), 1))",
+				x.literal(seq), x.ident(c), x.q(nt)))
+		}
 	}
 	// Sequences the old table owns but the new one uses must outlive it.
-	x.contractSQL(fmt.Sprintf(`DO $strata$ DECLARE s regclass; BEGIN
-  FOR s IN SELECT d.objid::regclass FROM pg_depend d
-    WHERE d.refobjid = %s::regclass AND d.classid = 'pg_class'::regclass AND d.deptype = 'a'
-      AND EXISTS (SELECT 1 FROM pg_depend u JOIN pg_attrdef a ON a.oid = u.objid
-                  WHERE u.refobjid = d.objid AND u.classid = 'pg_attrdef'::regclass AND a.adrelid = %s::regclass)
-  LOOP EXECUTE format('ALTER SEQUENCE %%s OWNED BY NONE', s); END LOOP;
-END $strata$`, x.literal(x.q(o.Table)), x.literal(x.q(nt))))
+	shared, err := x.eng.sharedSequences(ctx, x.db(), x.table(o.Table), x.table(nt))
+	if err != nil {
+		return fmt.Errorf("read the sequences %s shares with %s: %w", o.Table, nt, err)
+	}
+	for _, seq := range shared {
+		x.contractSQL("ALTER SEQUENCE " + seq + " OWNED BY NONE")
+	}
 	x.contractSQL(
 		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(o.Table), x.ident(ot)),
 		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", x.q(nt), x.ident(o.Table)))

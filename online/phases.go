@@ -113,6 +113,9 @@ func (r *Runner) Start(ctx context.Context, version string, m *Migration, st *St
 	if err := x.createViews(ctx); err != nil {
 		return fmt.Errorf("start %s: create version schema: %w", version, err)
 	}
+	if err := x.durable(ctx); err != nil {
+		return fmt.Errorf("start %s: %w", version, err)
+	}
 	st.Step = stepExpanded
 	st.Phase = PhaseExpanded
 	if err := x.save(ctx); err != nil {
@@ -175,6 +178,9 @@ func (r *Runner) Complete(ctx context.Context, version string, m *Migration, st 
 		if err := x.concurrent(ctx, a.table, a.stmt); err != nil {
 			return fmt.Errorf("complete %s: %w", version, err)
 		}
+	}
+	if err := x.durable(ctx); err != nil {
+		return fmt.Errorf("complete %s: %w", version, err)
 	}
 	st.Phase = PhaseCompleted
 	if err := x.save(ctx); err != nil {
@@ -291,7 +297,8 @@ func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *St
 		return err
 	}
 	r.phaseEvent(x, "abort")
-	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+x.ident(x.VersionSchema())+" CASCADE"); err != nil {
+	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+x.ident(x.VersionSchema())+" CASCADE",
+		"DROP SCHEMA IF EXISTS "+x.ident(x.buildSchema())+" CASCADE"); err != nil {
 		return fmt.Errorf("abort %s: %w", version, err)
 	}
 	if err := x.releaseKeptViews(ctx); err != nil {
@@ -306,6 +313,9 @@ func (r *Runner) Abort(ctx context.Context, version string, m *Migration, st *St
 		if err := op.Rollback(ctx, x); err != nil {
 			return fmt.Errorf("abort %s: %s: %w; operations after it were undone, run abort again once fixed", version, m.opLoc(i), err)
 		}
+	}
+	if err := x.durable(ctx); err != nil {
+		return fmt.Errorf("abort %s: %w", version, err)
 	}
 	st.Phase = PhaseAborted
 	if err := x.save(ctx); err != nil {

@@ -37,7 +37,10 @@ type Runner struct {
 	Schema string
 	// LockTimeout bounds each wait for a lock that blocks the application
 	// (lock_timeout). A statement that times out is retried with backoff and
-	// jitter. Default 500ms.
+	// jitter. The first try of a DDL statement waits an eighth of it, each
+	// retry twice as long as the one before, up to LockTimeout: on a busy
+	// table the statement gives way before the queue of application queries
+	// behind it grows. Default 500ms.
 	LockTimeout time.Duration
 	// MaxLockWait is the total time one statement may spend retrying before
 	// the run stops with a [*LockTimeoutError]. Default 2m.
@@ -75,6 +78,10 @@ const (
 	EventBatch     EventKind = "batch"      // a backfill batch committed
 	EventThrottle  EventKind = "throttle"   // a backfill paused for replication lag or load
 	EventDone      EventKind = "done"       // a phase finished
+	// EventReplicationLag reports, while a backfill runs and at most once
+	// a second, the replay lag of the slowest standby (Lag); nothing is
+	// reported when the server has no standby.
+	EventReplicationLag EventKind = "replication_lag"
 )
 
 // Event is one progress report from a [Runner].
@@ -89,6 +96,7 @@ type Event struct {
 	Total     int64 // estimated rows of the table
 	BatchSize int
 	Elapsed   time.Duration
+	Lag       time.Duration // replication_lag events
 	Message   string
 }
 

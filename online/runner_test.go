@@ -103,6 +103,48 @@ operations:
 	}
 }
 
+// TestLockWaitsGrow: a DDL statement that finds its table held first waits
+// an eighth of LockTimeout, then twice as long at each retry up to
+// LockTimeout, so the application's queries queue behind it briefly.
+func TestLockWaitsGrow(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	usersFixture(t, db, 10)
+	r := newRunner(db) // LockTimeout 200ms
+	var mu sync.Mutex
+	var waits []time.Duration // time each try waited
+	var last time.Duration
+	r.Progress = func(e Event) {
+		if e.Kind == EventLockRetry {
+			mu.Lock()
+			waits = append(waits, e.Elapsed-last)
+			last = e.Elapsed
+			mu.Unlock()
+		}
+	}
+	_, release := holdReader(t, db)
+	time.AfterFunc(3*time.Second, release)
+	m := parse(t, `
+operations:
+  - add_column: {table: users, column: {name: c, type: int, nullable: true}}
+`)
+	start(t, r, "1", m)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(waits) < 4 {
+		t.Fatalf("%d lock retries in 3 s, want at least 4", len(waits))
+	}
+	// Each interval holds a try's wait and the pause after the one before.
+	if waits[0] >= r.LockTimeout/2 {
+		t.Errorf("first try waited %s, want about LockTimeout/8 (%s)", waits[0], r.LockTimeout/8)
+	}
+	for i, want := range []time.Duration{25, 50, 100, 200, 200} {
+		if got := r.attemptLockTimeout(i + 1); got != want*time.Millisecond {
+			t.Errorf("lock timeout of try %d = %s, want %s", i+1, got, want*time.Millisecond)
+		}
+	}
+}
+
 func TestLockTimeoutGivesUp(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)

@@ -124,6 +124,8 @@ func (s *Step) runner(ctx context.Context, env migrate.StepEnv, m *migrate.Migra
 			me.Kind = migrate.EventRetry
 		case EventStatement:
 			me.Kind = migrate.EventStatementFinished
+		case EventReplicationLag:
+			me.Kind, me.Lag, me.Stream, me.Duration = migrate.EventReplicationLag, e.Lag, "standby", 0
 		default:
 			return
 		}

@@ -73,26 +73,42 @@ $strata$`, fn, x.literal(x.VersionSchema()), branch(newDecl, t.newBody), branch(
 	// all, which keeps the per-row cost of a backfill down.
 	trg := fmt.Sprintf("CREATE OR REPLACE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW WHEN (current_setting('strata.backfill', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION %s()",
 		x.ident(t.name), x.q(t.table), fn)
-	return x.ddl(ctx, t.table, body, trg)
-}
-
-// dropTriggerSQL returns the statements that remove a dualWrite trigger.
-func (x *Exec) dropTriggerSQL(name, table string) []string {
-	return []string{
-		fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", x.ident(name), x.q(table)),
-		fmt.Sprintf("DROP FUNCTION IF EXISTS %s()", x.qualified(x.Schema(), name)),
+	// The function first, in a transaction of its own that locks no table;
+	// then the trigger alone, whose SHARE ROW EXCLUSIVE lock stops the
+	// table's writers for as long as its transaction lasts.
+	if err := x.ddl(ctx, "", body); err != nil {
+		return err
 	}
+	return x.ddl(ctx, t.table, trg)
 }
 
-// dropTrigger removes a dualWrite trigger, for abort.
+// contractTrigger removes a dualWrite trigger at Complete: the trigger in
+// the cut-over transaction, its function after it, outside the
+// transaction that holds the table's lock.
+func (x *Exec) contractTrigger(name, table string) {
+	x.contractSQL(x.dropTriggerSQL(name, table))
+	x.afterSQL(table, x.dropFunctionSQL(name))
+}
+
+func (x *Exec) dropTriggerSQL(name, table string) string {
+	return fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", x.ident(name), x.q(table))
+}
+
+func (x *Exec) dropFunctionSQL(name string) string {
+	return fmt.Sprintf("DROP FUNCTION IF EXISTS %s()", x.qualified(x.Schema(), name))
+}
+
+// dropTrigger removes a dualWrite trigger, for abort: the trigger, then its
+// function in a transaction of its own.
 func (x *Exec) dropTrigger(ctx context.Context, name, table string) error {
 	ok, err := x.tableExists(ctx, table)
 	if err != nil {
 		return err
 	}
-	stmts := x.dropTriggerSQL(name, table)
-	if !ok {
-		stmts = stmts[1:]
+	if ok {
+		if err := x.ddl(ctx, table, x.dropTriggerSQL(name, table)); err != nil {
+			return err
+		}
 	}
-	return x.ddl(ctx, table, stmts...)
+	return x.ddl(ctx, "", x.dropFunctionSQL(name))
 }

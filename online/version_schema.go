@@ -17,18 +17,35 @@ import (
 // while two migrations are expanded each one's views are kept in step with
 // what the other changes.
 
-// createViews (re)creates the version schema from the final shape, in one
-// transaction so readers never see it half made.
+// createViews (re)creates the version schema from the final shape. Each
+// view is created in a transaction of its own, which locks only its table
+// (ACCESS SHARE), in a schema no reader knows; one last transaction, which
+// locks no table, swaps that schema in under the version schema's name, so
+// readers never see it half made.
 func (x *Exec) createViews(ctx context.Context) error {
 	x.final = nil
 	s, err := x.finalShape(ctx)
 	if err != nil {
 		return err
 	}
-	vs := x.VersionSchema()
-	stmts := append([]string{"DROP SCHEMA IF EXISTS " + x.ident(vs) + " CASCADE"}, s.viewSQL(x.quoting, x.Schema(), vs)...)
-	return x.ddl(ctx, "", stmts...)
+	build := x.ident(x.buildSchema())
+	stmts := s.viewSQL(x.quoting, x.Schema(), x.buildSchema())
+	if err := x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+build+" CASCADE", stmts[0]); err != nil {
+		return err
+	}
+	for i, t := range s.tables {
+		if err := x.ddl(ctx, t.Phys, stmts[i+1]); err != nil {
+			return err
+		}
+	}
+	return x.ddl(ctx, "", "DROP SCHEMA IF EXISTS "+x.ident(x.VersionSchema())+" CASCADE",
+		"ALTER SCHEMA "+build+" RENAME TO "+x.ident(x.VersionSchema()))
 }
+
+// buildSchema is where createViews builds the version schema's views. Its
+// name is not a version schema's (strata_v*), so no other migration takes
+// it for one.
+func (x *Exec) buildSchema() string { return truncName("_strata_build_v" + x.version) }
 
 // releaseKeptViews, before Abort drops what this migration created, takes
 // it out of the version schemas of other expanded migrations, whose views

@@ -181,7 +181,7 @@ func (tc *tableRun) progress(ctx context.Context) {
 	}
 	tc.mu.Lock()
 	ev := migrate.Event{Kind: migrate.EventBatchDone, Time: time.Now(), Table: tc.t.To, Rows: tc.tr.Read, RowsTotal: tc.total,
-		Duration: time.Since(tc.t0), Message: fmt.Sprintf("%d chunks, %d quarantined", tc.tr.Chunks, tc.tr.Quarantined)}
+		Chunks: tc.tr.Chunks, Quarantined: tc.tr.Quarantined, Duration: time.Since(tc.t0)}
 	tc.mu.Unlock()
 	tc.o.Observer.OnEvent(ctx, ev)
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: bench/migrate/run.sh [-n RUNS] [-m MIGRATIONS] [-o OUTDIR] [-l] [-q IDLE%]
+usage: bench/migrate/run.sh [-n RUNS] [-m MIGRATIONS] [-o OUTDIR] [-l] [-q IDLE%] [-t REGEX]
   -n RUNS        timed runs per command (default 5)
   -m MIGRATIONS  number of migrations to generate (default 500)
   -o OUTDIR      where to keep the generated files and results (default: a new temp dir)
@@ -17,9 +17,13 @@ usage: bench/migrate/run.sh [-n RUNS] [-m MIGRATIONS] [-o OUTDIR] [-l] [-q IDLE%
                  least IDLE% idle over one second; on a shared machine this
                  keeps other jobs' bursts out of the figures (default 0: no wait)
   -w SECONDS     longest wait for -q (default 60)
+  -t REGEX       time only the commands whose names match REGEX (grep -E), e.g.
+                 'single|psql -1'
 environment:
   STRATA_BENCH_PG  admin URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
   STRATA           strata binary (default: built from this checkout into OUTDIR)
+  STRATA_BASE      a second strata binary (an older build) to time beside it, as
+                   "strata-base up" and "strata-base up --single-transaction"
   GOOSE, MIGRATE   peer binaries (default: $PEERS_BIN/goose, $PEERS_BIN/migrate, then PATH);
                    a peer that is not installed is skipped with a message
   PEERS_BIN        where the peers were installed with GOBIN (default /tmp/peers)
@@ -32,7 +36,8 @@ out=""
 force_loop=0
 quiet=0
 quiet_max=60
-while getopts "n:m:o:lq:w:h" opt; do
+only=""
+while getopts "n:m:o:lq:w:t:h" opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
 	m) count=$OPTARG ;;
@@ -40,6 +45,7 @@ while getopts "n:m:o:lq:w:h" opt; do
 	l) force_loop=1 ;;
 	q) quiet=$OPTARG ;;
 	w) quiet_max=$OPTARG ;;
+	t) only=$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -92,9 +98,16 @@ goose=$(find_peer goose "${GOOSE:-}")
 migrate=$(find_peer migrate "${MIGRATE:-}")
 
 names=() cmds=()
-add() { names+=("$1"); cmds+=("$2"); }
+add() {
+	if [[ -n $only ]] && ! grep -Eq -- "$only" <<<"$1"; then return; fi
+	names+=("$1"); cmds+=("$2")
+}
 add "strata up" "$strata --database '$dburl' --dir '$out/pairs' up"
 add "strata up --single-transaction" "$strata --database '$dburl' --dir '$out/pairs' up --single-transaction"
+if [[ -n ${STRATA_BASE:-} ]]; then
+	add "strata-base up" "$STRATA_BASE --database '$dburl' --dir '$out/pairs' up"
+	add "strata-base up --single-transaction" "$STRATA_BASE --database '$dburl' --dir '$out/pairs' up --single-transaction"
+fi
 if [[ -n $goose ]]; then
 	add "goose up" "$goose -dir '$out/goose' postgres '$dburl' up"
 else
@@ -158,6 +171,7 @@ versions="$out/versions.txt"
 	else
 		echo "strata: $("$strata" version 2>/dev/null | head -1 || true) (built from checkout $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown))"
 	fi
+	[[ -n ${STRATA_BASE:-} ]] && echo "strata-base: $("$STRATA_BASE" version 2>/dev/null | head -1 || true) (prebuilt binary $STRATA_BASE)"
 	[[ -n $goose ]] && echo "goose: $(go version -m "$goose" 2>/dev/null | awk '$1=="mod"{print $3}')"
 	[[ -n $migrate ]] && echo "golang-migrate: $(go version -m "$migrate" 2>/dev/null | awk '$1=="mod"{print $3}')"
 	echo "psql: $(psql --version | awk '{print $3}'); server: $(psql -X -At "$admin" -c 'SHOW server_version')"
@@ -175,7 +189,8 @@ if command -v hyperfine >/dev/null && [[ $force_loop == 0 ]]; then
 		--export-markdown "$out/hyperfine.md" "${args[@]}" >&2
 	jq -r '.results[] | [.command, (.median*1000|round/1000), (.min*1000|round/1000), (.mean*1000|round/1000), (.times|length)] | @tsv' "$out/hyperfine.json" >>"$results"
 else
-	log "timing with the built-in loop, commands interleaved"
+	log "timing with the built-in loop, commands interleaved (each run's time in times.tsv)"
+	printf 'tool\tround\tseconds\n' >"$out/times.tsv"
 	declare -A us
 	for ((r = 0; r < runs; r++)); do
 		for i in "${!cmds[@]}"; do
@@ -184,6 +199,7 @@ else
 			eval "${cmds[$i]}" >/dev/null 2>&1 || { log "${names[$i]} failed"; exit 1; }
 			t1=$(date +%s%N)
 			us[$i]+="$(((t1 - t0) / 1000)) "
+			printf '%s\t%d\t%.3f\n' "${names[$i]}" "$((r + 1))" "$(((t1 - t0) / 1000))e-6" >>"$out/times.tsv"
 		done
 	done
 	for i in "${!cmds[@]}"; do

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -37,6 +38,8 @@ var (
 	pgroll    = flag.String("pgroll", "", "path to a pgroll binary, to compare")
 	childDSN  = flag.String("child-start", "", "internal: run Start of the add_column migration against this DSN")
 	stateFile = flag.String("state", "", "internal: state file of -child-start")
+	batchTime = flag.Duration("batch-time", 0, "online.Runner's BatchTime (0: its default)")
+	trace     = flag.Bool("trace", false, "sample pg_stat_activity and strata's strong locks every 10 ms during the change, and explain the longest transactions of each phase")
 	scale     = flag.Float64("scale", 1, "multiply each scenario's pgbench duration (for smoke runs on small tables)")
 )
 
@@ -148,6 +151,7 @@ type recorder struct {
 	mu      sync.Mutex
 	windows []window
 	checks  []string
+	trace   *tracer // nil without -trace
 }
 
 func (r *recorder) run(name string, fn func() (string, error)) error {
@@ -159,6 +163,26 @@ func (r *recorder) run(name string, fn func() (string, error)) error {
 	r.mu.Unlock()
 	log.Printf("  %s: %.2fs %s", name, t1-t0, note)
 	return err
+}
+
+// split adds the parts of the last window: before a, a to b, after b.
+func (r *recorder) split(name string, a, b time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.windows[len(r.windows)-1]
+	ta, tb := float64(a.UnixNano())/1e9, float64(b.UnixNano())/1e9
+	r.windows = append(r.windows,
+		window{name: name + " (before backfill)", t0: w.t0, t1: ta},
+		window{name: name + " (backfill)", t0: ta, t1: tb},
+		window{name: name + " (after backfill)", t0: tb, t1: w.t1})
+}
+
+// logger is the runner's logger: the trace's, at debug level, with -trace.
+func (r *recorder) logger() *slog.Logger {
+	if r.trace == nil {
+		return nil
+	}
+	return slog.New(r.trace)
 }
 
 func now() float64 { return float64(time.Now().UnixNano()) / 1e9 }
@@ -179,7 +203,8 @@ func runScenario(ctx context.Context, admin *sql.DB, sc scenario) ([]string, err
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+runDB+` TEMPLATE `+tplDB); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("pgx", dsnFor(runDB))
+	// strata's sessions are named so the trace tells them from pgbench's.
+	db, err := sql.Open("pgx", dsnFor(runDB)+"&application_name=strata")
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +239,18 @@ func runScenario(ctx context.Context, admin *sql.DB, sc scenario) ([]string, err
 	time.Sleep(6 * time.Second)
 	first := now()
 	rec := &recorder{}
+	if *trace {
+		if rec.trace, err = startTrace(ctx, db, 10*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
 	changeErr := sc.change(ctx, db, rec)
+	if rec.trace != nil {
+		rec.trace.stop()
+		if err := rec.trace.write(dir); err != nil {
+			return nil, err
+		}
+	}
 	if err := cmd.Wait(); err != nil {
 		log.Printf("pgbench: %v", err)
 	}
@@ -240,6 +276,10 @@ func runScenario(ctx context.Context, admin *sql.DB, sc scenario) ([]string, err
 			l += " " + w.note
 		}
 		lines = append(lines, l)
+		if rec.trace != nil {
+			lines[len(lines)-1] += " " + rec.trace.lockTime(w, 10*time.Millisecond)
+			lines = append(lines, rec.trace.explain(ts, w, 3)...)
+		}
 	}
 	for _, c := range rec.checks {
 		lines = append(lines, fmt.Sprintf("%s/check: %s", sc.name, c))
@@ -293,7 +333,7 @@ func strataRunCheck(ctx context.Context, db *sql.DB, rec *recorder, version, src
 		var firstBatch, lastBatch time.Time
 		var rowsDone int64
 		var retries, maxBatch int
-		r := &online.Runner{DB: db, Progress: func(e online.Event) {
+		r := &online.Runner{DB: db, BatchTime: *batchTime, Logger: rec.logger(), Progress: func(e online.Event) {
 			switch e.Kind {
 			case online.EventBatch:
 				if firstBatch.IsZero() {
@@ -305,6 +345,8 @@ func strataRunCheck(ctx context.Context, db *sql.DB, rec *recorder, version, src
 				retries++
 			}
 		}}
+		var lsn0 string
+		_ = db.QueryRowContext(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn0)
 		err := rec.run(phase, func() (string, error) {
 			var err error
 			switch phase {
@@ -315,7 +357,11 @@ func strataRunCheck(ctx context.Context, db *sql.DB, rec *recorder, version, src
 			case "abort":
 				err = r.Abort(ctx, version, m, st, store)
 			}
-			note := fmt.Sprintf("lock_retries=%d", retries)
+			// WAL written meanwhile, by the whole server (other databases'
+			// work included): what the clients' commits queue behind.
+			var walMB float64
+			_ = db.QueryRowContext(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) / 1048576`, lsn0).Scan(&walMB)
+			note := fmt.Sprintf("lock_retries=%d wal_mb=%.0f", retries, walMB)
 			if rowsDone > 0 {
 				secs := lastBatch.Sub(firstBatch).Seconds()
 				note += fmt.Sprintf(" backfill_rows=%d backfill_s=%.1f rows_per_s=%.0f max_batch=%d", rowsDone, secs, float64(rowsDone)/secs, maxBatch)
@@ -324,6 +370,12 @@ func strataRunCheck(ctx context.Context, db *sql.DB, rec *recorder, version, src
 		})
 		if err != nil {
 			return err
+		}
+		if rowsDone > 0 {
+			// A phase with a backfill is also measured in three parts: what
+			// runs before the first batch (DDL, triggers), the batches, and
+			// what follows them (validation, views).
+			rec.split(phase, firstBatch, lastBatch)
 		}
 		if phase == "start" && check != nil {
 			if err := check(ctx, db, rec); err != nil {

@@ -31,9 +31,8 @@ func (app *App) checkHook(_ *cobra.Command) error {
 	if err != nil {
 		return nil
 	}
-	var reports []*check.Report
 	c, err := check.New(d, check.WithDirName(cfg.Dir), check.WithObserver(func(rep *check.Report) {
-		reports = append(reports, rep)
+		app.checkReports = append(app.checkReports, rep)
 		if app.JSON {
 			return
 		}
@@ -52,6 +51,7 @@ func (app *App) checkHook(_ *cobra.Command) error {
 	// and SQLite allows one writer while the migration's transaction is open.
 	url := cfg.DatabaseURL
 	app.cleanups = append(app.cleanups, func() {
+		reports := app.checkReports
 		if len(reports) == 0 {
 			return
 		}

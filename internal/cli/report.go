@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/strata-db/strata/check"
 	"github.com/strata-db/strata/lint"
 	"github.com/strata-db/strata/migrate"
 )
@@ -26,6 +27,9 @@ type runResult struct {
 	// Lint is what the linter found in the migrations up was to run
 	// (each finding is also one of Warnings).
 	Lint *lintJSON `json:"lint,omitempty"`
+	// Checks are the reports of the migrations' pre- and post-checks that
+	// ran, passed or not, as `strata check --json` gives them.
+	Checks []*check.Report `json:"checks"`
 }
 
 type lintJSON struct {
@@ -88,7 +92,8 @@ func (app *App) report(ctx context.Context, cmdName string, s *session, res *mig
 
 // runDocument is what a run did, with the version the database is at now.
 func (app *App) runDocument(ctx context.Context, cmdName string, s *session, res *migrate.Result, runErr error, start time.Time) runResult {
-	out := runResult{Command: cmdName, NotRun: []string{}, Warnings: []string{}, Done: []stepJSON{}, OK: runErr == nil, ElapsedMS: time.Since(start).Milliseconds()}
+	out := runResult{Command: cmdName, NotRun: []string{}, Warnings: []string{}, Done: []stepJSON{}, OK: runErr == nil, ElapsedMS: time.Since(start).Milliseconds(),
+		Checks: append([]*check.Report{}, app.checkReports...)}
 	if res != nil {
 		for _, d := range res.Done {
 			out.Done = append(out.Done, stepJSON{Version: string(d.Version), Name: d.Name, Direction: string(d.Direction), State: string(d.State), DurationMS: d.Duration.Milliseconds()})

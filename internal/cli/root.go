@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/strata-db/strata/check"
 	"github.com/strata-db/strata/lint"
 	"github.com/strata-db/strata/migrate"
 )
@@ -53,6 +54,9 @@ type App struct {
 	// planLint is the linter's report on the plan up ran, for its --json
 	// document.
 	planLint *lint.Report
+	// checkReports are the reports of the pre- and post-checks the command
+	// ran, for its --json document.
+	checkReports []*check.Report
 }
 
 // Main runs the strata command line with args (without the program name) and

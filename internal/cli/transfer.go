@@ -275,7 +275,7 @@ func (app *App) transferProgress() migrate.Observer {
 		if e.RowsTotal > 0 && rate > 0 && e.RowsTotal > e.Rows {
 			eta = fmt.Sprintf(", ETA %s", time.Duration(float64(e.RowsTotal-e.Rows)/rate*float64(time.Second)).Round(time.Second))
 		}
-		fmt.Fprintf(app.Stderr, "strata: %s: %d/%d rows, %.0f rows/s, %s%s\n", e.Table, e.Rows, e.RowsTotal, rate, e.Message, eta)
+		fmt.Fprintf(app.Stderr, "strata: %s: %d/%d rows, %.0f rows/s, %s, %d quarantined%s\n", e.Table, e.Rows, e.RowsTotal, rate, plural(e.Chunks, "chunk", "chunks"), e.Quarantined, eta)
 	})
 }
 
